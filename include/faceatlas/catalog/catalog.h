@@ -1,0 +1,92 @@
+// The catalog: photos, videos, faces, persons. The pipeline talks to this interface only, so
+// a server database can be added later; SqliteCatalog is the default implementation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faceatlas::catalog {
+
+inline constexpr int kSchemaVersion = 1;
+
+enum class MediaKind { kImage, kVideo };
+enum class MediaStatus { kOk, kSkipped, kDeleted };
+
+struct PhotoRecord {
+    std::int64_t id = 0;
+    std::string path;          // as given to scan (absolute)
+    std::string content_hash;  // hex digest of the content
+    std::int64_t size = 0;
+    std::int64_t mtime = 0;    // seconds since epoch
+    MediaKind kind = MediaKind::kImage;
+    int width = 0;
+    int height = 0;
+    std::optional<std::string> taken_at;  // ISO 8601
+    std::string date_source;              // "exif", "xmp", "file", "manifest", ""
+    MediaStatus status = MediaStatus::kOk;
+    std::string skip_reason;
+    std::optional<std::string> group;     // crops: the `photo` column (same picture)
+};
+
+struct FaceRecord {
+    std::int64_t id = 0;
+    std::int64_t photo_id = 0;
+    std::optional<int> frame_index;      // videos: sampled frame
+    std::optional<std::int64_t> track_id;
+    std::array<float, 4> box{};          // x, y, w, h in original pixels
+    float score = 0.f;
+    std::vector<float> landmarks;        // 136 = 68 (x, y)
+    float face_size = 0.f;               // sqrt(w*h) in pixels
+    float blur = 0.f;                    // variance of Laplacian on the aligned chip
+    float age = 0.f;                     // face-api regression
+    float age_faceres = 0.f;             // expected value of top-L
+    std::vector<float> age_probs;        // faceres 100 bins
+    float male_prob = 0.f;               // face-api
+    float male_prob_faceres = 0.f;
+    std::vector<float> expression;       // 7
+    std::optional<double> birth_year;
+    std::vector<float> embedding_dlib;   // 128
+    std::vector<float> embedding_faceres;// 1024
+    std::vector<unsigned char> thumbnail;// JPEG of the aligned face
+    std::optional<std::int64_t> person_id;
+};
+
+struct CatalogStats {
+    std::int64_t photos = 0;
+    std::int64_t videos = 0;
+    std::int64_t faces = 0;
+    std::int64_t skipped = 0;
+    std::int64_t deleted = 0;
+    std::int64_t persons = 0;
+    std::vector<std::pair<std::string, std::int64_t>> skip_reasons;
+};
+
+class Catalog {
+public:
+    virtual ~Catalog() = default;
+    // Looks up a file by path, then by content hash (moved files keep their faces).
+    virtual std::optional<PhotoRecord> find_photo_by_path(const std::string& path) = 0;
+    virtual std::optional<PhotoRecord> find_photo_by_hash(const std::string& hash) = 0;
+    // Replaces the photo's faces atomically: either all of them are stored, or nothing changes.
+    virtual std::int64_t store_photo(const PhotoRecord& photo, const std::vector<FaceRecord>& faces) = 0;
+    virtual void update_photo_location(std::int64_t photo_id, const std::string& path, std::int64_t mtime) = 0;
+    virtual void mark_deleted(std::int64_t photo_id) = 0;
+    virtual std::vector<PhotoRecord> photos() = 0;
+    virtual std::vector<FaceRecord> faces(bool with_embeddings = true) = 0;
+    virtual std::vector<FaceRecord> faces_of_photo(std::int64_t photo_id) = 0;
+    virtual CatalogStats stats() = 0;
+};
+
+struct OpenOptions {
+    bool read_only = false;
+};
+
+// Opens or creates a SQLite catalog; migrates older schemas forward; refuses newer ones.
+std::unique_ptr<Catalog> open_sqlite_catalog(const std::filesystem::path& path, const OpenOptions& options = {});
+
+}  // namespace faceatlas::catalog

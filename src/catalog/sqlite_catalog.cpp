@@ -1,0 +1,309 @@
+#include <map>
+
+#include "faceatlas/catalog/catalog.h"
+#include "faceatlas/catalog/sqlite.h"
+#include "faceatlas/core/error.h"
+
+namespace faceatlas::catalog {
+namespace {
+
+// Migration i takes the schema from version i to i+1. Append only; never edit a shipped one.
+const std::vector<const char*> kMigrations = {
+    R"sql(
+CREATE TABLE photos (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL UNIQUE,
+  content_hash TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('image', 'video')),
+  width INTEGER NOT NULL DEFAULT 0,
+  height INTEGER NOT NULL DEFAULT 0,
+  taken_at TEXT,
+  date_source TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('ok', 'skipped', 'deleted')),
+  skip_reason TEXT NOT NULL DEFAULT '',
+  photo_group TEXT,
+  scanned_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX photos_hash ON photos(content_hash);
+CREATE TABLE persons (
+  id INTEGER PRIMARY KEY,
+  name TEXT,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE tracks (
+  id INTEGER PRIMARY KEY,
+  photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  embedding_dlib BLOB,
+  embedding_faceres BLOB,
+  age REAL, male_prob REAL
+);
+CREATE TABLE faces (
+  id INTEGER PRIMARY KEY,
+  photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  frame_index INTEGER,
+  track_id INTEGER REFERENCES tracks(id) ON DELETE SET NULL,
+  x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+  score REAL NOT NULL,
+  landmarks BLOB,
+  face_size REAL, blur REAL,
+  age REAL, age_faceres REAL, age_probs BLOB,
+  male_prob REAL, male_prob_faceres REAL,
+  expression BLOB,
+  birth_year REAL,
+  embedding_dlib BLOB, embedding_faceres BLOB,
+  thumbnail BLOB,
+  person_id INTEGER REFERENCES persons(id) ON DELETE SET NULL
+);
+CREATE INDEX faces_photo ON faces(photo_id);
+CREATE INDEX faces_person ON faces(person_id);
+)sql",
+};
+static_assert(kSchemaVersion == 1, "add a migration for the new schema version");
+
+const char* kind_str(MediaKind k) { return k == MediaKind::kImage ? "image" : "video"; }
+const char* status_str(MediaStatus s) {
+    switch (s) {
+        case MediaStatus::kOk: return "ok";
+        case MediaStatus::kSkipped: return "skipped";
+        case MediaStatus::kDeleted: return "deleted";
+    }
+    return "ok";
+}
+
+constexpr const char* kPhotoCols =
+    "id, path, content_hash, size, mtime, kind, width, height, taken_at, date_source, status, skip_reason, "
+    "photo_group";
+
+PhotoRecord read_photo(const Statement& s) {
+    PhotoRecord p;
+    p.id = s.int64(0);
+    p.path = s.text(1);
+    p.content_hash = s.text(2);
+    p.size = s.int64(3);
+    p.mtime = s.int64(4);
+    p.kind = s.text(5) == "video" ? MediaKind::kVideo : MediaKind::kImage;
+    p.width = static_cast<int>(s.int64(6));
+    p.height = static_cast<int>(s.int64(7));
+    if (!s.is_null(8)) p.taken_at = s.text(8);
+    p.date_source = s.text(9);
+    const auto st = s.text(10);
+    p.status = st == "skipped" ? MediaStatus::kSkipped : st == "deleted" ? MediaStatus::kDeleted : MediaStatus::kOk;
+    p.skip_reason = s.text(11);
+    if (!s.is_null(12)) p.group = s.text(12);
+    return p;
+}
+
+class SqliteCatalog final : public Catalog {
+public:
+    SqliteCatalog(const std::filesystem::path& path, const OpenOptions& options)
+        : db_(path, options.read_only ? Database::Mode::kReadOnly : Database::Mode::kReadWrite) {
+        migrate(options.read_only);
+    }
+
+    std::optional<PhotoRecord> find_photo_by_path(const std::string& path) override {
+        Statement s(db_, std::string("SELECT ") + kPhotoCols + " FROM photos WHERE path = ?");
+        s.bind(1, path);
+        if (s.step()) return read_photo(s);
+        return std::nullopt;
+    }
+
+    std::optional<PhotoRecord> find_photo_by_hash(const std::string& hash) override {
+        Statement s(db_, std::string("SELECT ") + kPhotoCols +
+                             " FROM photos WHERE content_hash = ? ORDER BY status = 'ok' DESC, id LIMIT 1");
+        s.bind(1, hash);
+        if (s.step()) return read_photo(s);
+        return std::nullopt;
+    }
+
+    std::int64_t store_photo(const PhotoRecord& p, const std::vector<FaceRecord>& faces) override {
+        Transaction tx(db_);
+        std::int64_t id = p.id;
+        if (id == 0) {
+            if (auto existing = find_photo_by_path(p.path)) id = existing->id;
+        }
+        if (id == 0) {
+            Statement s(db_,
+                        "INSERT INTO photos (path, content_hash, size, mtime, kind, width, height, taken_at, "
+                        "date_source, status, skip_reason, photo_group) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+            bind_photo(s, p);
+            s.run();
+            id = db_.last_insert_id();
+        } else {
+            Statement s(db_,
+                        "UPDATE photos SET path=?, content_hash=?, size=?, mtime=?, kind=?, width=?, height=?, "
+                        "taken_at=?, date_source=?, status=?, skip_reason=?, photo_group=?, "
+                        "scanned_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?");
+            bind_photo(s, p);
+            s.bind(13, id);
+            s.run();
+            Statement d(db_, "DELETE FROM faces WHERE photo_id = ?");
+            d.bind(1, id);
+            d.run();
+        }
+        Statement ins(db_,
+                      "INSERT INTO faces (photo_id, frame_index, track_id, x, y, w, h, score, landmarks, face_size, "
+                      "blur, age, age_faceres, age_probs, male_prob, male_prob_faceres, expression, birth_year, "
+                      "embedding_dlib, embedding_faceres, thumbnail, person_id) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        for (const auto& f : faces) {
+            ins.bind(1, id);
+            ins.bind(2, f.frame_index);
+            ins.bind(3, f.track_id);
+            for (int k = 0; k < 4; ++k) ins.bind(4 + k, static_cast<double>(f.box[k]));
+            ins.bind(8, static_cast<double>(f.score));
+            ins.bind_floats(9, f.landmarks);
+            ins.bind(10, static_cast<double>(f.face_size));
+            ins.bind(11, static_cast<double>(f.blur));
+            ins.bind(12, static_cast<double>(f.age));
+            ins.bind(13, static_cast<double>(f.age_faceres));
+            ins.bind_floats(14, f.age_probs);
+            ins.bind(15, static_cast<double>(f.male_prob));
+            ins.bind(16, static_cast<double>(f.male_prob_faceres));
+            ins.bind_floats(17, f.expression);
+            ins.bind(18, f.birth_year);
+            ins.bind_floats(19, f.embedding_dlib);
+            ins.bind_floats(20, f.embedding_faceres);
+            ins.bind_blob(21, f.thumbnail.data(), f.thumbnail.size());
+            ins.bind(22, f.person_id);
+            ins.run();
+        }
+        tx.commit();
+        return id;
+    }
+
+    void update_photo_location(std::int64_t photo_id, const std::string& path, std::int64_t mtime) override {
+        Statement s(db_, "UPDATE photos SET path = ?, mtime = ?, status = CASE status WHEN 'deleted' THEN 'ok' "
+                         "ELSE status END WHERE id = ?");
+        s.bind(1, path).bind(2, mtime).bind(3, photo_id);
+        s.run();
+    }
+
+    void mark_deleted(std::int64_t photo_id) override {
+        Statement s(db_, "UPDATE photos SET status = 'deleted' WHERE id = ?");
+        s.bind(1, photo_id);
+        s.run();
+    }
+
+    std::vector<PhotoRecord> photos() override {
+        std::vector<PhotoRecord> out;
+        Statement s(db_, std::string("SELECT ") + kPhotoCols + " FROM photos ORDER BY id");
+        while (s.step()) out.push_back(read_photo(s));
+        return out;
+    }
+
+    std::vector<FaceRecord> faces(bool with_embeddings) override { return query_faces("", 0, with_embeddings); }
+
+    std::vector<FaceRecord> faces_of_photo(std::int64_t photo_id) override {
+        return query_faces("WHERE photo_id = ?", photo_id, true);
+    }
+
+    CatalogStats stats() override {
+        CatalogStats st;
+        Statement s(db_,
+                    "SELECT sum(kind='image' AND status='ok'), sum(kind='video' AND status='ok'), "
+                    "sum(status='skipped'), sum(status='deleted') FROM photos");
+        if (s.step()) {
+            st.photos = s.int64(0);
+            st.videos = s.int64(1);
+            st.skipped = s.int64(2);
+            st.deleted = s.int64(3);
+        }
+        Statement f(db_, "SELECT count(*) FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.status = 'ok'");
+        if (f.step()) st.faces = f.int64(0);
+        Statement pr(db_, "SELECT count(*) FROM persons");
+        if (pr.step()) st.persons = pr.int64(0);
+        Statement r(db_, "SELECT skip_reason, count(*) FROM photos WHERE status='skipped' GROUP BY skip_reason "
+                         "ORDER BY count(*) DESC");
+        while (r.step()) st.skip_reasons.emplace_back(r.text(0), r.int64(1));
+        return st;
+    }
+
+private:
+    static void bind_photo(Statement& s, const PhotoRecord& p) {
+        s.bind(1, p.path).bind(2, p.content_hash).bind(3, p.size).bind(4, p.mtime).bind(5, kind_str(p.kind));
+        s.bind(6, p.width).bind(7, p.height).bind(8, p.taken_at).bind(9, p.date_source);
+        s.bind(10, status_str(p.status)).bind(11, p.skip_reason).bind(12, p.group);
+    }
+
+    std::vector<FaceRecord> query_faces(const std::string& where, std::int64_t arg, bool with_embeddings) {
+        std::vector<FaceRecord> out;
+        const std::string emb = with_embeddings ? "embedding_dlib, embedding_faceres" : "NULL, NULL";
+        Statement s(db_, "SELECT id, photo_id, frame_index, track_id, x, y, w, h, score, landmarks, face_size, blur, "
+                         "age, age_faceres, age_probs, male_prob, male_prob_faceres, expression, birth_year, " +
+                             emb + ", person_id FROM faces " + where + " ORDER BY id");
+        if (!where.empty()) s.bind(1, arg);
+        while (s.step()) {
+            FaceRecord f;
+            f.id = s.int64(0);
+            f.photo_id = s.int64(1);
+            if (!s.is_null(2)) f.frame_index = static_cast<int>(s.int64(2));
+            if (!s.is_null(3)) f.track_id = s.int64(3);
+            for (int k = 0; k < 4; ++k) f.box[k] = static_cast<float>(s.real(4 + k));
+            f.score = static_cast<float>(s.real(8));
+            f.landmarks = s.floats(9);
+            f.face_size = static_cast<float>(s.real(10));
+            f.blur = static_cast<float>(s.real(11));
+            f.age = static_cast<float>(s.real(12));
+            f.age_faceres = static_cast<float>(s.real(13));
+            f.age_probs = s.floats(14);
+            f.male_prob = static_cast<float>(s.real(15));
+            f.male_prob_faceres = static_cast<float>(s.real(16));
+            f.expression = s.floats(17);
+            if (!s.is_null(18)) f.birth_year = s.real(18);
+            f.embedding_dlib = s.floats(19);
+            f.embedding_faceres = s.floats(20);
+            if (!s.is_null(21)) f.person_id = s.int64(21);
+            out.push_back(std::move(f));
+        }
+        return out;
+    }
+
+    void migrate(bool read_only) {
+        int version = 0;
+        {
+            Statement t(db_, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'");
+            t.step();
+            if (t.int64(0) > 0) {
+                Statement v(db_, "SELECT max(version) FROM schema_version");
+                if (v.step() && !v.is_null(0)) version = static_cast<int>(v.int64(0));
+            } else {
+                Statement any(db_, "SELECT count(*) FROM sqlite_master WHERE type='table'");
+                any.step();
+                if (any.int64(0) > 0)
+                    throw Error(ErrorCode::kCatalog, "database has tables but is not a faceatlas catalog",
+                                db_.path().string(), "pass another --catalog path");
+            }
+        }
+        if (version > kSchemaVersion)
+            throw Error(ErrorCode::kUnsupported,
+                        "catalog schema version " + std::to_string(version) + " is newer than this faceatlas (" +
+                            std::to_string(kSchemaVersion) + ")",
+                        db_.path().string(), "upgrade faceatlas; the catalog was left untouched");
+        if (version == kSchemaVersion) return;
+        if (read_only)
+            throw Error(ErrorCode::kCatalog, "catalog needs a schema migration but is opened read-only",
+                        db_.path().string(), "open it writable once to migrate");
+        Transaction tx(db_);
+        db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+                 "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))");
+        for (int v = version; v < kSchemaVersion; ++v) {
+            db_.exec(kMigrations[static_cast<std::size_t>(v)]);
+            Statement s(db_, "INSERT INTO schema_version (version) VALUES (?)");
+            s.bind(1, v + 1);
+            s.run();
+        }
+        tx.commit();
+    }
+
+    Database db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Catalog> open_sqlite_catalog(const std::filesystem::path& path, const OpenOptions& options) {
+    return std::make_unique<SqliteCatalog>(path, options);
+}
+
+}  // namespace faceatlas::catalog
