@@ -1,3 +1,4 @@
+#include <cassert>
 #include <map>
 
 #include "faceatlas/catalog/catalog.h"
@@ -37,7 +38,8 @@ CREATE TABLE tracks (
   photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
   embedding_dlib BLOB,
   embedding_faceres BLOB,
-  age REAL, male_prob REAL
+  age REAL, male_prob REAL,
+  frames INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE faces (
   id INTEGER PRIMARY KEY,
@@ -117,7 +119,8 @@ public:
         return std::nullopt;
     }
 
-    std::int64_t store_photo(const PhotoRecord& p, const std::vector<FaceRecord>& faces) override {
+    std::int64_t store_photo(const PhotoRecord& p, const std::vector<FaceRecord>& faces,
+                             const std::vector<TrackRecord>& tracks) override {
         Transaction tx(db_);
         std::int64_t id = p.id;
         if (id == 0) {
@@ -141,6 +144,18 @@ public:
             Statement d(db_, "DELETE FROM faces WHERE photo_id = ?");
             d.bind(1, id);
             d.run();
+            Statement dt(db_, "DELETE FROM tracks WHERE photo_id = ?");
+            dt.bind(1, id);
+            dt.run();
+        }
+        std::vector<std::int64_t> track_ids;
+        Statement tins(db_, "INSERT INTO tracks (photo_id, embedding_dlib, embedding_faceres, age, male_prob, frames) "
+                            "VALUES (?,?,?,?,?,?)");
+        for (const auto& t : tracks) {
+            tins.bind(1, id).bind_floats(2, t.embedding_dlib).bind_floats(3, t.embedding_faceres);
+            tins.bind(4, static_cast<double>(t.age)).bind(5, static_cast<double>(t.male_prob)).bind(6, t.frames);
+            tins.run();
+            track_ids.push_back(db_.last_insert_id());
         }
         Statement ins(db_,
                       "INSERT INTO faces (photo_id, frame_index, track_id, x, y, w, h, score, landmarks, face_size, "
@@ -150,7 +165,12 @@ public:
         for (const auto& f : faces) {
             ins.bind(1, id);
             ins.bind(2, f.frame_index);
-            ins.bind(3, f.track_id);
+            if (f.track_index) {
+                assert(*f.track_index >= 0 && static_cast<std::size_t>(*f.track_index) < track_ids.size());
+                ins.bind(3, track_ids[static_cast<std::size_t>(*f.track_index)]);
+            } else {
+                ins.bind_null(3);
+            }
             for (int k = 0; k < 4; ++k) ins.bind(4 + k, static_cast<double>(f.box[k]));
             ins.bind(8, static_cast<double>(f.score));
             ins.bind_floats(9, f.landmarks);
@@ -171,6 +191,25 @@ public:
         }
         tx.commit();
         return id;
+    }
+
+    std::vector<TrackRecord> tracks() override {
+        std::vector<TrackRecord> out;
+        Statement s(db_, "SELECT t.id, t.photo_id, t.embedding_dlib, t.embedding_faceres, t.age, t.male_prob, "
+                         "t.frames FROM tracks t JOIN photos p ON p.id = t.photo_id WHERE p.status = 'ok' "
+                         "ORDER BY t.id");
+        while (s.step()) {
+            TrackRecord t;
+            t.id = s.int64(0);
+            t.photo_id = s.int64(1);
+            t.embedding_dlib = s.floats(2);
+            t.embedding_faceres = s.floats(3);
+            t.age = static_cast<float>(s.real(4));
+            t.male_prob = static_cast<float>(s.real(5));
+            t.frames = static_cast<int>(s.int64(6));
+            out.push_back(std::move(t));
+        }
+        return out;
     }
 
     void update_photo_location(std::int64_t photo_id, const std::string& path, std::int64_t mtime) override {

@@ -1,11 +1,45 @@
-#include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
+#include "cli_common.h"
 #include "faceatlas/core/error.h"
 
+namespace faceatlas::cli {
+
+std::filesystem::path resolve_model_dir(const GlobalOptions& g) {
+    if (!g.models.empty()) return g.models;
+    if (const char* env = std::getenv("FACEATLAS_MODELS"); env && *env) return env;
+    return FACEATLAS_DEFAULT_MODEL_DIR;
+}
+
+}  // namespace faceatlas::cli
+
 int main(int argc, char** argv) {
+    using namespace faceatlas::cli;
     CLI::App app{"faceatlas: organize photo and video collections by face"};
+    app.set_version_flag("--version", "faceatlas 0.1.0");
+    GlobalOptions g;
+    app.add_option("--models", g.models,
+                   "folder of the unpacked model packages (default: $FACEATLAS_MODELS, else the build's models/vendor)");
+    std::vector<Command> commands;
+    commands.push_back(register_analyze(app, g));
     app.require_subcommand(1);
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? kExitOk : kExitUsage;
+    }
+    try {
+        for (auto& c : commands)
+            if (c.app->parsed()) return c.run();
+    } catch (const faceatlas::Error& e) {
+        std::cerr << "faceatlas: " << e.what() << "\n";
+        return e.code() == faceatlas::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    } catch (const std::exception& e) {
+        std::cerr << "faceatlas: internal error: " << e.what() << "\n";
+        return kExitFailure;
+    }
+    return kExitUsage;
 }

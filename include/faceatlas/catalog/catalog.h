@@ -37,7 +37,8 @@ struct FaceRecord {
     std::int64_t id = 0;
     std::int64_t photo_id = 0;
     std::optional<int> frame_index;      // videos: sampled frame
-    std::optional<std::int64_t> track_id;
+    std::optional<std::int64_t> track_id;  // read back: row id in the tracks table
+    std::optional<int> track_index;        // on store: index into the tracks passed alongside
     std::array<float, 4> box{};          // x, y, w, h in original pixels
     float score = 0.f;
     std::vector<float> landmarks;        // 136 = 68 (x, y)
@@ -54,6 +55,17 @@ struct FaceRecord {
     std::vector<float> embedding_faceres;// 1024
     std::vector<unsigned char> thumbnail;// JPEG of the aligned face
     std::optional<std::int64_t> person_id;
+};
+
+// A face followed through the sampled frames of one video: clustering treats it as one item.
+struct TrackRecord {
+    std::int64_t id = 0;
+    std::int64_t photo_id = 0;
+    std::vector<float> embedding_dlib;     // L2-normalised mean of the frame embeddings
+    std::vector<float> embedding_faceres;
+    float age = 0.f;                       // fused (mean of expected values)
+    float male_prob = 0.f;                 // fused (mean)
+    int frames = 0;
 };
 
 struct CatalogStats {
@@ -73,7 +85,9 @@ public:
     virtual std::optional<PhotoRecord> find_photo_by_path(const std::string& path) = 0;
     virtual std::optional<PhotoRecord> find_photo_by_hash(const std::string& hash) = 0;
     // Replaces the photo's faces atomically: either all of them are stored, or nothing changes.
-    virtual std::int64_t store_photo(const PhotoRecord& photo, const std::vector<FaceRecord>& faces) = 0;
+    virtual std::int64_t store_photo(const PhotoRecord& photo, const std::vector<FaceRecord>& faces,
+                                     const std::vector<TrackRecord>& tracks = {}) = 0;
+    virtual std::vector<TrackRecord> tracks() = 0;
     virtual void update_photo_location(std::int64_t photo_id, const std::string& path, std::int64_t mtime) = 0;
     virtual void mark_deleted(std::int64_t photo_id) = 0;
     virtual std::vector<PhotoRecord> photos() = 0;
