@@ -16,7 +16,8 @@ namespace {
 using faceatlas::vision::AgeGenderNet;
 
 AgeGenderNet load_net() {
-    return AgeGenderNet::load(faceatlas::nn::ModelManifest::load_default(std::filesystem::path(FACEATLAS_MODEL_DIR)));
+    return AgeGenderNet::load(
+        faceatlas::nn::ModelManifest::load_default(std::filesystem::path(FACEATLAS_MODEL_DIR)));
 }
 
 void BM_AgeGenderForward(benchmark::State& state) {

@@ -18,28 +18,30 @@ using nn::Padding;
 
 constexpr int kInputSize = 112;  // the 7x7 pooling head only fits a 112x112 input
 constexpr int kFeatures = 512;
-constexpr int kMainBlocks = 2;   // face-api: new TinyXception(2)
+constexpr int kMainBlocks = 2;  // face-api: new TinyXception(2)
 
 // Builds TinyXception + heads (src/xception/TinyXception.ts, src/ageGenderNet/AgeGenderNet.ts).
 class Builder {
-public:
+  public:
     explicit Builder(const nn::WeightMap& w) : w_(w) {}
 
     // tf.conv2d(x, filters, stride, 'same') + bias.
     Node conv(Node x, const std::string& prefix, int k, int cin, int cout, int stride) {
-        return b_.conv(x, w_.get(prefix + "/filters", {k, k, cin, cout}), &w_.get(prefix + "/bias", {cout}),
-                       stride, Padding::kSame, prefix);
+        return b_.conv(x, w_.get(prefix + "/filters", {k, k, cin, cout}),
+                       &w_.get(prefix + "/bias", {cout}), stride, Padding::kSame, prefix);
     }
 
     // tf.separableConv2d(x, depthwise, pointwise, 1, 'same') + bias.
     Node separable(Node x, const std::string& prefix, int cin, int cout) {
-        Node dw = b_.depthwise(x, w_.get(prefix + "/depthwise_filter", {3, 3, cin, 1}), nullptr, 1, Padding::kSame,
-                               prefix + "/depthwise");
-        return b_.conv(dw, w_.get(prefix + "/pointwise_filter", {1, 1, cin, cout}), &w_.get(prefix + "/bias", {cout}),
-                       1, Padding::kValid, prefix + "/pointwise");
+        Node dw = b_.depthwise(x, w_.get(prefix + "/depthwise_filter", {3, 3, cin, 1}), nullptr, 1,
+                               Padding::kSame, prefix + "/depthwise");
+        return b_.conv(dw, w_.get(prefix + "/pointwise_filter", {1, 1, cin, cout}),
+                       &w_.get(prefix + "/bias", {cout}), 1, Padding::kValid,
+                       prefix + "/pointwise");
     }
 
-    Node reduction_block(Node x, const std::string& prefix, int cin, int cout, bool activate_input) {
+    Node reduction_block(Node x, const std::string& prefix, int cin, int cout,
+                         bool activate_input) {
         Node out = activate_input ? b_.relu(x, prefix + "/relu_in") : x;
         out = separable(out, prefix + "/separable_conv0", cin, cout);
         out = separable(b_.relu(out, prefix + "/relu0"), prefix + "/separable_conv1", cout, cout);
@@ -65,7 +67,8 @@ public:
         x = b_.relu(separable(x, "exit_flow/separable_conv", 256, kFeatures), "exit_flow/relu");
         // tf.avgPool(x, 7, 2, 'valid') on the 7x7 map: one 512-vector per face.
         Node pooled = b_.avg_pool(x, 7, 2, Padding::kValid, "pool");
-        Node age = b_.dense(pooled, w_.get("fc/age/weights", {kFeatures, 1}), &w_.get("fc/age/bias", {1}), "fc/age");
+        Node age = b_.dense(pooled, w_.get("fc/age/weights", {kFeatures, 1}),
+                            &w_.get("fc/age/bias", {1}), "fc/age");
         Node gender_logits = b_.dense(pooled, w_.get("fc/gender/weights", {kFeatures, 2}),
                                       &w_.get("fc/gender/bias", {2}), "fc/gender");
         Node gender = b_.softmax(gender_logits, "gender_softmax");
@@ -73,7 +76,7 @@ public:
         return b_.finish();
     }
 
-private:
+  private:
     const nn::WeightMap& w_;
     nn::NetBuilder b_;
 };
@@ -138,8 +141,8 @@ AgeGenderNet AgeGenderNet::load(const nn::ModelManifest& manifest) {
     const nn::ModelInfo& info = manifest.get(kModelName);  // throws if the weights file is missing
     if (info.input_width != kInputSize || info.input_height != kInputSize)
         throw Error(ErrorCode::kUnsupported,
-                    "age_gender input size must be 112x112, the manifest says " + std::to_string(info.input_width) +
-                        "x" + std::to_string(info.input_height),
+                    "age_gender input size must be 112x112, the manifest says " +
+                        std::to_string(info.input_width) + "x" + std::to_string(info.input_height),
                     (manifest.model_dir().parent_path() / "manifest.json").string(),
                     "restore models/manifest.json from git");
     const nn::WeightMap weights = nn::WeightMap::load(info.weights);
@@ -148,7 +151,8 @@ AgeGenderNet AgeGenderNet::load(const nn::ModelManifest& manifest) {
     try {
         net.net_ = builder.build(net.output_names_);
     } catch (const cv::Exception& e) {
-        throw Error(ErrorCode::kInternal, std::string("building the age_gender net failed: ") + e.what(),
+        throw Error(ErrorCode::kInternal,
+                    std::string("building the age_gender net failed: ") + e.what(),
                     info.weights.string());
     }
     net.info_ = info;
@@ -158,7 +162,8 @@ AgeGenderNet AgeGenderNet::load(const nn::ModelManifest& manifest) {
 
 AgeGenderNet::Raw AgeGenderNet::forward_raw(const float* nhwc, int n) {
     assert(nhwc != nullptr && n >= 1);
-    const cv::Mat blob = nn::nhwc_to_blob(nhwc, n, input_size_, input_size_, 3, info_.mean, info_.std);
+    const cv::Mat blob =
+        nn::nhwc_to_blob(nhwc, n, input_size_, input_size_, 3, info_.mean, info_.std);
     std::vector<cv::Mat> outs;
     try {
         net_.setInput(blob);
@@ -181,7 +186,8 @@ cv::Mat AgeGenderNet::preprocess(const cv::Mat& rgb_face_crop) const {
                     "pass a non-empty RGB crop of the face");
     if (rgb_face_crop.type() != CV_8UC3 && rgb_face_crop.type() != CV_32FC3)
         throw Error(ErrorCode::kInvalidArgument,
-                    "face crop must be CV_8UC3 or CV_32FC3 RGB, got type " + std::to_string(rgb_face_crop.type()),
+                    "face crop must be CV_8UC3 or CV_32FC3 RGB, got type " +
+                        std::to_string(rgb_face_crop.type()),
                     {}, "convert the crop with cv::cvtColor / convertTo first");
     cv::Mat f;
     rgb_face_crop.convertTo(f, CV_32FC3);
@@ -201,13 +207,15 @@ std::vector<AgeGender> AgeGenderNet::predict_batch(const std::vector<cv::Mat>& r
     std::vector<float> nhwc(per * rgb_face_crops.size());
     for (int i = 0; i < n; ++i) {
         const cv::Mat img = preprocess(rgb_face_crops[static_cast<std::size_t>(i)]);
-        std::memcpy(nhwc.data() + per * static_cast<std::size_t>(i), img.ptr<float>(), per * sizeof(float));
+        std::memcpy(nhwc.data() + per * static_cast<std::size_t>(i), img.ptr<float>(),
+                    per * sizeof(float));
     }
     const Raw raw = forward_raw(nhwc.data(), n);
     std::vector<AgeGender> out(rgb_face_crops.size());
     for (int i = 0; i < n; ++i) {
         out[static_cast<std::size_t>(i)].age = raw.age[static_cast<std::size_t>(i)];
-        out[static_cast<std::size_t>(i)].male_probability = raw.gender[2 * static_cast<std::size_t>(i)];
+        out[static_cast<std::size_t>(i)].male_probability =
+            raw.gender[2 * static_cast<std::size_t>(i)];
     }
     return out;
 }

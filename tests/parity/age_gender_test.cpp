@@ -22,7 +22,7 @@ constexpr float kTol = 1e-3f;
 fs::path ref_dir() { return fs::path(FACEATLAS_BINARY_DIR) / "parity" / "age_gender"; }
 
 class AgeGenderParity : public ::testing::TestWithParam<std::string> {
-protected:
+  protected:
     static void SetUpTestSuite() {
         net_ = new AgeGenderNet(
             AgeGenderNet::load(nn::ModelManifest::load_default(fs::path(FACEATLAS_MODEL_DIR))));
@@ -72,8 +72,8 @@ TEST_P(AgeGenderParity, MatchesFaceApi) {
     }
     RecordProperty("max_age_error", std::to_string(max_age));
     RecordProperty("max_gender_error", std::to_string(max_gender));
-    std::printf("[ parity   ] age_gender/%s n=%d max age err %.3g, max gender err %.3g\n", GetParam().c_str(), n,
-                max_age, max_gender);
+    std::printf("[ parity   ] age_gender/%s n=%d max age err %.3g, max gender err %.3g\n",
+                GetParam().c_str(), n, max_age, max_gender);
 }
 
 // The crop -> 112x112 preparation against face-api's toBatchTensor(112, true), where the
@@ -90,7 +90,8 @@ TEST_P(AgeGenderParity, PreprocessMatchesFaceApi) {
     float max_err = 0.f;
     for (std::size_t i = 0; i < input.size(); ++i)
         max_err = std::max(max_err, std::abs(prepared.ptr<float>()[i] - input.data[i]));
-    EXPECT_LE(max_err, 1e-3f) << "preprocessing of " << crop.shape[0] << "x" << crop.shape[1] << " crop";
+    EXPECT_LE(max_err, 1e-3f) << "preprocessing of " << crop.shape[0] << "x" << crop.shape[1]
+                              << " crop";
 
     // End to end from the crop.
     const auto ref_age = read_npy((dir / "age.npy").string());
@@ -101,7 +102,8 @@ TEST_P(AgeGenderParity, PreprocessMatchesFaceApi) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, AgeGenderParity,
-                         ::testing::Values("random0", "random1", "real0", "real1", "real2", "real3", "batch4"));
+                         ::testing::Values("random0", "random1", "real0", "real1", "real2", "real3",
+                                           "batch4"));
 
 }  // namespace
 }  // namespace faceatlas::vision

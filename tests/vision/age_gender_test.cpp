@@ -38,7 +38,7 @@ void write_json(const fs::path& p, const nlohmann::json& j) { std::ofstream(p) <
 
 // A scratch directory removed at the end of the test.
 class TempDir {
-public:
+  public:
     explicit TempDir(const std::string& name)
         : path_(fs::temp_directory_path() / (name + "_" + std::to_string(std::random_device{}()))) {
         fs::create_directories(path_);
@@ -51,7 +51,7 @@ public:
     TempDir& operator=(const TempDir&) = delete;
     const fs::path& path() const { return path_; }
 
-private:
+  private:
     fs::path path_;
 };
 
@@ -71,7 +71,8 @@ Error expect_error(F&& f, const std::string& needle) {
 TEST(AgeGenderNet, MissingWeightsNameTheFile) {
     TempDir tmp("faceatlas_age_gender_missing");
     auto j = read_json(kManifest);
-    j["networks"]["age_gender"]["weights"] = "face-api/model/no_such_age_gender-weights_manifest.json";
+    j["networks"]["age_gender"]["weights"] =
+        "face-api/model/no_such_age_gender-weights_manifest.json";
     write_json(tmp.path() / "manifest.json", j);
     const auto manifest = nn::ModelManifest::load(tmp.path() / "manifest.json", kModelDir);
     const Error e = expect_error([&] { (void)AgeGenderNet::load(manifest); },
@@ -100,9 +101,11 @@ TEST(AgeGenderNet, WrongTensorShapeIsAnError) {
     write_json(tmp.path() / "manifest.json", read_json(kManifest));
 
     const auto manifest = nn::ModelManifest::load(tmp.path() / "manifest.json", tmp.path());
-    const Error e = expect_error([&] { (void)AgeGenderNet::load(manifest); }, "entry_flow/conv_in/filters");
+    const Error e =
+        expect_error([&] { (void)AgeGenderNet::load(manifest); }, "entry_flow/conv_in/filters");
     EXPECT_EQ(e.code(), ErrorCode::kCorruptData);
-    EXPECT_NE(e.context().find("age_gender_model-weights_manifest.json"), std::string::npos) << e.context();
+    EXPECT_NE(e.context().find("age_gender_model-weights_manifest.json"), std::string::npos)
+        << e.context();
 }
 
 TEST(AgeGenderNet, WrongInputSizeInManifestIsAnError) {
@@ -203,7 +206,8 @@ TEST(AgeGenderNet, UtkfaceAccuracy) {
     const double mae = abs_err / static_cast<double>(sample.size());
     RecordProperty("gender_accuracy", std::to_string(accuracy));
     RecordProperty("age_mae", std::to_string(mae));
-    std::printf("[ utkface  ] n=%zu gender accuracy %.3f, age MAE %.2f years\n", sample.size(), accuracy, mae);
+    std::printf("[ utkface  ] n=%zu gender accuracy %.3f, age MAE %.2f years\n", sample.size(),
+                accuracy, mae);
     // Chance: 0.55 (majority gender of the sample); predicting the sample's median age gives
     // MAE 21.6 years.
     EXPECT_GE(accuracy, 0.8);

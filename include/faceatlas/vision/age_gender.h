@@ -21,13 +21,15 @@ struct AgeGender {
     // "male" or "female", decided as face-api does (male iff male_probability > 0.5).
     const char* gender() const { return is_male() ? "male" : "female"; }
     // Probability of the reported gender (face-api's genderProbability), in [0.5, 1].
-    float gender_probability() const { return is_male() ? male_probability : 1.f - male_probability; }
+    float gender_probability() const {
+        return is_male() ? male_probability : 1.f - male_probability;
+    }
 };
 
 // One instance is one inference session: cv::dnn::Net is not thread-safe, so give each thread
 // its own AgeGenderNet (load() is cheap: ~420 KB of weights). Movable, not copyable.
 class AgeGenderNet {
-public:
+  public:
     static constexpr const char* kModelName = "age_gender";
 
     // Loads and validates the weights named by `manifest` (entry "age_gender"). Throws
@@ -65,7 +67,7 @@ public:
 
     int input_size() const { return input_size_; }
 
-private:
+  private:
     AgeGenderNet() = default;
 
     cv::dnn::Net net_;
