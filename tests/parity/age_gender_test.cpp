@@ -1,0 +1,109 @@
+// AgeGenderNet against face-api (tfjs) outputs on the reference input tensors
+// ($FACEATLAS_BINARY_DIR/parity/age_gender/<case>/{input,age,gender}.npy).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "common/npy.h"
+#include "faceatlas/nn/model_manifest.h"
+#include "faceatlas/vision/age_gender.h"
+
+namespace faceatlas::vision {
+namespace {
+
+namespace fs = std::filesystem;
+using faceatlas::testing::read_npy;
+
+constexpr float kTol = 1e-3f;
+
+fs::path ref_dir() { return fs::path(FACEATLAS_BINARY_DIR) / "parity" / "age_gender"; }
+
+class AgeGenderParity : public ::testing::TestWithParam<std::string> {
+  protected:
+    static void SetUpTestSuite() {
+        net_ = new AgeGenderNet(
+            AgeGenderNet::load(nn::ModelManifest::load_default(fs::path(FACEATLAS_MODEL_DIR))));
+    }
+    static void TearDownTestSuite() {
+        delete net_;
+        net_ = nullptr;
+    }
+    static AgeGenderNet* net_;
+};
+AgeGenderNet* AgeGenderParity::net_ = nullptr;
+
+// |a - b| within kTol, or within kTol relative to |b| for large values (ages).
+float age_error(float a, float b) {
+    return std::min(std::abs(a - b), std::abs(a - b) / std::max(std::abs(b), 1.f));
+}
+
+TEST_P(AgeGenderParity, MatchesFaceApi) {
+    const fs::path dir = ref_dir() / GetParam();
+    if (!fs::exists(dir / "input.npy"))
+        GTEST_SKIP() << "no parity reference at " << dir
+                     << " (run the parity_reference fixture: ctest -R parity_reference)";
+    const auto input = read_npy((dir / "input.npy").string());
+    const auto age = read_npy((dir / "age.npy").string());
+    const auto gender = read_npy((dir / "gender.npy").string());
+    ASSERT_EQ(input.shape.size(), 4u);
+    ASSERT_EQ(input.shape[1], 112);
+    ASSERT_EQ(input.shape[2], 112);
+    ASSERT_EQ(input.shape[3], 3);
+    const int n = input.shape[0];
+    ASSERT_EQ(age.size(), static_cast<std::size_t>(n));
+    ASSERT_EQ(gender.size(), static_cast<std::size_t>(n) * 2);
+
+    const auto raw = net_->forward_raw(input.data.data(), n);
+    ASSERT_EQ(raw.age.size(), age.size());
+    ASSERT_EQ(raw.gender.size(), gender.size());
+    float max_age = 0.f, max_gender = 0.f;
+    for (int i = 0; i < n; ++i) {
+        const float e = age_error(raw.age[i], age.data[i]);
+        max_age = std::max(max_age, e);
+        EXPECT_LE(e, kTol) << "age of face " << i << ": " << raw.age[i] << " vs " << age.data[i];
+        for (int k = 0; k < 2; ++k) {
+            const float g = std::abs(raw.gender[2 * i + k] - gender.data[2 * i + k]);
+            max_gender = std::max(max_gender, g);
+            EXPECT_LE(g, kTol) << "gender[" << i << "][" << k << "]";
+        }
+    }
+    RecordProperty("max_age_error", std::to_string(max_age));
+    RecordProperty("max_gender_error", std::to_string(max_gender));
+    std::printf("[ parity   ] age_gender/%s n=%d max age err %.3g, max gender err %.3g\n",
+                GetParam().c_str(), n, max_age, max_gender);
+}
+
+// The crop -> 112x112 preparation against face-api's toBatchTensor(112, true), where the
+// reference kept the original crop (crop.npy, [H, W, 3]); other harnesses may not write it.
+TEST_P(AgeGenderParity, PreprocessMatchesFaceApi) {
+    const fs::path dir = ref_dir() / GetParam();
+    if (!fs::exists(dir / "crop.npy")) GTEST_SKIP() << "no crop.npy in " << dir;
+    const auto crop = read_npy((dir / "crop.npy").string());
+    const auto input = read_npy((dir / "input.npy").string());
+    ASSERT_EQ(crop.shape.size(), 3u);
+    cv::Mat img(crop.shape[0], crop.shape[1], CV_32FC3, const_cast<float*>(crop.data.data()));
+    const cv::Mat prepared = net_->preprocess(img);
+    ASSERT_EQ(prepared.total() * 3, input.size());
+    float max_err = 0.f;
+    for (std::size_t i = 0; i < input.size(); ++i)
+        max_err = std::max(max_err, std::abs(prepared.ptr<float>()[i] - input.data[i]));
+    EXPECT_LE(max_err, 1e-3f) << "preprocessing of " << crop.shape[0] << "x" << crop.shape[1]
+                              << " crop";
+
+    // End to end from the crop.
+    const auto ref_age = read_npy((dir / "age.npy").string());
+    const auto ref_gender = read_npy((dir / "gender.npy").string());
+    const AgeGender r = net_->predict(img);
+    EXPECT_LE(age_error(r.age, ref_age.data[0]), kTol);
+    EXPECT_NEAR(r.male_probability, ref_gender.data[0], kTol);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, AgeGenderParity,
+                         ::testing::Values("random0", "random1", "real0", "real1", "real2", "real3",
+                                           "batch4"));
+
+}  // namespace
+}  // namespace faceatlas::vision
