@@ -44,8 +44,8 @@ ExpressionScores ExpressionNet::classify(const cv::Mat& rgb_image, const cv::Rec
     return classify_batch(rgb_image, {face_box}).front();
 }
 
-std::vector<ExpressionScores> ExpressionNet::classify_batch(const cv::Mat& rgb_image,
-                                                            const std::vector<cv::Rect2f>& face_boxes) {
+std::vector<ExpressionScores> ExpressionNet::classify_batch(
+    const cv::Mat& rgb_image, const std::vector<cv::Rect2f>& face_boxes) {
     assert(impl_ && "ExpressionNet used after move");
     const auto batch = detail::prepare_face_batch(rgb_image, face_boxes, "ExpressionNet::classify");
     const auto raw = impl_->net.forward(batch.nhwc.data(), static_cast<int>(face_boxes.size()));

@@ -57,12 +57,12 @@ void tf_resize_bilinear(const cv::Mat& src, int out_h, int out_w, float* dst) {
         const double fy = scale_y * r;
         const int y0 = static_cast<int>(std::floor(fy));
         const int y1 = std::min(in_h - 1, static_cast<int>(std::ceil(fy)));
-        const float dy = static_cast<float>(fy - y0);
+        const auto dy = static_cast<float>(fy - y0);
         for (int c = 0; c < out_w; ++c) {
             const double fx = scale_x * c;
             const int x0 = static_cast<int>(std::floor(fx));
             const int x1 = std::min(in_w - 1, static_cast<int>(std::ceil(fx)));
-            const float dx = static_cast<float>(fx - x0);
+            const auto dx = static_cast<float>(fx - x0);
             const float* tl = s + (static_cast<std::size_t>(y0) * in_w + x0) * 3;
             const float* tr = s + (static_cast<std::size_t>(y0) * in_w + x1) * 3;
             const float* bl = s + (static_cast<std::size_t>(y1) * in_w + x0) * 3;
@@ -92,7 +92,8 @@ FaceProcessorNet FaceProcessorNet::load(const nn::ModelInfo& info, int num_outpu
     if (info.input_width != kFaceInputSize || info.input_height != kFaceInputSize)
         throw Error(ErrorCode::kCorruptData,
                     "model manifest gives input size " + std::to_string(info.input_width) + "x" +
-                        std::to_string(info.input_height) + " for '" + info.name + "', expected 112x112",
+                        std::to_string(info.input_height) + " for '" + info.name +
+                        "', expected 112x112",
                     info.weights.string(), "restore models/manifest.json from git");
     const nn::WeightMap weights = nn::WeightMap::load(info.weights);
 
@@ -118,12 +119,12 @@ std::vector<float> FaceProcessorNet::forward(const float* nhwc, int n) {
     for (int begin = 0; begin < n; begin += kMaxFaceBatch) {
         const int count = std::min(kMaxFaceBatch, n - begin);
         try {
-            net_.setInput(nn::nhwc_to_blob(nhwc + kPerImage * begin, count, kFaceInputSize, kFaceInputSize,
-                                           3, info_.mean, info_.std));
+            net_.setInput(nn::nhwc_to_blob(nhwc + kPerImage * begin, count, kFaceInputSize,
+                                           kFaceInputSize, 3, info_.mean, info_.std));
             const cv::Mat out = net_.forward(output_);
             assert(out.total() == static_cast<std::size_t>(count) * num_outputs_);
-            std::memcpy(result.data() + static_cast<std::size_t>(begin) * num_outputs_, out.ptr<float>(),
-                        out.total() * sizeof(float));
+            std::memcpy(result.data() + static_cast<std::size_t>(begin) * num_outputs_,
+                        out.ptr<float>(), out.total() * sizeof(float));
         } catch (const cv::Exception& e) {
             throw Error(ErrorCode::kInternal, std::string("OpenCV inference failed: ") + e.what(),
                         info_.name, "report this as a bug");
@@ -137,8 +138,8 @@ cv::Rect clip_at_image_borders(const cv::Rect2f& box, cv::Size image) {
     const float y = std::max(box.y, 0.f);
     const float w = std::min(box.x + box.width - x, static_cast<float>(image.width) - x);
     const float h = std::min(box.y + box.height - y, static_cast<float>(image.height) - y);
-    return {static_cast<int>(std::floor(x)), static_cast<int>(std::floor(y)), static_cast<int>(std::floor(w)),
-            static_cast<int>(std::floor(h))};
+    return {static_cast<int>(std::floor(x)), static_cast<int>(std::floor(y)),
+            static_cast<int>(std::floor(w)), static_cast<int>(std::floor(h))};
 }
 
 SquareInput face_to_input(const cv::Mat& rgb, const cv::Rect& crop, float* nhwc_out) {
@@ -157,8 +158,8 @@ SquareInput face_to_input(const cv::Mat& rgb, const cv::Rect& crop, float* nhwc_
         g.offset_y = static_cast<float>(diff) / 2.f;
 
     cv::Mat square(side, side, CV_32FC3, cv::Scalar::all(0));
-    const cv::Rect inside(crop.width < crop.height ? prepend : 0, crop.height < crop.width ? prepend : 0,
-                          crop.width, crop.height);
+    const cv::Rect inside(crop.width < crop.height ? prepend : 0,
+                          crop.height < crop.width ? prepend : 0, crop.width, crop.height);
     rgb(crop).convertTo(square(inside), CV_32F);
     if (side == kFaceInputSize)
         std::memcpy(nhwc_out, square.ptr<float>(), square.total() * 3 * sizeof(float));
@@ -167,7 +168,8 @@ SquareInput face_to_input(const cv::Mat& rgb, const cv::Rect& crop, float* nhwc_
     return g;
 }
 
-FaceBatch prepare_face_batch(const cv::Mat& rgb, const std::vector<cv::Rect2f>& boxes, const char* who) {
+FaceBatch prepare_face_batch(const cv::Mat& rgb, const std::vector<cv::Rect2f>& boxes,
+                             const char* who) {
     check_rgb_image(rgb, who);
     constexpr std::size_t kPerImage = static_cast<std::size_t>(kFaceInputSize) * kFaceInputSize * 3;
     FaceBatch batch;
@@ -175,15 +177,15 @@ FaceBatch prepare_face_batch(const cv::Mat& rgb, const std::vector<cv::Rect2f>& 
     batch.geometry.reserve(boxes.size());
     for (std::size_t i = 0; i < boxes.size(); ++i) {
         const cv::Rect2f& box = boxes[i];
-        const bool finite = std::isfinite(box.x) && std::isfinite(box.y) && std::isfinite(box.width) &&
-                            std::isfinite(box.height);
+        const bool finite = std::isfinite(box.x) && std::isfinite(box.y) &&
+                            std::isfinite(box.width) && std::isfinite(box.height);
         const cv::Rect crop = finite ? clip_at_image_borders(box, rgb.size()) : cv::Rect();
         if (crop.width <= 0 || crop.height <= 0)
             throw Error(ErrorCode::kInvalidArgument,
-                        std::string(who) + ": face box (" + std::to_string(box.x) + ", " + std::to_string(box.y) +
-                            ", " + std::to_string(box.width) + " x " + std::to_string(box.height) +
-                            ") does not cover a pixel of the " + std::to_string(rgb.cols) + " x " +
-                            std::to_string(rgb.rows) + " image",
+                        std::string(who) + ": face box (" + std::to_string(box.x) + ", " +
+                            std::to_string(box.y) + ", " + std::to_string(box.width) + " x " +
+                            std::to_string(box.height) + ") does not cover a pixel of the " +
+                            std::to_string(rgb.cols) + " x " + std::to_string(rgb.rows) + " image",
                         {}, "pass face boxes in the image's pixel coordinates");
         batch.geometry.push_back(face_to_input(rgb, crop, batch.nhwc.data() + kPerImage * i));
     }

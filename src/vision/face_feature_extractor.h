@@ -29,7 +29,7 @@ nn::Node build_face_feature_extractor(nn::NetBuilder& b, const nn::WeightMap& we
 // FaceProcessor: backbone + fc (256 -> num_outputs), optionally followed by a softmax.
 // One instance = one cv::dnn session: not thread-safe, movable.
 class FaceProcessorNet {
-public:
+  public:
     // Loads the weights of `info` and builds the net. Throws faceatlas::Error naming the weight
     // file when it is missing or its tensors do not have face-api's shapes.
     static FaceProcessorNet load(const nn::ModelInfo& info, int num_outputs, bool softmax);
@@ -41,7 +41,7 @@ public:
     int num_outputs() const { return num_outputs_; }
     const nn::ModelInfo& info() const { return info_; }
 
-private:
+  private:
     nn::ModelInfo info_;
     cv::dnn::Net net_;
     std::string output_;
@@ -54,8 +54,8 @@ cv::Rect clip_at_image_borders(const cv::Rect2f& box, cv::Size image);
 
 // Geometry of one face crop inside the square net input.
 struct SquareInput {
-    cv::Rect crop;        // pixels of the image that were used
-    float side = 0.f;     // side of the padded square, max(crop.width, crop.height)
+    cv::Rect crop;     // pixels of the image that were used
+    float side = 0.f;  // side of the padded square, max(crop.width, crop.height)
     // face-api's own offset of the crop inside the square (|w - h| / 2 on the short axis),
     // used to map net outputs back; see FaceLandmark68NetBase.postProcess.
     float offset_x = 0.f;
@@ -71,13 +71,14 @@ SquareInput face_to_input(const cv::Mat& rgb, const cv::Rect& crop, float* nhwc_
 
 // Several face boxes of one image, ready for FaceProcessorNet::forward.
 struct FaceBatch {
-    std::vector<float> nhwc;             // [n, 112, 112, 3]
-    std::vector<SquareInput> geometry;   // one per box
+    std::vector<float> nhwc;            // [n, 112, 112, 3]
+    std::vector<SquareInput> geometry;  // one per box
 };
 
 // clip_at_image_borders + face_to_input for every box. Throws faceatlas::Error
 // (kInvalidArgument, prefixed with `who`) for a bad image or a box that leaves an empty crop.
-FaceBatch prepare_face_batch(const cv::Mat& rgb, const std::vector<cv::Rect2f>& boxes, const char* who);
+FaceBatch prepare_face_batch(const cv::Mat& rgb, const std::vector<cv::Rect2f>& boxes,
+                             const char* who);
 
 // Throws faceatlas::Error (kInvalidArgument) unless `rgb` is a non-empty CV_8UC3 / CV_32FC3.
 void check_rgb_image(const cv::Mat& rgb, const char* who);

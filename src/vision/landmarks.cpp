@@ -47,8 +47,8 @@ std::vector<Landmarks68> LandmarkNet::detect_batch(const cv::Mat& rgb_image,
         // for boxes inside the image and correct for boxes that stick out of it.
         const auto& g = batch.geometry[i];
         const float* p = raw.data() + i * 2 * Landmarks68::kCount;
-        for (int k = 0; k < Landmarks68::kCount; ++k)
-            result[i].points[static_cast<std::size_t>(k)] =
+        for (std::size_t k = 0; k < Landmarks68::kCount; ++k)
+            result[i].points[k] =
                 cv::Point2f(static_cast<float>(g.crop.x) + p[2 * k] * g.side - g.offset_x,
                             static_cast<float>(g.crop.y) + p[2 * k + 1] * g.side - g.offset_y);
     }

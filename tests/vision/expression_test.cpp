@@ -26,7 +26,8 @@ ExpressionNet& net() {
 }
 
 cv::Mat read_rgb(const std::string& file) {
-    cv::Mat bgr = cv::imread((fs::path(FACEATLAS_SHARED_DATA) / "faces-dev/images" / file).string());
+    cv::Mat bgr =
+        cv::imread((fs::path(FACEATLAS_SHARED_DATA) / "faces-dev/images" / file).string());
     if (bgr.empty()) return {};
     cv::Mat rgb;
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
@@ -46,7 +47,8 @@ TEST(ExpressionScores, NamesAndArgmax) {
 
 TEST(ExpressionNet, MissingWeightsNameTheFile) {
     nn::ModelInfo info = manifest().get("face_expression");
-    info.weights = fs::temp_directory_path() / "faceatlas_no_such_dir" / "face_expression_model-weights_manifest.json";
+    info.weights = fs::temp_directory_path() / "faceatlas_no_such_dir" /
+                   "face_expression_model-weights_manifest.json";
     try {
         ExpressionNet::load(info);
         FAIL() << "expected faceatlas::Error";
@@ -77,9 +79,11 @@ TEST_P(RealExpression, MatchesAnnotatorLabel) {
     for (float p : s.probs) EXPECT_GE(p, 0.f);
     EXPECT_STREQ(s.name(), GetParam().expected);
     // classify(crop) is classify(image, whole-image box), batched or not.
-    const auto batch = net().classify_batch(rgb, {cv::Rect2f(0, 0, rgb.cols, rgb.rows), {10, 10, 300, 320}});
+    const auto batch =
+        net().classify_batch(rgb, {cv::Rect2f(0, 0, rgb.cols, rgb.rows), {10, 10, 300, 320}});
     ASSERT_EQ(batch.size(), 2u);
-    for (int k = 0; k < ExpressionScores::kCount; ++k) EXPECT_NEAR(batch[0].probs[k], s.probs[k], 1e-5f);
+    for (int k = 0; k < ExpressionScores::kCount; ++k)
+        EXPECT_NEAR(batch[0].probs[k], s.probs[k], 1e-5f);
 }
 
 INSTANTIATE_TEST_SUITE_P(FacesDev, RealExpression,

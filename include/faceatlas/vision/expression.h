@@ -14,8 +14,8 @@ namespace faceatlas::vision {
 // Softmax probabilities in face-api's order (FACE_EXPRESSION_LABELS).
 struct ExpressionScores {
     static constexpr int kCount = 7;
-    static constexpr std::array<const char*, kCount> kNames{"neutral", "happy",     "sad",      "angry",
-                                                            "fearful", "disgusted", "surprised"};
+    static constexpr std::array<const char*, kCount> kNames{
+        "neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised"};
     std::array<float, kCount> probs{};
 
     // Index of the most probable expression (the first one on ties).
@@ -26,7 +26,7 @@ struct ExpressionScores {
 // One ExpressionNet = one inference session (see LandmarkNet): not thread-safe, movable, not
 // copyable.
 class ExpressionNet {
-public:
+  public:
     // Loads "face_expression" from the manifest. Throws faceatlas::Error naming the weight file
     // when it is missing or malformed.
     static ExpressionNet load(const nn::ModelManifest& manifest);
@@ -51,7 +51,7 @@ public:
     std::vector<ExpressionScores> classify_batch(const cv::Mat& rgb_image,
                                                  const std::vector<cv::Rect2f>& face_boxes);
 
-private:
+  private:
     struct Impl;
     explicit ExpressionNet(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -24,7 +24,7 @@ struct Landmarks68 {
 // methods are non-const and an instance must not be shared between threads (load one per
 // thread). Movable, not copyable.
 class LandmarkNet {
-public:
+  public:
     // Loads "face_landmark_68" from the manifest. Throws faceatlas::Error naming the weight
     // file when it is missing or malformed.
     static LandmarkNet load(const nn::ModelManifest& manifest);
@@ -48,9 +48,10 @@ public:
     // wrongly typed image, or a box that does not overlap the image by at least one pixel.
     Landmarks68 detect(const cv::Mat& rgb_image, const cv::Rect2f& face_box);
     // Same for several faces of one image, batched through the net.
-    std::vector<Landmarks68> detect_batch(const cv::Mat& rgb_image, const std::vector<cv::Rect2f>& face_boxes);
+    std::vector<Landmarks68> detect_batch(const cv::Mat& rgb_image,
+                                          const std::vector<cv::Rect2f>& face_boxes);
 
-private:
+  private:
     struct Impl;
     explicit LandmarkNet(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
