@@ -1,0 +1,206 @@
+#include "face_feature_extractor.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstring>
+
+#include "faceatlas/core/error.h"
+#include "faceatlas/nn/blob.h"
+
+namespace faceatlas::vision::detail {
+namespace {
+
+using nn::Node;
+using nn::Padding;
+
+// depthwiseSeparableConv: depthwise 3x3 (no bias), pointwise 1x1 with bias, TF SAME padding.
+Node separable_conv(nn::NetBuilder& b, const nn::WeightMap& w, const std::string& prefix, Node in,
+                    int channels_in, int channels_out, int stride) {
+    const auto& dw = w.get(prefix + "/depthwise_filter", {3, 3, channels_in, 1});
+    const auto& pw = w.get(prefix + "/pointwise_filter", {1, 1, channels_in, channels_out});
+    const auto& bias = w.get(prefix + "/bias", {channels_out});
+    const Node x = b.depthwise(in, dw, nullptr, stride, Padding::kSame, prefix + "/depthwise");
+    return b.conv(x, pw, &bias, 1, Padding::kSame, prefix + "/pointwise");
+}
+
+// denseBlock4 (denseBlock.ts): every conv sees the sum of all earlier outputs of the block.
+Node dense_block4(nn::NetBuilder& b, const nn::WeightMap& w, const std::string& prefix, Node in,
+                  int channels_in, int channels_out, bool is_first_layer) {
+    Node out1;
+    if (is_first_layer) {
+        const auto& filters = w.get(prefix + "/conv0/filters", {3, 3, channels_in, channels_out});
+        const auto& bias = w.get(prefix + "/conv0/bias", {channels_out});
+        out1 = b.conv(in, filters, &bias, 2, Padding::kSame, prefix + "/conv0");
+    } else {
+        out1 = separable_conv(b, w, prefix + "/conv0", in, channels_in, channels_out, 2);
+    }
+    out1 = b.relu(out1);
+    const Node out2 = separable_conv(b, w, prefix + "/conv1", out1, channels_out, channels_out, 1);
+    const Node in3 = b.relu(b.add(out1, out2));
+    const Node out3 = separable_conv(b, w, prefix + "/conv2", in3, channels_out, channels_out, 1);
+    const Node in4 = b.relu(b.add({out1, out2, out3}));
+    const Node out4 = separable_conv(b, w, prefix + "/conv3", in4, channels_out, channels_out, 1);
+    return b.relu(b.add({out1, out2, out3, out4}));
+}
+
+// tf.image.resizeBilinear(align_corners = false, half_pixel_centers = false) on an HWC float
+// image, as the tfjs CPU backend computes it (source = dst * in / out, no half-pixel shift).
+// TODO(landmark): switch to vision/image_ops.h (tf_resize_bilinear) once the ssd branch lands.
+void tf_resize_bilinear(const cv::Mat& src, int out_h, int out_w, float* dst) {
+    assert(src.type() == CV_32FC3 && src.isContinuous());
+    const int in_h = src.rows, in_w = src.cols;
+    const double scale_y = static_cast<double>(in_h) / out_h;
+    const double scale_x = static_cast<double>(in_w) / out_w;
+    const auto* s = src.ptr<float>();
+    for (int r = 0; r < out_h; ++r) {
+        const double fy = scale_y * r;
+        const int y0 = static_cast<int>(std::floor(fy));
+        const int y1 = std::min(in_h - 1, static_cast<int>(std::ceil(fy)));
+        const auto dy = static_cast<float>(fy - y0);
+        for (int c = 0; c < out_w; ++c) {
+            const double fx = scale_x * c;
+            const int x0 = static_cast<int>(std::floor(fx));
+            const int x1 = std::min(in_w - 1, static_cast<int>(std::ceil(fx)));
+            const auto dx = static_cast<float>(fx - x0);
+            const float* tl = s + (static_cast<std::size_t>(y0) * in_w + x0) * 3;
+            const float* tr = s + (static_cast<std::size_t>(y0) * in_w + x1) * 3;
+            const float* bl = s + (static_cast<std::size_t>(y1) * in_w + x0) * 3;
+            const float* br = s + (static_cast<std::size_t>(y1) * in_w + x1) * 3;
+            float* d = dst + (static_cast<std::size_t>(r) * out_w + c) * 3;
+            for (int k = 0; k < 3; ++k) {
+                const float top = tl[k] + (tr[k] - tl[k]) * dx;
+                const float bottom = bl[k] + (br[k] - bl[k]) * dx;
+                d[k] = top + (bottom - top) * dy;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+Node build_face_feature_extractor(nn::NetBuilder& b, const nn::WeightMap& weights) {
+    Node x = dense_block4(b, weights, "dense0", b.input(), 3, 32, true);
+    x = dense_block4(b, weights, "dense1", x, 32, 64, false);
+    x = dense_block4(b, weights, "dense2", x, 64, 128, false);
+    x = dense_block4(b, weights, "dense3", x, 128, 256, false);
+    return b.avg_pool(x, 7, 2, Padding::kValid, "avg_pool");
+}
+
+FaceProcessorNet FaceProcessorNet::load(const nn::ModelInfo& info, int num_outputs, bool softmax) {
+    assert(num_outputs > 0);
+    if (info.input_width != kFaceInputSize || info.input_height != kFaceInputSize)
+        throw Error(ErrorCode::kCorruptData,
+                    "model manifest gives input size " + std::to_string(info.input_width) + "x" +
+                        std::to_string(info.input_height) + " for '" + info.name +
+                        "', expected 112x112",
+                    info.weights.string(), "restore models/manifest.json from git");
+    const nn::WeightMap weights = nn::WeightMap::load(info.weights);
+
+    nn::NetBuilder b;
+    const Node features = build_face_feature_extractor(b, weights);
+    const auto& fc_w = weights.get("fc/weights", {256, num_outputs});
+    const auto& fc_b = weights.get("fc/bias", {num_outputs});
+    Node out = b.dense(features, fc_w, &fc_b, "fc");
+    if (softmax) out = b.softmax(out, "softmax");
+
+    FaceProcessorNet net;
+    net.info_ = info;
+    net.output_ = b.layer_name(out);
+    net.net_ = b.finish();
+    net.num_outputs_ = num_outputs;
+    return net;
+}
+
+std::vector<float> FaceProcessorNet::forward(const float* nhwc, int n) {
+    assert(n >= 0);
+    std::vector<float> result(static_cast<std::size_t>(n) * num_outputs_);
+    constexpr std::size_t kPerImage = static_cast<std::size_t>(kFaceInputSize) * kFaceInputSize * 3;
+    for (int begin = 0; begin < n; begin += kMaxFaceBatch) {
+        const int count = std::min(kMaxFaceBatch, n - begin);
+        try {
+            net_.setInput(nn::nhwc_to_blob(nhwc + kPerImage * begin, count, kFaceInputSize,
+                                           kFaceInputSize, 3, info_.mean, info_.std));
+            const cv::Mat out = net_.forward(output_);
+            assert(out.total() == static_cast<std::size_t>(count) * num_outputs_);
+            std::memcpy(result.data() + static_cast<std::size_t>(begin) * num_outputs_,
+                        out.ptr<float>(), out.total() * sizeof(float));
+        } catch (const cv::Exception& e) {
+            throw Error(ErrorCode::kInternal, std::string("OpenCV inference failed: ") + e.what(),
+                        info_.name, "report this as a bug");
+        }
+    }
+    return result;
+}
+
+cv::Rect clip_at_image_borders(const cv::Rect2f& box, cv::Size image) {
+    const float x = std::max(box.x, 0.f);
+    const float y = std::max(box.y, 0.f);
+    const float w = std::min(box.x + box.width - x, static_cast<float>(image.width) - x);
+    const float h = std::min(box.y + box.height - y, static_cast<float>(image.height) - y);
+    return {static_cast<int>(std::floor(x)), static_cast<int>(std::floor(y)),
+            static_cast<int>(std::floor(w)), static_cast<int>(std::floor(h))};
+}
+
+SquareInput face_to_input(const cv::Mat& rgb, const cv::Rect& crop, float* nhwc_out) {
+    assert(!crop.empty() && (crop & cv::Rect(0, 0, rgb.cols, rgb.rows)) == crop);
+    SquareInput g;
+    g.crop = crop;
+    const int side = std::max(crop.width, crop.height);
+    g.side = static_cast<float>(side);
+    const int diff = std::abs(crop.width - crop.height);
+    // padToSquare(isCenterImage = true): Math.round(diff * 0.5) appended, the rest prepended.
+    const int append = static_cast<int>(std::floor(diff * 0.5 + 0.5));
+    const int prepend = diff - append;
+    if (crop.width < crop.height)
+        g.offset_x = static_cast<float>(diff) / 2.f;
+    else
+        g.offset_y = static_cast<float>(diff) / 2.f;
+
+    cv::Mat square(side, side, CV_32FC3, cv::Scalar::all(0));
+    const cv::Rect inside(crop.width < crop.height ? prepend : 0,
+                          crop.height < crop.width ? prepend : 0, crop.width, crop.height);
+    rgb(crop).convertTo(square(inside), CV_32F);
+    if (side == kFaceInputSize)
+        std::memcpy(nhwc_out, square.ptr<float>(), square.total() * 3 * sizeof(float));
+    else
+        tf_resize_bilinear(square, kFaceInputSize, kFaceInputSize, nhwc_out);
+    return g;
+}
+
+FaceBatch prepare_face_batch(const cv::Mat& rgb, const std::vector<cv::Rect2f>& boxes,
+                             const char* who) {
+    check_rgb_image(rgb, who);
+    constexpr std::size_t kPerImage = static_cast<std::size_t>(kFaceInputSize) * kFaceInputSize * 3;
+    FaceBatch batch;
+    batch.nhwc.resize(kPerImage * boxes.size());
+    batch.geometry.reserve(boxes.size());
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+        const cv::Rect2f& box = boxes[i];
+        const bool finite = std::isfinite(box.x) && std::isfinite(box.y) &&
+                            std::isfinite(box.width) && std::isfinite(box.height);
+        const cv::Rect crop = finite ? clip_at_image_borders(box, rgb.size()) : cv::Rect();
+        if (crop.width <= 0 || crop.height <= 0)
+            throw Error(ErrorCode::kInvalidArgument,
+                        std::string(who) + ": face box (" + std::to_string(box.x) + ", " +
+                            std::to_string(box.y) + ", " + std::to_string(box.width) + " x " +
+                            std::to_string(box.height) + ") does not cover a pixel of the " +
+                            std::to_string(rgb.cols) + " x " + std::to_string(rgb.rows) + " image",
+                        {}, "pass face boxes in the image's pixel coordinates");
+        batch.geometry.push_back(face_to_input(rgb, crop, batch.nhwc.data() + kPerImage * i));
+    }
+    return batch;
+}
+
+void check_rgb_image(const cv::Mat& rgb, const char* who) {
+    if (rgb.empty())
+        throw Error(ErrorCode::kInvalidArgument, std::string(who) + ": empty image", {},
+                    "pass a decoded RGB image");
+    if (rgb.type() != CV_8UC3 && rgb.type() != CV_32FC3)
+        throw Error(ErrorCode::kInvalidArgument,
+                    std::string(who) + ": image must be CV_8UC3 or CV_32FC3 RGB, got type " +
+                        std::to_string(rgb.type()),
+                    {}, "convert with cv::cvtColor(..., cv::COLOR_BGR2RGB)");
+}
+
+}  // namespace faceatlas::vision::detail
