@@ -20,21 +20,19 @@ constexpr double kMinSide = 2.0;
 
 // dlib::get_face_chip_details, mean_face_shape_x / _y: average positions of landmarks 17..67.
 constexpr double kMeanFaceX[51] = {
-    0.000213256, 0.0752622, 0.18113,  0.29077,  0.393397, 0.586856, 0.689483, 0.799124,
-    0.904991,    0.98004,   0.490127, 0.490127, 0.490127, 0.490127, 0.36688,  0.426036,
-    0.490127,    0.554217,  0.613373, 0.121737, 0.187122, 0.265825, 0.334606, 0.260918,
-    0.182743,    0.645647,  0.714428, 0.793132, 0.858516, 0.79751,  0.719335, 0.254149,
-    0.340985,    0.428858,  0.490127, 0.551395, 0.639268, 0.726104, 0.642159, 0.556721,
-    0.490127,    0.423532,  0.338094, 0.290379, 0.428096, 0.490127, 0.552157, 0.689874,
-    0.553364,    0.490127,  0.42689};
+    0.000213256, 0.0752622, 0.18113,  0.29077,  0.393397, 0.586856, 0.689483, 0.799124, 0.904991,
+    0.98004,     0.490127,  0.490127, 0.490127, 0.490127, 0.36688,  0.426036, 0.490127, 0.554217,
+    0.613373,    0.121737,  0.187122, 0.265825, 0.334606, 0.260918, 0.182743, 0.645647, 0.714428,
+    0.793132,    0.858516,  0.79751,  0.719335, 0.254149, 0.340985, 0.428858, 0.490127, 0.551395,
+    0.639268,    0.726104,  0.642159, 0.556721, 0.490127, 0.423532, 0.338094, 0.290379, 0.428096,
+    0.490127,    0.552157,  0.689874, 0.553364, 0.490127, 0.42689};
 constexpr double kMeanFaceY[51] = {
-    0.106454, 0.038915, 0.0187482, 0.0344891, 0.0773906, 0.0773906, 0.0344891, 0.0187482,
-    0.038915, 0.106454, 0.203352,  0.307009,  0.409805,  0.515625,  0.587326,  0.609345,
-    0.628106, 0.609345, 0.587326,  0.216423,  0.178758,  0.179852,  0.231733,  0.245099,
-    0.244077, 0.231733, 0.179852,  0.178758,  0.216423,  0.244077,  0.245099,  0.780233,
-    0.745405, 0.727388, 0.742578,  0.727388,  0.745405,  0.780233,  0.864805,  0.902192,
-    0.909281, 0.902192, 0.864805,  0.784792,  0.778746,  0.785343,  0.778746,  0.784792,
-    0.824182, 0.831803, 0.824182};
+    0.106454, 0.038915, 0.0187482, 0.0344891, 0.0773906, 0.0773906, 0.0344891, 0.0187482, 0.038915,
+    0.106454, 0.203352, 0.307009,  0.409805,  0.515625,  0.587326,  0.609345,  0.628106,  0.609345,
+    0.587326, 0.216423, 0.178758,  0.179852,  0.231733,  0.245099,  0.244077,  0.231733,  0.179852,
+    0.178758, 0.216423, 0.244077,  0.245099,  0.780233,  0.745405,  0.727388,  0.742578,  0.727388,
+    0.745405, 0.780233, 0.864805,  0.902192,  0.909281,  0.902192,  0.864805,  0.784792,  0.778746,
+    0.785343, 0.778746, 0.784792,  0.824182,  0.831803,  0.824182};
 
 Error bad(const std::string& message, const std::string& hint) {
     return Error(ErrorCode::kInvalidArgument, message, "face alignment", hint);
@@ -87,7 +85,8 @@ const std::vector<int>& alignment_landmarks() {
 
 cv::Point2d template_point(int index, const ChipSpec& spec) {
     assert(index >= kFirstShapeLandmark && index < 68);
-    const cv::Point2d m = dlib_mean_face_shape()[static_cast<std::size_t>(index - kFirstShapeLandmark)];
+    const cv::Point2d m =
+        dlib_mean_face_shape()[static_cast<std::size_t>(index - kFirstShapeLandmark)];
     const double denom = 2.0 * spec.padding + 1.0;
     return {(spec.padding + m.x) / denom * spec.size, (spec.padding + m.y) / denom * spec.size};
 }
@@ -130,9 +129,10 @@ ChipTransform chip_transform(const std::array<cv::Point2d, 68>& landmarks, const
                                b, a, qm.y - (b * pm.x + a * pm.y));
     t.side = spec.size * t.scale;
     if (!(t.side >= kMinSide))
-        throw bad("degenerate landmarks: the face region would be " + std::to_string(t.side) +
-                      " pixels wide",
-                  "pass the 68 landmarks of a detected face (they are all (nearly) the same point)");
+        throw bad(
+            "degenerate landmarks: the face region would be " + std::to_string(t.side) +
+                " pixels wide",
+            "pass the 68 landmarks of a detected face (they are all (nearly) the same point)");
     t.center = apply(t.similarity, {spec.size / 2.0, spec.size / 2.0});
     double err = 0;
     for (int i : used) {
@@ -180,7 +180,8 @@ cv::Mat extract_chip(const cv::Mat& image, const ChipTransform& transform) {
     while (transform.side / std::ldexp(1.0, levels + 1) > n) ++levels;
     if (levels == 0) {
         cv::warpAffine(image, chip, transform.chip_to_image, out_size,
-                       cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+                       cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
+                       cv::Scalar::all(0));
         return chip;
     }
 

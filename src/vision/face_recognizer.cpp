@@ -32,7 +32,7 @@ struct Tensor {
 };
 
 class Builder {
-public:
+  public:
     explicit Builder(const nn::WeightMap& w) : w_(w) {}
 
     // conv + bias, then scale (x * w + b), folded into one convolution; optional ReLU.
@@ -80,7 +80,8 @@ public:
         if (pooled.channels != out.channels) {
             // face-api concatenates zeros of the pooled shape: channels double.
             assert(out.channels == 2 * pooled.channels);
-            pooled.node = pad(pooled.node, {0, 0, 0, pooled.channels, 0, 0, 0, 0}, prefix + "/pad_c");
+            pooled.node =
+                pad(pooled.node, {0, 0, 0, pooled.channels, 0, 0, 0, 0}, prefix + "/pad_c");
             pooled.channels = out.channels;
         }
         out.node = b_.relu(b_.add(pooled.node, out.node, prefix + "/add"), prefix + "/relu");
@@ -89,14 +90,15 @@ public:
 
     nn::Node pad(nn::Node in, const std::vector<int>& paddings, const std::string& name) {
         cv::dnn::LayerParams p;
-        p.set("paddings", cv::dnn::DictValue::arrayInt(paddings.data(), static_cast<int>(paddings.size())));
+        p.set("paddings",
+              cv::dnn::DictValue::arrayInt(paddings.data(), static_cast<int>(paddings.size())));
         p.set("value", 0.0);
         return b_.add_layer("Padding", p, {in}, name);
     }
 
     nn::NetBuilder& net() { return b_; }
 
-private:
+  private:
     const nn::WeightMap& w_;
     nn::NetBuilder b_;
 };
@@ -117,7 +119,8 @@ FaceRecognizer::~FaceRecognizer() = default;
 
 FaceRecognizer FaceRecognizer::load(const nn::ModelManifest& manifest) {
     const nn::ModelInfo& info = manifest.get(kNetName);  // throws naming the missing file
-    if (info.input_width != kInputSize || info.input_height != kInputSize || info.color_order != "RGB")
+    if (info.input_width != kInputSize || info.input_height != kInputSize ||
+        info.color_order != "RGB")
         throw Error(ErrorCode::kUnsupported, "face_recognition must take 150x150 RGB input",
                     "models/manifest.json", "restore models/manifest.json from git");
     const nn::WeightMap w = nn::WeightMap::load(info.weights);
@@ -167,8 +170,9 @@ void check_chip(const cv::Mat& chip, std::size_t index) {
     if (chip.rows != FaceRecognizer::kInputSize || chip.cols != FaceRecognizer::kInputSize ||
         (chip.type() != CV_8UC3 && chip.type() != CV_32FC3))
         throw Error(ErrorCode::kInvalidArgument,
-                    "face chip " + std::to_string(index) + " is " + std::to_string(chip.cols) + "x" +
-                        std::to_string(chip.rows) + " with " + std::to_string(chip.channels()) +
+                    "face chip " + std::to_string(index) + " is " + std::to_string(chip.cols) +
+                        "x" + std::to_string(chip.rows) + " with " +
+                        std::to_string(chip.channels()) +
                         " channels; face_recognition needs 150x150 RGB (8-bit or float)",
                     "face_recognition input",
                     "align the face with vision::extract_chip(image, chip_transform(landmarks))");

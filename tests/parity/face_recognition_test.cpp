@@ -49,8 +49,7 @@ TEST(FaceRecognitionParity, MatchesTfjsOnEveryReferenceCase) {
     if (cases.empty())
         GTEST_SKIP() << "no reference tensors in " << reference_dir()
                      << "; generate them with the parity_reference fixture (tests/parity, node)";
-    auto net = FaceRecognizer::load(
-        nn::ModelManifest::load_default(fs::path(FACEATLAS_MODEL_DIR)));
+    auto net = FaceRecognizer::load(nn::ModelManifest::load_default(fs::path(FACEATLAS_MODEL_DIR)));
 
     float worst_abs = 0.f;
     double worst_cos = 1.0;
@@ -79,12 +78,14 @@ TEST(FaceRecognitionParity, MatchesTfjsOnEveryReferenceCase) {
         EXPECT_GE(case_cos, kMinCosine);
         worst_abs = std::max(worst_abs, case_abs);
         worst_cos = std::min(worst_cos, case_cos);
-        ::testing::Test::RecordProperty(dir.filename().string() + "_max_abs", std::to_string(case_abs));
-        std::cout << std::setprecision(9) << "[ parity   ] face_recognition " << dir.filename().string() << " n=" << n
-                  << " max_abs=" << case_abs << " min_cos=" << case_cos << "\n";
+        ::testing::Test::RecordProperty(dir.filename().string() + "_max_abs",
+                                        std::to_string(case_abs));
+        std::cout << std::setprecision(9) << "[ parity   ] face_recognition "
+                  << dir.filename().string() << " n=" << n << " max_abs=" << case_abs
+                  << " min_cos=" << case_cos << "\n";
     }
-    std::cout << "[ parity   ] face_recognition all " << cases.size() << " cases: max_abs="
-              << worst_abs << " min_cos=" << worst_cos << "\n";
+    std::cout << "[ parity   ] face_recognition all " << cases.size()
+              << " cases: max_abs=" << worst_abs << " min_cos=" << worst_cos << "\n";
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ cv::Matx23d similarity(double scale, double angle, cv::Point2d t) {
 
 // dlib's mean face placed by `m` (template coords of `spec` -> image); the 17 jaw points, which
 // alignment ignores, are random.
-std::array<cv::Point2d, 68> landmarks_from(const cv::Matx23d& m, const ChipSpec& spec, unsigned seed) {
+std::array<cv::Point2d, 68> landmarks_from(const cv::Matx23d& m, const ChipSpec& spec,
+                                           unsigned seed) {
     std::array<cv::Point2d, 68> pts;
     std::mt19937 rng(seed);
     std::uniform_real_distribution<double> u(0, 500);
@@ -110,7 +111,8 @@ TEST(Align, FloatLandmarksAgreeWithDouble) {
     const ChipSpec spec{150, 0.25};
     const auto pts = landmarks_from(similarity(1.3, -0.4, {420.25, 310.5}), spec, 4);
     std::array<cv::Point2f, 68> f;
-    for (int i = 0; i < 68; ++i) f[i] = cv::Point2f(static_cast<float>(pts[i].x), static_cast<float>(pts[i].y));
+    for (int i = 0; i < 68; ++i)
+        f[i] = cv::Point2f(static_cast<float>(pts[i].x), static_cast<float>(pts[i].y));
     const ChipTransform td = chip_transform(pts, spec), tf = chip_transform(f, spec);
     EXPECT_NEAR(td.scale, tf.scale, 1e-6);
     EXPECT_NEAR(td.angle, tf.angle, 1e-6);
@@ -198,7 +200,8 @@ TEST(Align, ExtractSamplesWhereTheTransformSays) {
 }
 
 TEST(Align, OutputSizeAndTypeFollowTheInput) {
-    const auto t = chip_transform(landmarks_from(similarity(2.0, 0.2, {40, 30}), ChipSpec{}, 10), ChipSpec{});
+    const auto t =
+        chip_transform(landmarks_from(similarity(2.0, 0.2, {40, 30}), ChipSpec{}, 10), ChipSpec{});
     for (const int type : {CV_8UC3, CV_8UC1, CV_8UC4, CV_32FC3}) {
         const cv::Mat img(400, 500, type, cv::Scalar::all(77));
         const cv::Mat chip = extract_chip(img, t);
@@ -212,7 +215,8 @@ TEST(Align, OutputSizeAndTypeFollowTheInput) {
     EXPECT_EQ(r.size, 224);
     EXPECT_NEAR(r.side, t.side, 1e-9);
     EXPECT_NEAR(r.center.x, t.center.x, 1e-9);
-    const cv::Point2d a = apply(t.chip_to_image, {149, 149}), b = apply(r.chip_to_image, {223, 223});
+    const cv::Point2d a = apply(t.chip_to_image, {149, 149}),
+                      b = apply(r.chip_to_image, {223, 223});
     EXPECT_NEAR(a.x, b.x, 1e-9);
     EXPECT_NEAR(a.y, b.y, 1e-9);
 }
@@ -229,8 +233,8 @@ TEST(Align, ChipsOutsideTheImageAreBlack) {
         EXPECT_EQ(chip.at<cv::Vec3b>(75, 5), cv::Vec3b(0, 0, 0));
         EXPECT_EQ(chip.at<cv::Vec3b>(75, 140), cv::Vec3b(200, 100, 50));
         // Entirely outside: all black, no crash.
-        const auto away = chip_transform(
-            landmarks_from(similarity(scale, 0.5, {-5000, 9000}), spec, 12), spec);
+        const auto away =
+            chip_transform(landmarks_from(similarity(scale, 0.5, {-5000, 9000}), spec, 12), spec);
         const cv::Mat none = extract_chip(img, away);
         ASSERT_EQ(none.size(), cv::Size(150, 150));
         EXPECT_EQ(cv::countNonZero(none.reshape(1)), 0);

@@ -23,10 +23,11 @@ const fs::path kManifestJson = fs::path(FACEATLAS_SOURCE_DIR) / "models" / "mani
 const fs::path kFaces = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev" / "images";
 
 class TempDir {
-public:
+  public:
     explicit TempDir(const std::string& name)
-        : path_(fs::temp_directory_path() / (name + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                             "_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)))) {
+        : path_(fs::temp_directory_path() /
+                (name + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                 "_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)))) {
         fs::create_directories(path_);
     }
     ~TempDir() {
@@ -35,7 +36,7 @@ public:
     }
     const fs::path& path() const { return path_; }
 
-private:
+  private:
     fs::path path_;
 };
 
@@ -50,7 +51,7 @@ cv::Mat load_crop(const std::string& file) {
 }
 
 class FaceRecognizerTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         net_ = std::make_unique<FaceRecognizer>(
             FaceRecognizer::load(nn::ModelManifest::load(kManifestJson, kModelDir)));
@@ -68,7 +69,8 @@ TEST(FaceRecognizerLoad, MissingWeightsNameTheFile) {
         FAIL() << "expected faceatlas::Error";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kNotFound);
-        EXPECT_NE(e.context().find("face_recognition_model-weights_manifest.json"), std::string::npos)
+        EXPECT_NE(e.context().find("face_recognition_model-weights_manifest.json"),
+                  std::string::npos)
             << e.context();
         EXPECT_FALSE(e.hint().empty());
     }
@@ -163,7 +165,8 @@ TEST_F(FaceRecognizerTest, SamePersonIsCloserThanDifferentPeople) {
         for (std::size_t j = 0; j < people.size(); ++j) {
             if (i == j) continue;
             // Each person's pair is closer than that person to anyone else.
-            const float diff = std::min(e[2 * i].distance(e[2 * j]), e[2 * i].distance(e[2 * j + 1]));
+            const float diff =
+                std::min(e[2 * i].distance(e[2 * j]), e[2 * i].distance(e[2 * j + 1]));
             EXPECT_LT(same, diff) << people[i] << " vs " << people[j];
             diff_sum += diff;
             ++diff_n;

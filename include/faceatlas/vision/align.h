@@ -34,15 +34,15 @@ struct ChipSpec {
 };
 
 struct ChipTransform {
-    int size = 0;                // chip side in pixels
-    double scale = 0;            // image pixels per template unit (least-squares fit)
-    double angle = 0;            // radians: direction of the chip's x axis in the image
-    cv::Point2d center;          // image position of the chip region's centre
-    double side = 0;             // side of the chip region in image pixels (size * scale)
-    cv::Matx23d similarity;      // template coords [0, size]^2 -> image (the fit itself)
-    cv::Matx23d chip_to_image;   // chip pixel -> image pixel (what extract_chip samples)
-    cv::Matx23d image_to_chip;   // image pixel -> chip pixel (maps landmarks into the chip)
-    double rms_residual = 0;     // RMS fit error of the 33 alignment landmarks, in chip pixels
+    int size = 0;               // chip side in pixels
+    double scale = 0;           // image pixels per template unit (least-squares fit)
+    double angle = 0;           // radians: direction of the chip's x axis in the image
+    cv::Point2d center;         // image position of the chip region's centre
+    double side = 0;            // side of the chip region in image pixels (size * scale)
+    cv::Matx23d similarity;     // template coords [0, size]^2 -> image (the fit itself)
+    cv::Matx23d chip_to_image;  // chip pixel -> image pixel (what extract_chip samples)
+    cv::Matx23d image_to_chip;  // image pixel -> chip pixel (maps landmarks into the chip)
+    double rms_residual = 0;    // RMS fit error of the 33 alignment landmarks, in chip pixels
 };
 
 // dlib's mean face shape for landmarks 17..67 (index 0 is landmark 17) in a unit square.
@@ -56,8 +56,10 @@ cv::Point2d template_point(int index, const ChipSpec& spec);
 // Least-squares similarity fit (dlib's find_similarity_transform, Umeyama) of the landmarks to
 // the template. Throws faceatlas::Error(kInvalidArgument) for non-finite landmarks, or for
 // degenerate ones (all equal, or a face region under 2 pixels).
-ChipTransform chip_transform(const std::array<cv::Point2d, 68>& landmarks, const ChipSpec& spec = {});
-ChipTransform chip_transform(const std::array<cv::Point2f, 68>& landmarks, const ChipSpec& spec = {});
+ChipTransform chip_transform(const std::array<cv::Point2d, 68>& landmarks,
+                             const ChipSpec& spec = {});
+ChipTransform chip_transform(const std::array<cv::Point2f, 68>& landmarks,
+                             const ChipSpec& spec = {});
 
 // The same image region sampled at another resolution (size >= 2).
 ChipTransform resized(const ChipTransform& transform, int size);

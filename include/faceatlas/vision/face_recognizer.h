@@ -18,7 +18,7 @@
 namespace faceatlas::vision {
 
 class FaceRecognizer {
-public:
+  public:
     static constexpr int kInputSize = 150;
     static constexpr int kDims = 128;
     // Largest batch handed to the network at once by embed_batch (bounds memory).
@@ -44,7 +44,7 @@ public:
     // Many chips, run in batches of up to kMaxBatch; result i belongs to chip i.
     std::vector<Embedding> embed_batch(const std::vector<cv::Mat>& rgb_chips150);
 
-private:
+  private:
     struct Impl;
     explicit FaceRecognizer(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
