@@ -211,10 +211,18 @@ protected:
 };
 std::optional<FaceDetector> FaceDetectorTest::detector_;
 
-TEST_F(FaceDetectorTest, OnePixelImageRuns) {
-    const cv::Mat px(1, 1, CV_8UC3, cv::Scalar(200, 150, 100));
-    const auto dets = detector_->detect(px);
-    EXPECT_TRUE(dets.empty());
+TEST_F(FaceDetectorTest, OnePixelImageMatchesFaceApi) {
+    // A 1x1 skin-coloured pixel becomes a uniform 512x512 input, and face-api (tfjs cpu,
+    // detectAllFaces on tf.tensor3d([200, 150, 100], [1, 1, 3])) does report a "face" in it:
+    // box [0.0948936, 0, 0.898115, 0.973409], score 0.78226. A grey pixel gives nothing.
+    const auto dets = detector_->detect(cv::Mat(1, 1, CV_8UC3, cv::Scalar(200, 150, 100)));
+    ASSERT_EQ(dets.size(), 1u);
+    EXPECT_NEAR(dets[0].score, 0.78226f, 1e-3f);
+    EXPECT_NEAR(dets[0].box.x, 0.0948936f, 1e-3f);
+    EXPECT_NEAR(dets[0].box.y, 0.f, 1e-3f);
+    EXPECT_NEAR(dets[0].box.w, 0.898115f, 1e-3f);
+    EXPECT_NEAR(dets[0].box.h, 0.973409f, 1e-3f);
+    EXPECT_TRUE(detector_->detect(cv::Mat(1, 1, CV_8UC3, cv::Scalar(128, 128, 128))).empty());
 }
 
 TEST_F(FaceDetectorTest, BlankImagesHaveNoFaces) {
