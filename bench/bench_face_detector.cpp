@@ -27,7 +27,9 @@ double elapsed_ms(Clock::time_point t0) {
 
 FaceDetector& detector() {
     static std::optional<FaceDetector> d;  // loaded once for the whole program run
-    if (!d) d.emplace(FaceDetector::load(faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
+    if (!d)
+        d.emplace(
+            FaceDetector::load(faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
     return *d;
 }
 
@@ -46,7 +48,12 @@ void BM_Forward(benchmark::State& state) {
     state.counters["ms_per_image"] = elapsed_ms(t0) / (static_cast<double>(state.iterations()) * n);
     state.counters["cv_threads"] = cv::getNumThreads();
 }
-BENCHMARK(BM_Forward)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(BM_Forward)
+    ->Arg(1)
+    ->Arg(16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 void BM_DetectDemoPhoto(benchmark::State& state) {
     const auto path = std::filesystem::path(FACEATLAS_MODEL_DIR) / "face-api/demo/sample1.jpg";
@@ -62,7 +69,10 @@ void BM_DetectDemoPhoto(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(det.detect(rgb));
     state.counters["ms_per_image"] = elapsed_ms(t0) / static_cast<double>(state.iterations());
 }
-BENCHMARK(BM_DetectDemoPhoto)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(BM_DetectDemoPhoto)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 }  // namespace
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <numeric>
 #include <string>
 
 #include <opencv2/dnn.hpp>
@@ -19,11 +18,12 @@ namespace faceatlas::vision {
 namespace {
 
 constexpr float kBatchNormEpsilon = 0.0010000000474974513f;  // mobileNetV1.ts
-constexpr float kPixelMean = 127.5f;                          // x / 127.5 - 1
+constexpr float kPixelMean = 127.5f;                         // x / 127.5 - 1
 constexpr float kPixelScale = 127.5f;
 
 // Output channels of MobilenetV1/Conv2d_<i>_pointwise, i = 0..13.
-constexpr int kMobilenetChannels[] = {32, 64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
+constexpr int kMobilenetChannels[] = {32,  64,  128, 128, 256, 256,  512,
+                                      512, 512, 512, 512, 512, 1024, 1024};
 
 // Prediction/Conv2d_<i>_pointwise: kernel, stride, output channels (predictionLayer.ts).
 struct PredictionConv {
@@ -36,7 +36,8 @@ constexpr PredictionConv kPredictionConvs[] = {{1, 1, 256}, {3, 2, 512}, {1, 1, 
 struct BoxPredictor {
     int in_channels, anchors;
 };
-constexpr BoxPredictor kBoxPredictors[] = {{512, 3}, {1024, 6}, {512, 6}, {256, 6}, {256, 6}, {128, 6}};
+constexpr BoxPredictor kBoxPredictors[] = {{512, 3}, {1024, 6}, {512, 6},
+                                           {256, 6}, {256, 6},  {128, 6}};
 
 int stride_of_pair(int i) { return (i == 2 || i == 4 || i == 6 || i == 12) ? 2 : 1; }
 
@@ -51,7 +52,8 @@ void DetectorOptions::validate() const {
                     "min_confidence must be in (0, 1), got " + std::to_string(min_confidence),
                     "DetectorOptions::min_confidence", "face-api's default is 0.5");
     if (max_results < 1)
-        throw Error(ErrorCode::kInvalidArgument, "max_results must be >= 1, got " + std::to_string(max_results),
+        throw Error(ErrorCode::kInvalidArgument,
+                    "max_results must be >= 1, got " + std::to_string(max_results),
                     "DetectorOptions::max_results", "face-api's default is 100");
     if (!(iou_threshold >= 0.f && iou_threshold <= 1.f))
         throw Error(ErrorCode::kInvalidArgument,
@@ -61,7 +63,8 @@ void DetectorOptions::validate() const {
 
 const float* RawOutput::box(int image, int anchor) const {
     assert(image >= 0 && image < n && anchor >= 0 && anchor < FaceDetector::kNumAnchors);
-    return boxes.data() + (static_cast<std::size_t>(image) * FaceDetector::kNumAnchors + anchor) * 4;
+    return boxes.data() +
+           (static_cast<std::size_t>(image) * FaceDetector::kNumAnchors + anchor) * 4;
 }
 
 float RawOutput::score(int image, int anchor) const {
@@ -77,15 +80,17 @@ struct FaceDetector::Impl {
 
 namespace {
 
-nn::Node pointwise_layer(nn::NetBuilder& b, nn::Node x, const nn::WeightMap& w, const std::string& prefix,
-                         int in_channels, int out_channels, int kernel, int stride) {
+nn::Node pointwise_layer(nn::NetBuilder& b, nn::Node x, const nn::WeightMap& w,
+                         const std::string& prefix, int in_channels, int out_channels, int kernel,
+                         int stride) {
     const auto& filters = w.get(prefix + "/weights", {kernel, kernel, in_channels, out_channels});
     const auto& offset = w.get(prefix + "/convolution_bn_offset", {out_channels});
-    return b.relu6(b.conv(x, filters, &offset, stride, nn::Padding::kSame, prefix), prefix + "/relu6");
+    return b.relu6(b.conv(x, filters, &offset, stride, nn::Padding::kSame, prefix),
+                   prefix + "/relu6");
 }
 
-nn::Node depthwise_layer(nn::NetBuilder& b, nn::Node x, const nn::WeightMap& w, const std::string& prefix,
-                         int channels, int stride) {
+nn::Node depthwise_layer(nn::NetBuilder& b, nn::Node x, const nn::WeightMap& w,
+                         const std::string& prefix, int channels, int stride) {
     const std::vector<int> vec{channels};
     const auto& filters = w.get(prefix + "/depthwise_weights", {3, 3, channels, 1});
     const auto& gamma = w.get(prefix + "/BatchNorm/gamma", vec);
@@ -93,13 +98,14 @@ nn::Node depthwise_layer(nn::NetBuilder& b, nn::Node x, const nn::WeightMap& w, 
     const auto& mean = w.get(prefix + "/BatchNorm/moving_mean", vec);
     const auto& var = w.get(prefix + "/BatchNorm/moving_variance", vec);
     nn::Node y = b.depthwise(x, filters, nullptr, stride, nn::Padding::kSame, prefix);
-    y = b.batch_norm(y, mean.data, var.data, &gamma.data, &beta.data, kBatchNormEpsilon, prefix + "/bn");
+    y = b.batch_norm(y, mean.data, var.data, &gamma.data, &beta.data, kBatchNormEpsilon,
+                     prefix + "/bn");
     return b.relu6(y, prefix + "/relu6");
 }
 
 // A 1x1 conv head, flattened in TF's NHWC order so anchors come out as TF lists them.
-nn::Node head(nn::NetBuilder& b, nn::Node x, const nn::WeightMap& w, const std::string& prefix, int in_channels,
-              int out_channels) {
+nn::Node head(nn::NetBuilder& b, nn::Node x, const nn::WeightMap& w, const std::string& prefix,
+              int in_channels, int out_channels) {
     const auto& filters = w.get(prefix + "/weights", {1, 1, in_channels, out_channels});
     const auto& bias = w.get(prefix + "/biases", {out_channels});
     nn::Node y = b.conv(x, filters, &bias, 1, nn::Padding::kSame, prefix);
@@ -112,8 +118,10 @@ void check_image(const cv::Mat& img) {
                     "pass a decoded image with at least one pixel");
     if (img.dims != 2 || img.channels() != 3 || (img.depth() != CV_8U && img.depth() != CV_32F))
         throw Error(ErrorCode::kInvalidArgument,
-                    "expected an RGB image of type CV_8UC3 or CV_32FC3, got type " + std::to_string(img.type()),
-                    "FaceDetector::detect", "convert with cv::cvtColor(..., cv::COLOR_BGR2RGB) first");
+                    "expected an RGB image of type CV_8UC3 or CV_32FC3, got type " +
+                        std::to_string(img.type()),
+                    "FaceDetector::detect",
+                    "convert with cv::cvtColor(..., cv::COLOR_BGR2RGB) first");
 }
 
 // face-api locateFaces: clip the relative box to [0, 1], undo the padding, scale to pixels.
@@ -145,7 +153,9 @@ FaceDetector::FaceDetector(FaceDetector&&) noexcept = default;
 FaceDetector& FaceDetector::operator=(FaceDetector&&) noexcept = default;
 FaceDetector::~FaceDetector() = default;
 
-FaceDetector FaceDetector::load(const nn::ModelManifest& manifest) { return load(manifest.get("ssd_mobilenetv1")); }
+FaceDetector FaceDetector::load(const nn::ModelManifest& manifest) {
+    return load(manifest.get("ssd_mobilenetv1"));
+}
 
 FaceDetector FaceDetector::load(const nn::ModelInfo& info) {
     const nn::WeightMap w = nn::WeightMap::load(info.weights);
@@ -153,12 +163,14 @@ FaceDetector FaceDetector::load(const nn::ModelInfo& info) {
     nn::NetBuilder b;
 
     // mobileNetV1.ts
-    nn::Node x = pointwise_layer(b, b.input(), w, "MobilenetV1/Conv2d_0_pointwise", 3, kMobilenetChannels[0], 3, 2);
+    nn::Node x = pointwise_layer(b, b.input(), w, "MobilenetV1/Conv2d_0_pointwise", 3,
+                                 kMobilenetChannels[0], 3, 2);
     nn::Node conv11;
     for (int i = 1; i <= 13; ++i) {
         const int in = kMobilenetChannels[i - 1], out = kMobilenetChannels[i];
         const std::string idx = std::to_string(i);
-        x = depthwise_layer(b, x, w, "MobilenetV1/Conv2d_" + idx + "_depthwise", in, stride_of_pair(i));
+        x = depthwise_layer(b, x, w, "MobilenetV1/Conv2d_" + idx + "_depthwise", in,
+                            stride_of_pair(i));
         x = pointwise_layer(b, x, w, "MobilenetV1/Conv2d_" + idx + "_pointwise", in, out, 1, 1);
         if (i == 11) conv11 = x;
     }
@@ -169,8 +181,8 @@ FaceDetector FaceDetector::load(const nn::ModelInfo& info) {
     int channels = kMobilenetChannels[13];
     for (int i = 0; i < 8; ++i) {
         const auto& pc = kPredictionConvs[i];
-        y = pointwise_layer(b, y, w, "Prediction/Conv2d_" + std::to_string(i) + "_pointwise", channels, pc.channels,
-                            pc.kernel, pc.stride);
+        y = pointwise_layer(b, y, w, "Prediction/Conv2d_" + std::to_string(i) + "_pointwise",
+                            channels, pc.channels, pc.kernel, pc.stride);
         channels = pc.channels;
         convs.push_back(y);
     }
@@ -179,10 +191,10 @@ FaceDetector FaceDetector::load(const nn::ModelInfo& info) {
     for (int i = 0; i < 6; ++i) {
         const auto& bp = kBoxPredictors[i];
         const std::string prefix = "Prediction/BoxPredictor_" + std::to_string(i);
-        box_heads.push_back(head(b, head_inputs[i], w, prefix + "/BoxEncodingPredictor", bp.in_channels,
-                                 bp.anchors * 4));
-        class_heads.push_back(head(b, head_inputs[i], w, prefix + "/ClassPredictor", bp.in_channels,
-                                   bp.anchors * 3));
+        box_heads.push_back(head(b, head_inputs[i], w, prefix + "/BoxEncodingPredictor",
+                                 bp.in_channels, bp.anchors * 4));
+        class_heads.push_back(
+            head(b, head_inputs[i], w, prefix + "/ClassPredictor", bp.in_channels, bp.anchors * 3));
     }
     const nn::Node boxes = b.concat(box_heads, 1, "box_encodings");
     const nn::Node classes = b.concat(class_heads, 1, "class_predictions");
@@ -194,15 +206,21 @@ FaceDetector FaceDetector::load(const nn::ModelInfo& info) {
 }
 
 RawOutput FaceDetector::forward(const float* nhwc, int n) {
-    assert(impl_ && nhwc != nullptr && n >= 1);
-    const cv::Mat blob = nn::nhwc_to_blob(nhwc, n, kInputSize, kInputSize, 3, {kPixelMean, kPixelMean, kPixelMean},
-                                          {kPixelScale, kPixelScale, kPixelScale});
+    assert(impl_);
+    if (nhwc == nullptr || n < 1)
+        throw Error(ErrorCode::kInvalidArgument,
+                    "need a non-null input and n >= 1, got n = " + std::to_string(n),
+                    "FaceDetector::forward");
+    const cv::Mat blob =
+        nn::nhwc_to_blob(nhwc, n, kInputSize, kInputSize, 3, {kPixelMean, kPixelMean, kPixelMean},
+                         {kPixelScale, kPixelScale, kPixelScale});
     std::vector<cv::Mat> outs;
     try {
         impl_->net.setInput(blob);
         impl_->net.forward(outs, impl_->output_names);
     } catch (const cv::Exception& e) {
-        throw Error(ErrorCode::kInternal, std::string("cv::dnn forward failed: ") + e.what(), "ssd_mobilenetv1");
+        throw Error(ErrorCode::kInternal, std::string("cv::dnn forward failed: ") + e.what(),
+                    "ssd_mobilenetv1");
     }
     const cv::Mat& enc = outs[0];
     const cv::Mat& cls = outs[1];
@@ -221,7 +239,8 @@ RawOutput FaceDetector::forward(const float* nhwc, int n) {
         const float* an = a + (i % kNumAnchors) * 4;
         const float* en = e + i * 4;
         const float size0 = an[2] - an[0], size1 = an[3] - an[1];
-        const float center0 = f32(an[0] + f32(size0 / 2.0)), center1 = f32(an[1] + f32(size1 / 2.0));
+        const float center0 = f32(an[0] + f32(size0 / 2.0)),
+                    center1 = f32(an[1] + f32(size1 / 2.0));
         const float half0 = f32(f32(std::exp(f32(en[2] / 5.0)) * static_cast<double>(size0)) / 2.0);
         const float mid0 = f32(f32(f32(en[0] / 10.0) * static_cast<double>(size0)) + center0);
         const float half1 = f32(f32(std::exp(f32(en[3] / 5.0)) * static_cast<double>(size1)) / 2.0);
@@ -241,7 +260,8 @@ cv::Mat FaceDetector::prepare(const cv::Mat& rgb_image) {
     return pad_resize_square(rgb_image, kInputSize, true);
 }
 
-std::vector<Detection> FaceDetector::detect(const cv::Mat& rgb_image, const DetectorOptions& options) {
+std::vector<Detection> FaceDetector::detect(const cv::Mat& rgb_image,
+                                            const DetectorOptions& options) {
     return detect(std::vector<cv::Mat>{rgb_image}, options).front();
 }
 
@@ -261,11 +281,12 @@ std::vector<std::vector<Detection>> FaceDetector::detect(const std::vector<cv::M
     std::vector<std::vector<Detection>> result(rgb_images.size());
     for (std::size_t i = 0; i < rgb_images.size(); ++i) {
         const int img = static_cast<int>(i);
-        const auto kept = face_api_nms(raw.box(img, 0), &raw.scores[i * kNumAnchors], kNumAnchors,
-                                       options.max_results, options.iou_threshold, options.min_confidence);
+        const auto kept =
+            face_api_nms(raw.box(img, 0), &raw.scores[i * kNumAnchors], kNumAnchors,
+                         options.max_results, options.iou_threshold, options.min_confidence);
         for (int k : kept)
-            result[i].push_back(
-                to_detection(raw.box(img, k), raw.score(img, k), rgb_images[i].cols, rgb_images[i].rows));
+            result[i].push_back(to_detection(raw.box(img, k), raw.score(img, k), rgb_images[i].cols,
+                                             rgb_images[i].rows));
     }
     return result;
 }
@@ -292,7 +313,8 @@ std::vector<int> face_api_nms(const float* boxes, const float* scores, int count
     std::vector<int> candidates;
     for (int i = 0; i < count; ++i)
         if (scores[i] > score_threshold) candidates.push_back(i);
-    std::stable_sort(candidates.begin(), candidates.end(), [&](int a, int b) { return scores[a] > scores[b]; });
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [&](int a, int b) { return scores[a] > scores[b]; });
 
     std::vector<int> selected;
     for (int c : candidates) {

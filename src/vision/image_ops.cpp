@@ -72,12 +72,13 @@ void resample(const cv::Mat& src, const AxisTaps& rows, const AxisTaps& cols, cv
 
 void check_source(const cv::Mat& src, const char* fn) {
     if (src.empty() || src.dims != 2)
-        throw Error(ErrorCode::kInvalidArgument, std::string(fn) + ": empty or non 2-D image", "image",
-                    "pass a decoded image with at least one pixel");
+        throw Error(ErrorCode::kInvalidArgument, std::string(fn) + ": empty or non 2-D image",
+                    "image", "pass a decoded image with at least one pixel");
     const int d = src.depth();
     if (d != CV_8U && d != CV_16U && d != CV_32F && d != CV_64F)
-        throw Error(ErrorCode::kUnsupported, std::string(fn) + ": unsupported pixel depth " + std::to_string(d),
-                    "image", "convert the image to CV_8U or CV_32F first");
+        throw Error(ErrorCode::kUnsupported,
+                    std::string(fn) + ": unsupported pixel depth " + std::to_string(d), "image",
+                    "convert the image to CV_8U or CV_32F first");
 }
 
 // Resizes src, seen inside a virtual (vh, vw) frame at (oy, ox) with zeros around it.
@@ -86,10 +87,18 @@ cv::Mat resize_in_frame(const cv::Mat& src, int vh, int vw, int oy, int ox, cv::
     const AxisTaps cols = axis_taps(vw, ox, src.cols, size.width);
     cv::Mat dst(size, CV_MAKETYPE(CV_32F, src.channels()));
     switch (src.depth()) {
-        case CV_8U: resample<unsigned char>(src, rows, cols, dst); break;
-        case CV_16U: resample<unsigned short>(src, rows, cols, dst); break;
-        case CV_32F: resample<float>(src, rows, cols, dst); break;
-        default: resample<double>(src, rows, cols, dst); break;
+        case CV_8U:
+            resample<unsigned char>(src, rows, cols, dst);
+            break;
+        case CV_16U:
+            resample<unsigned short>(src, rows, cols, dst);
+            break;
+        case CV_32F:
+            resample<float>(src, rows, cols, dst);
+            break;
+        default:
+            resample<double>(src, rows, cols, dst);
+            break;
     }
     return dst;
 }
@@ -106,7 +115,8 @@ int padding_before(int diff, bool bottom_right) {
 cv::Mat tf_resize_bilinear(const cv::Mat& src, cv::Size size) {
     check_source(src, "tf_resize_bilinear");
     if (size.width <= 0 || size.height <= 0)
-        throw Error(ErrorCode::kInvalidArgument, "tf_resize_bilinear: target size must be positive", "size");
+        throw Error(ErrorCode::kInvalidArgument, "tf_resize_bilinear: target size must be positive",
+                    "size");
     return resize_in_frame(src, src.rows, src.cols, 0, 0, size);
 }
 
@@ -126,7 +136,8 @@ cv::Mat pad_to_square(const cv::Mat& src, bool bottom_right) {
 cv::Mat pad_resize_square(const cv::Mat& src, int size, bool bottom_right) {
     check_source(src, "pad_resize_square");
     if (size <= 0)
-        throw Error(ErrorCode::kInvalidArgument, "pad_resize_square: target size must be positive", "size");
+        throw Error(ErrorCode::kInvalidArgument, "pad_resize_square: target size must be positive",
+                    "size");
     const int side = std::max(src.rows, src.cols);
     const int before = padding_before(side - std::min(src.rows, src.cols), bottom_right);
     const int oy = src.rows < side ? before : 0;

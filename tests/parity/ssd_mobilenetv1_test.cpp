@@ -28,9 +28,10 @@ const fs::path kParityDir = fs::path(FACEATLAS_BINARY_DIR) / "parity";
 constexpr int kAnchors = FaceDetector::kNumAnchors;
 
 class SsdParity : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
-        detector_.emplace(FaceDetector::load(faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
+        detector_.emplace(
+            FaceDetector::load(faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
     }
     static void TearDownTestSuite() { detector_.reset(); }
     static std::optional<FaceDetector> detector_;
@@ -42,7 +43,8 @@ class SsdNetParity : public SsdParity, public ::testing::WithParamInterface<std:
 TEST_P(SsdNetParity, BoxesAndScoresWithin1e3) {
     const fs::path dir = kParityDir / "ssd_mobilenetv1" / GetParam();
     if (!fs::exists(dir / "input.npy"))
-        GTEST_SKIP() << "no parity reference at " << dir << " (run the parity_reference fixture: ctest -R parity)";
+        GTEST_SKIP() << "no parity reference at " << dir
+                     << " (run the parity_reference fixture: ctest -R parity)";
     const auto input = read_npy((dir / "input.npy").string());
     const auto boxes = read_npy((dir / "boxes.npy").string());
     const auto scores = read_npy((dir / "scores.npy").string());
@@ -56,7 +58,8 @@ TEST_P(SsdNetParity, BoxesAndScoresWithin1e3) {
     const auto out = detector_->forward(input.data.data(), n);
     ASSERT_EQ(out.n, n);
     float max_box = 0.f, max_score = 0.f;
-    for (std::size_t i = 0; i < boxes.size(); ++i) max_box = std::max(max_box, std::abs(out.boxes[i] - boxes.data[i]));
+    for (std::size_t i = 0; i < boxes.size(); ++i)
+        max_box = std::max(max_box, std::abs(out.boxes[i] - boxes.data[i]));
     for (std::size_t i = 0; i < scores.size(); ++i)
         max_score = std::max(max_score, std::abs(out.scores[i] - scores.data[i]));
     std::cout << "[ssd parity] " << GetParam() << ": max |d boxes| = " << max_box
@@ -66,17 +69,20 @@ TEST_P(SsdNetParity, BoxesAndScoresWithin1e3) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, SsdNetParity,
-                         ::testing::Values("random0", "random1", "real0", "real1", "real2", "real3", "batch4"));
+                         ::testing::Values("random0", "random1", "real0", "real1", "real2", "real3",
+                                           "batch4"));
 
 Box ref_box(const nlohmann::json& d) {
     const auto& b = d.at("box");
-    return Box{b.at(0).get<float>(), b.at(1).get<float>(), b.at(2).get<float>(), b.at(3).get<float>()};
+    return Box{b.at(0).get<float>(), b.at(1).get<float>(), b.at(2).get<float>(),
+               b.at(3).get<float>()};
 }
 
 TEST_F(SsdParity, DetectorPipelineMatchesDetectAllFaces) {
     const fs::path root = kParityDir / "detector_pipeline";
     if (!fs::is_directory(root))
-        GTEST_SKIP() << "no parity reference at " << root << " (run the parity_reference fixture: ctest -R parity)";
+        GTEST_SKIP() << "no parity reference at " << root
+                     << " (run the parity_reference fixture: ctest -R parity)";
     std::vector<fs::path> samples;
     for (const auto& e : fs::directory_iterator(root))
         if (fs::exists(e.path() / "image.npy")) samples.push_back(e.path());
@@ -89,7 +95,8 @@ TEST_F(SsdParity, DetectorPipelineMatchesDetectAllFaces) {
         SCOPED_TRACE(dir.filename().string());
         const auto img = read_npy((dir / "image.npy").string());
         ASSERT_EQ(img.shape.size(), 3u);
-        const cv::Mat rgb(img.shape[0], img.shape[1], CV_32FC3, const_cast<float*>(img.data.data()));
+        const cv::Mat rgb(img.shape[0], img.shape[1], CV_32FC3,
+                          const_cast<float*>(img.data.data()));
         std::ifstream f(dir / "detections.json");
         const auto ref = nlohmann::json::parse(f);
         const auto ours = detector_->detect(rgb);
@@ -112,11 +119,14 @@ TEST_F(SsdParity, DetectorPipelineMatchesDetectAllFaces) {
         for (const auto& d : ours) {
             if (d.score <= 0.5f + kExtraMargin) continue;
             float best = 0.f;
-            for (const auto& r : ref) best = std::max(best, faceatlas::vision::iou(ref_box(r), d.box));
-            EXPECT_GE(best, 0.5f) << "extra detection at " << d.box.x << "," << d.box.y << " score " << d.score;
+            for (const auto& r : ref)
+                best = std::max(best, faceatlas::vision::iou(ref_box(r), d.box));
+            EXPECT_GE(best, 0.5f) << "extra detection at " << d.box.x << "," << d.box.y << " score "
+                                  << d.score;
         }
-        std::cout << "[ssd pipeline] " << dir.filename().string() << ": " << ref.size() << " face-api, "
-                  << ours.size() << " ours, min IoU " << worst_iou << ", max |d score| " << worst_score << "\n";
+        std::cout << "[ssd pipeline] " << dir.filename().string() << ": " << ref.size()
+                  << " face-api, " << ours.size() << " ours, min IoU " << worst_iou
+                  << ", max |d score| " << worst_score << "\n";
     }
     EXPECT_GT(matched, 0);
 }

@@ -53,7 +53,8 @@ TEST(TfResizeBilinear, HandComputed2x2To4x4) {
     const cv::Mat src = (cv::Mat_<float>(2, 2) << 0, 10, 20, 30);
     const cv::Mat out = tf_resize_bilinear(src, {4, 4});
     // Source coordinates 0, 0.5, 1, 1.5 per axis; the last row/column clamps to the edge.
-    const cv::Mat expected = (cv::Mat_<float>(4, 4) << 0, 5, 10, 10, 10, 15, 20, 20, 20, 25, 30, 30, 20, 25, 30, 30);
+    const cv::Mat expected =
+        (cv::Mat_<float>(4, 4) << 0, 5, 10, 10, 10, 15, 20, 20, 20, 25, 30, 30, 20, 25, 30, 30);
     EXPECT_EQ(cv::norm(out, expected, cv::NORM_INF), 0.0);
 }
 
@@ -115,7 +116,8 @@ TEST(PadToSquare, BottomRightAndCentredLikeFaceApi) {
 
 TEST(PadResizeSquare, EqualsPadThenResize) {
     std::uint32_t seed = 10;
-    for (const auto& sz : {cv::Size(640, 480), cv::Size(333, 1000), cv::Size(1, 1), cv::Size(1, 9), cv::Size(512, 512)})
+    for (const auto& sz : {cv::Size(640, 480), cv::Size(333, 1000), cv::Size(1, 1), cv::Size(1, 9),
+                           cv::Size(512, 512)})
         for (const bool br : {true, false}) {
             const cv::Mat src = random_image(sz.height, sz.width, CV_8UC3, seed++);
             const cv::Mat fused = pad_resize_square(src, 512, br);
@@ -125,12 +127,13 @@ TEST(PadResizeSquare, EqualsPadThenResize) {
 }
 
 // Classic greedy NMS: by descending score, keep a box unless it overlaps a kept one > threshold.
-std::vector<int> naive_nms(const std::vector<float>& boxes, const std::vector<float>& scores, int max_out,
-                           float iou_thr, float score_thr) {
+std::vector<int> naive_nms(const std::vector<float>& boxes, const std::vector<float>& scores,
+                           int max_out, float iou_thr, float score_thr) {
     std::vector<int> order;
     for (int i = 0; i < static_cast<int>(scores.size()); ++i)
         if (scores[i] > score_thr) order.push_back(i);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[a] > scores[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return scores[a] > scores[b]; });
     const auto as_box = [&](int i) {
         const float* b = &boxes[static_cast<std::size_t>(i) * 4];
         return Box{b[1], b[0], b[3] - b[1], b[2] - b[0]};
@@ -152,8 +155,10 @@ TEST(FaceApiNms, MatchesNaiveGreedyNms) {
         const int n = 300;
         std::vector<float> boxes(n * 4), scores(n);
         for (int i = 0; i < n; ++i) {
-            const float y = u(rng) * 0.8f, x = u(rng) * 0.8f, h = 0.02f + u(rng) * 0.2f, w = 0.02f + u(rng) * 0.2f;
-            boxes[i * 4 + 0] = y, boxes[i * 4 + 1] = x, boxes[i * 4 + 2] = y + h, boxes[i * 4 + 3] = x + w;
+            const float y = u(rng) * 0.8f, x = u(rng) * 0.8f, h = 0.02f + u(rng) * 0.2f,
+                        w = 0.02f + u(rng) * 0.2f;
+            boxes[i * 4 + 0] = y, boxes[i * 4 + 1] = x, boxes[i * 4 + 2] = y + h,
+                          boxes[i * 4 + 3] = x + w;
             scores[i] = u(rng);
         }
         const int max_out = trial % 2 ? 10 : 100;
@@ -194,13 +199,15 @@ TEST(FaceDetectorLoad, MissingWeightsNamesThePath) {
 }
 
 class FaceDetectorTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
-        detector_.emplace(FaceDetector::load(faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
+        detector_.emplace(
+            FaceDetector::load(faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
     }
     static void TearDownTestSuite() { detector_.reset(); }
     static cv::Mat demo_photo(int k) {
-        const fs::path p = fs::path(FACEATLAS_MODEL_DIR) / "face-api" / "demo" / ("sample" + std::to_string(k) + ".jpg");
+        const fs::path p = fs::path(FACEATLAS_MODEL_DIR) / "face-api" / "demo" /
+                           ("sample" + std::to_string(k) + ".jpg");
         cv::Mat bgr = cv::imread(p.string(), cv::IMREAD_COLOR);
         EXPECT_FALSE(bgr.empty()) << p;
         cv::Mat rgb;
@@ -234,6 +241,9 @@ TEST_F(FaceDetectorTest, RejectsEmptyAndNonRgbImages) {
     EXPECT_THROW(detector_->detect(cv::Mat()), faceatlas::Error);
     EXPECT_THROW(detector_->detect(cv::Mat::zeros(10, 10, CV_8UC1)), faceatlas::Error);
     EXPECT_THROW(detector_->detect(cv::Mat::zeros(10, 10, CV_16UC3)), faceatlas::Error);
+    EXPECT_THROW(detector_->forward(nullptr, 1), faceatlas::Error);
+    const std::vector<float> one(512 * 512 * 3, 0.f);
+    EXPECT_THROW(detector_->forward(one.data(), 0), faceatlas::Error);
     DetectorOptions bad;
     bad.max_results = -1;
     EXPECT_THROW(detector_->detect(cv::Mat::zeros(10, 10, CV_8UC3), bad), faceatlas::Error);
@@ -259,7 +269,8 @@ TEST_F(FaceDetectorTest, FindsTheThreeFacesOfDemoSample1) {
 }
 
 TEST_F(FaceDetectorTest, BatchEqualsOneByOne) {
-    const std::vector<cv::Mat> imgs = {demo_photo(2), cv::Mat::zeros(50, 80, CV_8UC3), demo_photo(3)};
+    const std::vector<cv::Mat> imgs = {demo_photo(2), cv::Mat::zeros(50, 80, CV_8UC3),
+                                       demo_photo(3)};
     const auto batch = detector_->detect(imgs);
     ASSERT_EQ(batch.size(), imgs.size());
     for (std::size_t i = 0; i < imgs.size(); ++i) {
@@ -292,7 +303,8 @@ TEST_F(FaceDetectorTest, HugeImageBoxesScaleBack) {
 TEST_F(FaceDetectorTest, ExtremeAspectRatiosStayFinite) {
     for (const auto& sz : {cv::Size(20000, 1), cv::Size(1, 20000), cv::Size(3000, 2)}) {
         const auto dets = detector_->detect(cv::Mat(sz, CV_8UC3, cv::Scalar(128, 128, 128)));
-        for (const auto& d : dets) EXPECT_TRUE(std::isfinite(d.box.x + d.box.y + d.box.w + d.box.h));
+        for (const auto& d : dets)
+            EXPECT_TRUE(std::isfinite(d.box.x + d.box.y + d.box.w + d.box.h));
     }
 }
 

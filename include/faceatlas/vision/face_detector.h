@@ -48,7 +48,7 @@ struct RawOutput {
 };
 
 class FaceDetector {
-public:
+  public:
     static constexpr int kInputSize = 512;
     static constexpr int kNumAnchors = 5118;
 
@@ -79,7 +79,7 @@ public:
     // The 512x512 CV_32FC3 network input face-api builds from an image (pad + tf resize).
     static cv::Mat prepare(const cv::Mat& rgb_image);
 
-private:
+  private:
     struct Impl;
     explicit FaceDetector(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
