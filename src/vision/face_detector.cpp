@@ -1,6 +1,7 @@
 #include "faceatlas/vision/face_detector.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <string>
@@ -18,8 +19,6 @@ namespace faceatlas::vision {
 namespace {
 
 constexpr float kBatchNormEpsilon = 0.0010000000474974513f;  // mobileNetV1.ts
-constexpr float kPixelMean = 127.5f;                         // x / 127.5 - 1
-constexpr float kPixelScale = 127.5f;
 
 // Output channels of MobilenetV1/Conv2d_<i>_pointwise, i = 0..13.
 constexpr int kMobilenetChannels[] = {32,  64,  128, 128, 256, 256,  512,
@@ -73,6 +72,8 @@ float RawOutput::score(int image, int anchor) const {
 }
 
 struct FaceDetector::Impl {
+    std::array<float, 3> mean{};  // from the model manifest: face-api's x / 127.5 - 1
+    std::array<float, 3> std{};
     cv::dnn::Net net;
     std::vector<cv::String> output_names;  // box encodings [N, 5118*4], class logits [N, 5118*3]
     std::vector<float> anchors;            // [5118, 4] ymin, xmin, ymax, xmax
@@ -158,8 +159,16 @@ FaceDetector FaceDetector::load(const nn::ModelManifest& manifest) {
 }
 
 FaceDetector FaceDetector::load(const nn::ModelInfo& info) {
+    if (info.input_width != kInputSize || info.input_height != kInputSize ||
+        info.color_order != "RGB")
+        throw Error(ErrorCode::kCorruptData,
+                    "model manifest entry '" + info.name + "' must say input_size [512, 512], RGB",
+                    info.name,
+                    "the SSD anchors are fixed for 512x512 RGB; fix models/manifest.json");
     const nn::WeightMap w = nn::WeightMap::load(info.weights);
     auto impl = std::make_unique<Impl>();
+    impl->mean = info.mean;
+    impl->std = info.std;
     nn::NetBuilder b;
 
     // mobileNetV1.ts
@@ -212,8 +221,7 @@ RawOutput FaceDetector::forward(const float* nhwc, int n) {
                     "need a non-null input and n >= 1, got n = " + std::to_string(n),
                     "FaceDetector::forward");
     const cv::Mat blob =
-        nn::nhwc_to_blob(nhwc, n, kInputSize, kInputSize, 3, {kPixelMean, kPixelMean, kPixelMean},
-                         {kPixelScale, kPixelScale, kPixelScale});
+        nn::nhwc_to_blob(nhwc, n, kInputSize, kInputSize, 3, impl_->mean, impl_->std);
     std::vector<cv::Mat> outs;
     try {
         impl_->net.setInput(blob);

@@ -189,6 +189,8 @@ TEST(DetectorOptions, DefaultsAreFaceApisAndValidate) {
 TEST(FaceDetectorLoad, MissingWeightsNamesThePath) {
     faceatlas::nn::ModelInfo info;
     info.name = "ssd_mobilenetv1";
+    info.input_width = info.input_height = 512;
+    info.color_order = "RGB";
     info.weights = "/nonexistent/dir/ssd_mobilenetv1_model-weights_manifest.json";
     try {
         (void)FaceDetector::load(info);
@@ -217,6 +219,13 @@ class FaceDetectorTest : public ::testing::Test {
     static std::optional<FaceDetector> detector_;
 };
 std::optional<FaceDetector> FaceDetectorTest::detector_;
+
+TEST(FaceDetectorLoad, RejectsAManifestEntryWithAnotherInputSize) {
+    auto info =
+        faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR).get("ssd_mobilenetv1");
+    info.input_width = 300;
+    EXPECT_THROW((void)FaceDetector::load(info), faceatlas::Error);
+}
 
 TEST_F(FaceDetectorTest, OnePixelImageMatchesFaceApi) {
     // A 1x1 skin-coloured pixel becomes a uniform 512x512 input, and face-api (tfjs cpu,
