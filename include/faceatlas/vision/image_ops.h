@@ -1,0 +1,28 @@
+// Image preparation that reproduces face-api's (tfjs) input pipeline bit for bit:
+// padToSquare (zeros, bottom/right or centred) and tf.image.resizeBilinear with
+// alignCorners=false, halfPixelCenters=false. cv::resize(INTER_LINEAR) samples at pixel
+// centres (halfPixelCenters=true) and so shifts every output pixel by up to half a source
+// pixel; networks trained behind tfjs need this variant instead.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+namespace faceatlas::vision {
+
+// tf.image.resizeBilinear(src, size, alignCorners=false, halfPixelCenters=false):
+// output pixel (r, c) samples source (r * H/h', c * W/w') with the upper neighbours clamped to
+// the last row/column. Requires a non-empty 2-D src of depth CV_8U, CV_16U, CV_32F or CV_64F
+// and any channel count, and a positive size; returns CV_32F with src's channels.
+cv::Mat tf_resize_bilinear(const cv::Mat& src, cv::Size size);
+
+// face-api padToSquare: zero-pads the shorter side so width == height. bottom_right=true puts
+// all padding after the image (face-api's isCenterImage=false); false splits it as face-api
+// does (round(diff/2) after, the rest before). Returns src's type; a square src is copied.
+cv::Mat pad_to_square(const cv::Mat& src, bool bottom_right = true);
+
+// tf_resize_bilinear(pad_to_square(src, bottom_right), {size, size}) without building the
+// padded image: memory is O(size^2) whatever the source size. Same requirements as
+// tf_resize_bilinear; returns CV_32F size x size with src's channels.
+cv::Mat pad_resize_square(const cv::Mat& src, int size, bool bottom_right = true);
+
+}  // namespace faceatlas::vision
