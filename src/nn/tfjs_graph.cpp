@@ -8,9 +8,9 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <nlohmann/json.hpp>
 
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/net_builder.h"
@@ -22,12 +22,14 @@ namespace {
 using nlohmann::json;
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
-constexpr const char* kFix = "re-run scripts/fetch_models.sh (or scripts/setup.sh) to restore the model files";
+constexpr const char* kFix =
+    "re-run scripts/fetch_models.sh (or scripts/setup.sh) to restore the model files";
 
 struct GraphNode {
     std::string name;
     std::string op;
-    std::vector<std::string> inputs;  // data inputs only ("node" or "node:k"); control inputs dropped
+    std::vector<std::string>
+        inputs;  // data inputs only ("node" or "node:k"); control inputs dropped
     const json* attr = nullptr;
 };
 
@@ -44,13 +46,14 @@ struct Value {
     std::vector<float> scale, shift;         // pending per-channel y = x * scale + shift
     bool has_clip = false;                   // pending clamp to [lo, hi], after the affine
     float lo = -kInf, hi = kInf;
-    std::string name;                        // TF node name, used to name emitted layers
-    std::optional<Node> done;                // the layer holding the value once emitted
+    std::string name;          // TF node name, used to name emitted layers
+    std::optional<Node> done;  // the layer holding the value once emitted
 };
 using ValuePtr = std::shared_ptr<Value>;
 
 std::string base64_decode(const std::string& in) {
-    static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const std::string kChars =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     int val = 0, bits = -8;
     for (unsigned char c : in) {
@@ -76,18 +79,21 @@ using OpBuilder = ValuePtr (*)(Importer&, const GraphNode&);
 const std::map<std::string, OpBuilder>& registry();
 
 class Importer {
-public:
-    Importer(std::filesystem::path file, const WeightMap& weights) : file_(std::move(file)), weights_(weights) {}
+  public:
+    Importer(std::filesystem::path file, const WeightMap& weights)
+        : file_(std::move(file)), weights_(weights) {}
 
     NetBuilder& builder() { return builder_; }
     GraphInput& input() { return input_; }
     const std::filesystem::path& file() const { return file_; }
     const WeightMap& weights() const { return weights_; }
 
-    Error error(const GraphNode& n, const std::string& what, ErrorCode code = ErrorCode::kUnsupported) const {
+    Error error(const GraphNode& n, const std::string& what,
+                ErrorCode code = ErrorCode::kUnsupported) const {
         return Error(code, "node '" + n.name + "' (op " + n.op + "): " + what, file_.string(),
                      code == ErrorCode::kUnsupported
-                         ? "this graph needs an op or attribute faceatlas::nn::GraphModel does not translate; "
+                         ? "this graph needs an op or attribute faceatlas::nn::GraphModel does not "
+                           "translate; "
                            "add it to the registry in src/nn/tfjs_graph.cpp"
                          : std::string(kFix));
     }
@@ -97,14 +103,17 @@ public:
 
     ValuePtr value(const GraphNode& n, std::size_t i) {
         if (i >= n.inputs.size())
-            throw error(n, "expects at least " + std::to_string(i + 1) + " inputs, has " +
-                               std::to_string(n.inputs.size()), ErrorCode::kCorruptData);
+            throw error(n,
+                        "expects at least " + std::to_string(i + 1) + " inputs, has " +
+                            std::to_string(n.inputs.size()),
+                        ErrorCode::kCorruptData);
         std::string ref = n.inputs[i];
         const auto colon = ref.rfind(':');
         if (colon != std::string::npos) {
             const std::string idx = ref.substr(colon + 1);
-            if (idx != "0") throw error(n, "reads output " + idx + " of '" + ref.substr(0, colon) +
-                                               "'; only single-output ops are supported");
+            if (idx != "0")
+                throw error(n, "reads output " + idx + " of '" + ref.substr(0, colon) +
+                                   "'; only single-output ops are supported");
             ref = ref.substr(0, colon);
         }
         auto it = values_.find(ref);
@@ -120,21 +129,26 @@ public:
     // Emits the pending affine/clamp of input i (once) and returns the layer holding it.
     Node tensor(const GraphNode& n, std::size_t i) {
         auto v = value(n, i);
-        if (v->constant) throw error(n, "input " + std::to_string(i) + " is a Const; constant folding is not supported");
+        if (v->constant)
+            throw error(
+                n, "input " + std::to_string(i) + " is a Const; constant folding is not supported");
         return materialize(*v);
     }
     Node materialize(Value& v) {
         if (v.done) return *v.done;
         Node x = v.node;
         if (!v.scale.empty()) {
-            const bool any_shift = std::any_of(v.shift.begin(), v.shift.end(), [](float s) { return s != 0.f; });
-            x = builder_.scale_shift(x, v.scale, any_shift ? v.shift : std::vector<float>{}, v.name);
+            const bool any_shift =
+                std::any_of(v.shift.begin(), v.shift.end(), [](float s) { return s != 0.f; });
+            x = builder_.scale_shift(x, v.scale, any_shift ? v.shift : std::vector<float>{},
+                                     v.name + "/affine");
         }
         if (v.has_clip) {
             if (v.lo == 0.f && v.hi == kInf) {
                 x = builder_.relu(x, v.name);
             } else {
-                x = builder_.clip(x, std::isinf(v.lo) ? -FLT_MAX : v.lo, std::isinf(v.hi) ? FLT_MAX : v.hi, v.name);
+                x = builder_.clip(x, std::isinf(v.lo) ? -FLT_MAX : v.lo,
+                                  std::isinf(v.hi) ? FLT_MAX : v.hi, v.name);
             }
         }
         v.done = x;
@@ -146,7 +160,8 @@ public:
         if (!n.attr || !n.attr->contains(key)) return nullptr;
         return &(*n.attr)[key];
     }
-    std::string attr_string(const GraphNode& n, const char* key, const std::string& def = {}) const {
+    std::string attr_string(const GraphNode& n, const char* key,
+                            const std::string& def = {}) const {
         const json* a = attr(n, key);
         return a && a->contains("s") ? base64_decode((*a)["s"].get<std::string>()) : def;
     }
@@ -154,7 +169,8 @@ public:
         std::vector<std::string> out;
         const json* a = attr(n, key);
         if (a && a->contains("list") && (*a)["list"].contains("s"))
-            for (const auto& s : (*a)["list"]["s"]) out.push_back(base64_decode(s.get<std::string>()));
+            for (const auto& s : (*a)["list"]["s"])
+                out.push_back(base64_decode(s.get<std::string>()));
         return out;
     }
     std::vector<int> attr_ints(const GraphNode& n, const char* key) const {
@@ -173,7 +189,7 @@ public:
         return a && a->contains("f") ? (*a)["f"].get<float>() : def;
     }
 
-private:
+  private:
     std::filesystem::path file_;
     const WeightMap& weights_;
     NetBuilder builder_;
@@ -183,7 +199,8 @@ private:
 
 // ---- helpers shared by op builders -------------------------------------------------------
 
-ValuePtr tensor_value(Node node, int rank, int channels, int height, int width, const std::string& name) {
+ValuePtr tensor_value(Node node, int rank, int channels, int height, int width,
+                      const std::string& name) {
     auto v = std::make_shared<Value>();
     v->node = node;
     v->rank = rank;
@@ -202,7 +219,8 @@ ValuePtr same_shape(const Value& like, Node node, const std::string& name) {
 
 // A new value continuing `in`'s pending chain; a pending clamp is emitted first when an affine
 // op follows it (the order clamp -> affine cannot be folded into one Scale + clip pair).
-ValuePtr continue_chain(Importer& im, const ValuePtr& in, bool will_add_affine, const std::string& name) {
+ValuePtr continue_chain(Importer& im, const ValuePtr& in, bool will_add_affine,
+                        const std::string& name) {
     auto v = std::make_shared<Value>(*in);
     v->done.reset();
     v->name = name;
@@ -218,13 +236,17 @@ ValuePtr continue_chain(Importer& im, const ValuePtr& in, bool will_add_affine, 
 }
 
 // Per-channel operand of an elementwise op: a scalar, [C] or [1, ..., 1, C].
-std::vector<float> channel_operand(Importer& im, const GraphNode& n, const WeightTensor& c, int channels) {
+std::vector<float> channel_operand(Importer& im, const GraphNode& n, const WeightTensor& c,
+                                   int channels) {
+    if (channels <= 0) throw im.error(n, "elementwise op on a tensor of unknown channel count");
     if (c.size() == 1) return std::vector<float>(static_cast<std::size_t>(channels), c.data[0]);
-    const bool leading_ones = std::all_of(c.shape.begin(), c.shape.empty() ? c.shape.end() : c.shape.end() - 1,
-                                          [](int d) { return d == 1; });
+    const bool leading_ones =
+        std::all_of(c.shape.begin(), c.shape.empty() ? c.shape.end() : c.shape.end() - 1,
+                    [](int d) { return d == 1; });
     if (!c.shape.empty() && leading_ones && c.shape.back() == channels) return c.data;
     throw im.error(n, "constant operand " + c.name + " of shape " + shape_to_string(c.shape) +
-                          " does not broadcast per channel over " + std::to_string(channels) + " channels");
+                          " does not broadcast per channel over " + std::to_string(channels) +
+                          " channels");
 }
 
 ValuePtr affine(Importer& im, const GraphNode& n, const ValuePtr& in, const std::vector<float>& s,
@@ -271,7 +293,8 @@ ValuePtr activation(Importer& im, const GraphNode& n, const ValuePtr& in, const 
     if (act == "Tanh") return same_shape(*in, b.add_layer("TanH", {}, {x}, n.name), n.name);
     if (act == "Elu") return same_shape(*in, b.add_layer("ELU", {}, {x}, n.name), n.name);
     if (act == "LeakyRelu") {
-        const float alpha = im.attr_float(n, n.op == "LeakyRelu" ? "alpha" : "leakyrelu_alpha", 0.2f);
+        const float alpha =
+            im.attr_float(n, n.op == "LeakyRelu" ? "alpha" : "leakyrelu_alpha", 0.2f);
         return same_shape(*in, b.leaky_relu(x, alpha, n.name), n.name);
     }
     throw im.error(n, "activation '" + act + "' is not supported");
@@ -279,7 +302,8 @@ ValuePtr activation(Importer& im, const GraphNode& n, const ValuePtr& in, const 
 
 void require_nhwc(Importer& im, const GraphNode& n) {
     const std::string fmt = im.attr_string(n, "data_format", "NHWC");
-    if (fmt != "NHWC") throw im.error(n, "data_format " + fmt + " (only NHWC graphs are supported)");
+    if (fmt != "NHWC")
+        throw im.error(n, "data_format " + fmt + " (only NHWC graphs are supported)");
 }
 
 int out_size(int in, int k, int stride, int dilation, const std::string& pad, int pad_total) {
@@ -295,7 +319,8 @@ ValuePtr convolution(Importer& im, const GraphNode& n, bool depthwise, const Wei
     require_nhwc(im, n);
     auto in = im.value(n, 0);
     const WeightTensor& f = im.constant(n, 1);
-    if (f.shape.size() != 4) throw im.error(n, "filter " + f.name + " is not 4-D", ErrorCode::kCorruptData);
+    if (f.shape.size() != 4)
+        throw im.error(n, "filter " + f.name + " is not 4-D", ErrorCode::kCorruptData);
     Node x = im.tensor(n, 0);
     const auto strides = im.attr_ints(n, "strides");
     const int sh = strides.size() == 4 ? strides[1] : 1, sw = strides.size() == 4 ? strides[2] : 1;
@@ -303,23 +328,30 @@ ValuePtr convolution(Importer& im, const GraphNode& n, bool depthwise, const Wei
         if (d != 1) throw im.error(n, "dilated convolution");
     const std::string pad = im.attr_string(n, "padding", "VALID");
     if (f.shape[2] != in->channels && in->channels > 0)
-        throw im.error(n, "filter " + f.name + " expects " + std::to_string(f.shape[2]) + " input channels, tensor has " +
-                              std::to_string(in->channels), ErrorCode::kCorruptData);
+        throw im.error(n,
+                       "filter " + f.name + " expects " + std::to_string(f.shape[2]) +
+                           " input channels, tensor has " + std::to_string(in->channels),
+                       ErrorCode::kCorruptData);
     const cv::Mat w = depthwise ? hwcm_to_oihw(f) : hwio_to_oihw(f);
     const int groups = depthwise ? f.shape[2] : 1;
     const int out_c = depthwise ? f.shape[2] * f.shape[3] : f.shape[3];
     if (bias && static_cast<int>(bias->size()) != out_c)
-        throw im.error(n, "bias " + bias->name + " has " + std::to_string(bias->size()) + " values for " +
-                              std::to_string(out_c) + " channels", ErrorCode::kCorruptData);
+        throw im.error(n,
+                       "bias " + bias->name + " has " + std::to_string(bias->size()) +
+                           " values for " + std::to_string(out_c) + " channels",
+                       ErrorCode::kCorruptData);
     const cv::Mat b = bias ? vec_to_mat(bias->data) : cv::Mat();
     NetBuilder& nb = im.builder();
     int pad_h = 0, pad_w = 0;
     Node y;
     if (pad == "SAME" || pad == "VALID") {
-        y = nb.conv_oihw(x, w, b, sh, sw, groups, pad == "SAME" ? Padding::kSame : Padding::kValid, n.name);
+        y = nb.conv_oihw(x, w, b, sh, sw, groups, pad == "SAME" ? Padding::kSame : Padding::kValid,
+                         n.name);
     } else if (pad == "EXPLICIT") {
         const auto p = im.attr_ints(n, "explicit_paddings");  // NHWC pairs: n0 n1 h0 h1 w0 w1 c0 c1
-        if (p.size() != 8) throw im.error(n, "EXPLICIT padding without 8 explicit_paddings", ErrorCode::kCorruptData);
+        if (p.size() != 8)
+            throw im.error(n, "EXPLICIT padding without 8 explicit_paddings",
+                           ErrorCode::kCorruptData);
         cv::dnn::LayerParams pp;
         const int paddings[] = {0, 0, 0, 0, p[2], p[3], p[4], p[5]};
         pp.set("paddings", cv::dnn::DictValue::arrayInt(paddings, 8));
@@ -364,7 +396,8 @@ ValuePtr fused(Importer& im, const GraphNode& n, std::size_t first_arg,
         v = affine(im, n, v, s, t);
     }
     if (k < ops.size()) v = activation(im, n, v, ops[k++]);
-    if (k != ops.size()) throw im.error(n, "fused op sequence " + std::to_string(ops.size()) + " ops long");
+    if (k != ops.size())
+        throw im.error(n, "fused op sequence " + std::to_string(ops.size()) + " ops long");
     return v;
 }
 
@@ -377,19 +410,25 @@ ValuePtr depthwise_core(Importer& im, const GraphNode& n, const WeightTensor* bi
 
 ValuePtr dense_core(Importer& im, const GraphNode& n, const WeightTensor* bias) {
     auto in = im.value(n, 0);
-    if (in->rank != 2) throw im.error(n, "MatMul on a rank-" + std::to_string(in->rank) + " tensor");
+    if (in->rank != 2)
+        throw im.error(n, "MatMul on a rank-" + std::to_string(in->rank) + " tensor");
     if (im.attr_bool(n, "transpose_a", false)) throw im.error(n, "transpose_a");
     const WeightTensor& w = im.constant(n, 1);
-    if (w.shape.size() != 2) throw im.error(n, "weights " + w.name + " are not 2-D", ErrorCode::kCorruptData);
+    if (w.shape.size() != 2)
+        throw im.error(n, "weights " + w.name + " are not 2-D", ErrorCode::kCorruptData);
     const bool tb = im.attr_bool(n, "transpose_b", false);
     const int k_in = tb ? w.shape[1] : w.shape[0], k_out = tb ? w.shape[0] : w.shape[1];
     if (in->channels > 0 && k_in != in->channels)
-        throw im.error(n, "weights " + w.name + " expect " + std::to_string(k_in) + " inputs, tensor has " +
-                              std::to_string(in->channels), ErrorCode::kCorruptData);
-    cv::Mat oi = tb ? cv::Mat(k_out, k_in, CV_32F, const_cast<float*>(w.data.data())).clone() : dense_to_oi(w);
-    if (bias && static_cast<int>(bias->size()) != k_out)
-        throw im.error(n, "bias " + bias->name + " does not match " + std::to_string(k_out) + " outputs",
+        throw im.error(n,
+                       "weights " + w.name + " expect " + std::to_string(k_in) +
+                           " inputs, tensor has " + std::to_string(in->channels),
                        ErrorCode::kCorruptData);
+    cv::Mat oi = tb ? cv::Mat(k_out, k_in, CV_32F, const_cast<float*>(w.data.data())).clone()
+                    : dense_to_oi(w);
+    if (bias && static_cast<int>(bias->size()) != k_out)
+        throw im.error(
+            n, "bias " + bias->name + " does not match " + std::to_string(k_out) + " outputs",
+            ErrorCode::kCorruptData);
     Node x = im.tensor(n, 0);
     Node y = im.builder().dense(x, oi, bias ? vec_to_mat(bias->data) : cv::Mat(), n.name);
     return tensor_value(y, 2, k_out, -1, -1, n.name);
@@ -399,7 +438,8 @@ ValuePtr dense_core(Importer& im, const GraphNode& n, const WeightTensor* bias) 
 
 ValuePtr op_const(Importer& im, const GraphNode& n) {
     if (!im.weights().contains(n.name))
-        throw Error(ErrorCode::kCorruptData, "Const node '" + n.name + "' has no tensor in weightsManifest",
+        throw Error(ErrorCode::kCorruptData,
+                    "Const node '" + n.name + "' has no tensor in weightsManifest",
                     im.file().string(), kFix);
     auto v = std::make_shared<Value>();
     v->constant = &im.weights().get(n.name);
@@ -409,13 +449,16 @@ ValuePtr op_const(Importer& im, const GraphNode& n) {
 
 ValuePtr op_placeholder(Importer& im, const GraphNode& n) {
     if (!im.input().name.empty())
-        throw im.error(n, "second Placeholder (first: " + im.input().name + "); only one input is supported");
+        throw im.error(
+            n, "second Placeholder (first: " + im.input().name + "); only one input is supported");
     GraphInput& gi = im.input();
     gi.name = n.name;
     const json* s = im.attr(n, "shape");
     if (s && s->contains("shape") && (*s)["shape"].contains("dim")) {
         const auto& dims = (*s)["shape"]["dim"];
-        if (dims.size() != 4) throw im.error(n, "input of rank " + std::to_string(dims.size()) + " (NHWC images only)");
+        if (dims.size() != 4)
+            throw im.error(n,
+                           "input of rank " + std::to_string(dims.size()) + " (NHWC images only)");
         gi.height = static_cast<int>(json_int(dims[1].value("size", json("-1"))));
         gi.width = static_cast<int>(json_int(dims[2].value("size", json("-1"))));
         gi.channels = static_cast<int>(json_int(dims[3].value("size", json("-1"))));
@@ -427,9 +470,13 @@ ValuePtr op_placeholder(Importer& im, const GraphNode& n) {
 ValuePtr op_identity(Importer& im, const GraphNode& n) { return im.value(n, 0); }
 
 ValuePtr op_conv2d(Importer& im, const GraphNode& n) { return convolution(im, n, false, nullptr); }
-ValuePtr op_depthwise(Importer& im, const GraphNode& n) { return convolution(im, n, true, nullptr); }
+ValuePtr op_depthwise(Importer& im, const GraphNode& n) {
+    return convolution(im, n, true, nullptr);
+}
 ValuePtr op_fused_conv2d(Importer& im, const GraphNode& n) { return fused(im, n, 2, conv_core); }
-ValuePtr op_fused_depthwise(Importer& im, const GraphNode& n) { return fused(im, n, 2, depthwise_core); }
+ValuePtr op_fused_depthwise(Importer& im, const GraphNode& n) {
+    return fused(im, n, 2, depthwise_core);
+}
 ValuePtr op_matmul(Importer& im, const GraphNode& n) { return dense_core(im, n, nullptr); }
 ValuePtr op_fused_matmul(Importer& im, const GraphNode& n) { return fused(im, n, 2, dense_core); }
 
@@ -443,13 +490,18 @@ std::pair<std::size_t, const WeightTensor*> split_const(Importer& im, const Grap
     return {0, nullptr};
 }
 
-ValuePtr eltwise(Importer& im, const GraphNode& n, const char* operation, const std::vector<float>& coeffs) {
+ValuePtr eltwise(Importer& im, const GraphNode& n, const char* operation,
+                 const std::vector<float>& coeffs) {
     auto a = im.value(n, 0), b = im.value(n, 1);
-    if (a->rank != b->rank || a->channels != b->channels || a->height != b->height || a->width != b->width)
-        throw im.error(n, "elementwise op on tensors of different shapes (broadcasting is not supported)");
+    if (a->rank != b->rank || a->channels != b->channels || a->height != b->height ||
+        a->width != b->width)
+        throw im.error(
+            n, "elementwise op on tensors of different shapes (broadcasting is not supported)");
     cv::dnn::LayerParams p;
     p.set("operation", operation);
-    if (!coeffs.empty()) p.set("coeff", cv::dnn::DictValue::arrayReal(coeffs.data(), static_cast<int>(coeffs.size())));
+    if (!coeffs.empty())
+        p.set("coeff",
+              cv::dnn::DictValue::arrayReal(coeffs.data(), static_cast<int>(coeffs.size())));
     Node y = im.builder().add_layer("Eltwise", p, {im.tensor(n, 0), im.tensor(n, 1)}, n.name);
     return same_shape(*a, y, n.name);
 }
@@ -506,7 +558,9 @@ ValuePtr op_maximum(Importer& im, const GraphNode& n) {
     return clamp(im, n, im.value(n, ti), scalar_operand(im, n, *c), kInf);
 }
 
-ValuePtr op_activation(Importer& im, const GraphNode& n) { return activation(im, n, im.value(n, 0), n.op); }
+ValuePtr op_activation(Importer& im, const GraphNode& n) {
+    return activation(im, n, im.value(n, 0), n.op);
+}
 
 ValuePtr op_softmax(Importer& im, const GraphNode& n) {
     auto in = im.value(n, 0);
@@ -518,8 +572,10 @@ ValuePtr op_mean(Importer& im, const GraphNode& n) {
     auto in = im.value(n, 0);
     const WeightTensor& axes = im.constant(n, 1);
     std::set<int> ax;
-    for (float a : axes.data) ax.insert(a < 0 ? static_cast<int>(a) + in->rank : static_cast<int>(a));
-    if (in->rank != 4 || ax != std::set<int>{1, 2}) throw im.error(n, "Mean over axes other than H,W of an NHWC tensor");
+    for (float a : axes.data)
+        ax.insert(a < 0 ? static_cast<int>(a) + in->rank : static_cast<int>(a));
+    if (in->rank != 4 || ax != std::set<int>{1, 2})
+        throw im.error(n, "Mean over axes other than H,W of an NHWC tensor");
     NetBuilder& b = im.builder();
     Node y = b.global_avg_pool(im.tensor(n, 0), n.name);
     const bool keep = im.attr_bool(n, "keep_dims", false);
@@ -532,7 +588,8 @@ ValuePtr flatten_nhwc(Importer& im, const GraphNode& n, const ValuePtr& in) {
     NetBuilder& b = im.builder();
     Node x = im.tensor(n, 0);
     if (in->height != 1 || in->width != 1) {
-        if (in->height < 0 || in->width < 0) throw im.error(n, "flattening a tensor of dynamic spatial size");
+        if (in->height < 0 || in->width < 0)
+            throw im.error(n, "flattening a tensor of dynamic spatial size");
         x = b.to_nhwc(x, n.name + "/nhwc");
     }
     const int k = in->channels * std::max(1, in->height) * std::max(1, in->width);
@@ -544,7 +601,8 @@ ValuePtr op_reshape(Importer& im, const GraphNode& n) {
     const WeightTensor& shape = im.constant(n, 1);
     if (in->rank == 4 && shape.size() == 2) return flatten_nhwc(im, n, in);
     if (in->rank == 2 && shape.size() == 2) return in;
-    throw im.error(n, "Reshape from rank " + std::to_string(in->rank) + " to " + shape_to_string(shape.shape) +
+    throw im.error(n, "Reshape from rank " + std::to_string(in->rank) + " to " +
+                          shape_to_string(shape.shape) +
                           " (only flattening to [N, K] is supported)");
 }
 
@@ -552,7 +610,8 @@ ValuePtr op_squeeze(Importer& im, const GraphNode& n) {
     auto in = im.value(n, 0);
     std::set<int> dims;
     for (int d : im.attr_ints(n, "squeeze_dims")) dims.insert(d < 0 ? d + in->rank : d);
-    if (in->rank == 4 && in->height == 1 && in->width == 1 && (dims.empty() || dims == std::set<int>{1, 2}))
+    if (in->rank == 4 && in->height == 1 && in->width == 1 &&
+        (dims.empty() || dims == std::set<int>{1, 2}))
         return flatten_nhwc(im, n, in);
     throw im.error(n, "Squeeze other than [N,1,1,C] -> [N,C]");
 }
@@ -589,7 +648,8 @@ ValuePtr op_pool(Importer& im, const GraphNode& n) {
     const Padding p = pad == "SAME" ? Padding::kSame : Padding::kValid;
     NetBuilder& b = im.builder();
     Node x = im.tensor(n, 0);
-    Node y = n.op == "MaxPool" ? b.max_pool(x, k[1], s[1], p, n.name) : b.avg_pool(x, k[1], s[1], p, n.name);
+    Node y = n.op == "MaxPool" ? b.max_pool(x, k[1], s[1], p, n.name)
+                               : b.avg_pool(x, k[1], s[1], p, n.name);
     return tensor_value(y, 4, in->channels, out_size(in->height, k[1], s[1], 1, pad, 0),
                         out_size(in->width, k[2], s[2], 1, pad, 0), n.name);
 }
@@ -604,7 +664,8 @@ ValuePtr op_batch_norm(Importer& im, const GraphNode& n) {
     const float eps = im.attr_float(n, "epsilon", 1e-3f);
     const std::size_t c = static_cast<std::size_t>(in->channels);
     if (gamma.size() != c || beta.size() != c || mean.size() != c || var.size() != c)
-        throw im.error(n, "batch norm parameters do not match " + std::to_string(c) + " channels", ErrorCode::kCorruptData);
+        throw im.error(n, "batch norm parameters do not match " + std::to_string(c) + " channels",
+                       ErrorCode::kCorruptData);
     std::vector<float> s(c), t(c);
     for (std::size_t i = 0; i < c; ++i) {
         s[i] = static_cast<float>(gamma[i] / std::sqrt(static_cast<double>(var[i]) + eps));
@@ -655,17 +716,20 @@ std::string strip_output_index(const std::string& name, const std::filesystem::p
     const auto colon = name.rfind(':');
     if (colon == std::string::npos) return name;
     if (name.substr(colon + 1) != "0")
-        throw Error(ErrorCode::kUnsupported, "output '" + name + "': only output 0 of a node can be read",
-                    file.string(), "request the node's first output");
+        throw Error(ErrorCode::kUnsupported,
+                    "output '" + name + "': only output 0 of a node can be read", file.string(),
+                    "request the node's first output");
     return name.substr(0, colon);
 }
 
 }  // namespace
 
-GraphModel GraphModel::load(const std::filesystem::path& model_json, const std::vector<std::string>& outputs) {
+GraphModel GraphModel::load(const std::filesystem::path& model_json,
+                            const std::vector<std::string>& outputs) {
     const std::string where = model_json.string();
     if (outputs.empty())
-        throw Error(ErrorCode::kInvalidArgument, "no outputs requested", where, "name the output tensors to compute");
+        throw Error(ErrorCode::kInvalidArgument, "no outputs requested", where,
+                    "name the output tensors to compute");
     json j;
     {
         std::ifstream f(model_json);
@@ -673,12 +737,13 @@ GraphModel GraphModel::load(const std::filesystem::path& model_json, const std::
         try {
             f >> j;
         } catch (const json::exception& e) {
-            throw Error(ErrorCode::kCorruptData, std::string("graph model is not valid JSON: ") + e.what(), where, kFix);
+            throw Error(ErrorCode::kCorruptData,
+                        std::string("graph model is not valid JSON: ") + e.what(), where, kFix);
         }
     }
     if (!j.is_object() || !j.contains("modelTopology") || !j["modelTopology"].contains("node"))
-        throw Error(ErrorCode::kUnsupported, "not a TFJS graph model (no modelTopology.node)", where,
-                    "layers models are loaded with WeightMap + NetBuilder, not GraphModel");
+        throw Error(ErrorCode::kUnsupported, "not a TFJS graph model (no modelTopology.node)",
+                    where, "layers models are loaded with WeightMap + NetBuilder, not GraphModel");
 
     std::map<std::string, GraphNode> nodes;
     try {
@@ -693,10 +758,12 @@ GraphModel GraphModel::load(const std::filesystem::path& model_json, const std::
                 }
             if (jn.contains("attr")) n.attr = &jn["attr"];
             if (!nodes.emplace(n.name, n).second)
-                throw Error(ErrorCode::kCorruptData, "duplicate node '" + n.name + "'", where, kFix);
+                throw Error(ErrorCode::kCorruptData, "duplicate node '" + n.name + "'", where,
+                            kFix);
         }
     } catch (const json::exception& e) {
-        throw Error(ErrorCode::kCorruptData, std::string("malformed graph node: ") + e.what(), where, kFix);
+        throw Error(ErrorCode::kCorruptData, std::string("malformed graph node: ") + e.what(),
+                    where, kFix);
     }
 
     const WeightMap weights = WeightMap::load(model_json);
@@ -708,10 +775,12 @@ GraphModel GraphModel::load(const std::filesystem::path& model_json, const std::
         const std::string name = colon == std::string::npos ? ref : ref.substr(0, colon);
         auto it = nodes.find(name);
         if (it == nodes.end())
-            throw Error(ErrorCode::kCorruptData,
-                        consumer.empty() ? "no node named '" + name + "' for a requested output"
-                                         : "node '" + consumer + "' reads missing node '" + name + "'",
-                        where, consumer.empty() ? "check the output names against the model's signature" : kFix);
+            throw Error(
+                ErrorCode::kCorruptData,
+                consumer.empty() ? "no node named '" + name + "' for a requested output"
+                                 : "node '" + consumer + "' reads missing node '" + name + "'",
+                where,
+                consumer.empty() ? "check the output names against the model's signature" : kFix);
         return it->second;
     };
 
@@ -732,13 +801,15 @@ GraphModel GraphModel::load(const std::filesystem::path& model_json, const std::
         if (ready) {
             auto it = ops.find(n->op);
             if (it == ops.end())
-                throw Error(ErrorCode::kUnsupported, "op '" + n->op + "' of node '" + n->name + "' is not supported",
-                            where, "add a builder for it to the registry in src/nn/tfjs_graph.cpp");
+                throw Error(ErrorCode::kUnsupported,
+                            "op '" + n->op + "' of node '" + n->name + "' is not supported", where,
+                            "add a builder for it to the registry in src/nn/tfjs_graph.cpp");
             im.set_value(n->name, it->second(im, *n));
             continue;
         }
         if (!expanded.insert(n->name).second)
-            throw Error(ErrorCode::kCorruptData, "graph has a cycle through node '" + n->name + "'", where, kFix);
+            throw Error(ErrorCode::kCorruptData, "graph has a cycle through node '" + n->name + "'",
+                        where, kFix);
         stack.emplace_back(n, true);
         for (auto in = n->inputs.rbegin(); in != n->inputs.rend(); ++in) {
             const GraphNode& dep = find_node(*in, n->name);
@@ -746,8 +817,8 @@ GraphModel GraphModel::load(const std::filesystem::path& model_json, const std::
         }
     }
     if (im.input().name.empty())
-        throw Error(ErrorCode::kUnsupported, "the requested outputs do not depend on a Placeholder", where,
-                    "request outputs computed from the model input");
+        throw Error(ErrorCode::kUnsupported, "the requested outputs do not depend on a Placeholder",
+                    where, "request outputs computed from the model input");
 
     GraphModel model;
     for (const auto& name : out_nodes) {

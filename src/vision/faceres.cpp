@@ -18,14 +18,16 @@ void check_chip(const cv::Mat& m, std::size_t index) {
         throw Error(ErrorCode::kInvalidArgument,
                     "face chip " + std::to_string(index) + " is " + std::to_string(m.cols) + "x" +
                         std::to_string(m.rows) + " of type " + std::to_string(m.type()),
-                    "faceres", "pass 224x224 RGB chips (CV_8UC3 or CV_32FC3, 0..255) from the aligner");
+                    "faceres",
+                    "pass 224x224 RGB chips (CV_8UC3 or CV_32FC3, 0..255) from the aligner");
 }
 
 }  // namespace
 
 float FaceresOutput::age_expected(int top_l) const {
     if (top_l < 1 || top_l > kAgeBins)
-        throw Error(ErrorCode::kInvalidArgument, "top_l " + std::to_string(top_l) + " is outside 1..100",
+        throw Error(ErrorCode::kInvalidArgument,
+                    "top_l " + std::to_string(top_l) + " is outside 1..100",
                     "FaceresOutput::age_expected", "use 1 (argmax) .. 100 (full expectation)");
     std::array<int, kAgeBins> idx{};
     std::iota(idx.begin(), idx.end(), 0);
@@ -43,17 +45,18 @@ float FaceresOutput::age_expected(int top_l) const {
 }
 
 int FaceresOutput::age_argmax() const {
-    return kMinAge + static_cast<int>(std::max_element(age_probs.begin(), age_probs.end()) - age_probs.begin());
+    return kMinAge + static_cast<int>(std::max_element(age_probs.begin(), age_probs.end()) -
+                                      age_probs.begin());
 }
 
 FaceresNet FaceresNet::load(const nn::ModelManifest& manifest) {
     nn::ModelInfo info = manifest.get("faceres");
     if (info.format != "tfjs-graph-model")
-        throw Error(ErrorCode::kUnsupported, "faceres has format '" + info.format + "'", "models/manifest.json",
-                    "the faceres entry must be a tfjs-graph-model");
+        throw Error(ErrorCode::kUnsupported, "faceres has format '" + info.format + "'",
+                    "models/manifest.json", "the faceres entry must be a tfjs-graph-model");
     if (info.input_width != kInputSize || info.input_height != kInputSize)
-        throw Error(ErrorCode::kCorruptData, "faceres input size is not 224x224", "models/manifest.json",
-                    "restore models/manifest.json from git");
+        throw Error(ErrorCode::kCorruptData, "faceres input size is not 224x224",
+                    "models/manifest.json", "restore models/manifest.json from git");
     if (info.color_order != "RGB" && info.color_order != "BGR")
         throw Error(ErrorCode::kCorruptData, "faceres colour order '" + info.color_order + "'",
                     "models/manifest.json", "use RGB or BGR");
@@ -67,7 +70,8 @@ FaceresNet FaceresNet::load(const nn::ModelManifest& manifest) {
 
 FaceresNet::Raw FaceresNet::forward_raw(const float* nhwc, int n) {
     if (n <= 0 || nhwc == nullptr)
-        throw Error(ErrorCode::kInvalidArgument, "empty batch", "FaceresNet::forward_raw", "pass n >= 1 images");
+        throw Error(ErrorCode::kInvalidArgument, "empty batch", "FaceresNet::forward_raw",
+                    "pass n >= 1 images");
     constexpr int kS = kInputSize;
     const int sz[] = {n, 3, kS, kS};
     cv::Mat blob(4, sz, CV_32F);
@@ -86,8 +90,9 @@ FaceresNet::Raw FaceresNet::forward_raw(const float* nhwc, int n) {
     raw.n = n;
     auto take = [n](const cv::Mat& m, std::size_t per_row, std::vector<float>& dst_vec) {
         if (m.total() != static_cast<std::size_t>(n) * per_row || m.type() != CV_32F)
-            throw Error(ErrorCode::kInternal, "unexpected faceres output size " + std::to_string(m.total()),
-                        "faceres", "report this as a bug");
+            throw Error(ErrorCode::kInternal,
+                        "unexpected faceres output size " + std::to_string(m.total()), "faceres",
+                        "report this as a bug");
         const cv::Mat c = m.isContinuous() ? m : m.clone();
         dst_vec.assign(c.ptr<float>(), c.ptr<float>() + m.total());
     };
@@ -101,7 +106,8 @@ std::vector<FaceresOutput> FaceresNet::split(const Raw& raw) {
     std::vector<FaceresOutput> out(static_cast<std::size_t>(raw.n));
     for (int i = 0; i < raw.n; ++i) {
         auto& o = out[static_cast<std::size_t>(i)];
-        const auto f0 = raw.features.begin() + static_cast<std::ptrdiff_t>(i) * FaceresOutput::kFeatureSize;
+        const auto f0 =
+            raw.features.begin() + static_cast<std::ptrdiff_t>(i) * FaceresOutput::kFeatureSize;
         o.features.assign(f0, f0 + FaceresOutput::kFeatureSize);
         std::copy_n(raw.age.begin() + static_cast<std::ptrdiff_t>(i) * FaceresOutput::kAgeBins,
                     FaceresOutput::kAgeBins, o.age_probs.begin());
@@ -122,6 +128,8 @@ std::vector<FaceresOutput> FaceresNet::predict_batch(const std::vector<cv::Mat>&
     return split(forward_raw(nhwc.data(), static_cast<int>(rgb_chips.size())));
 }
 
-FaceresOutput FaceresNet::predict(const cv::Mat& rgb_chip) { return predict_batch({rgb_chip}).front(); }
+FaceresOutput FaceresNet::predict(const cv::Mat& rgb_chip) {
+    return predict_batch({rgb_chip}).front();
+}
 
 }  // namespace faceatlas::vision

@@ -49,40 +49,49 @@ json strings_attr(const std::vector<std::string>& v) {
 
 // Writes a graph model the way tfjs-converter lays it out: nodes, then one weight group.
 class GraphWriter {
-public:
-    explicit GraphWriter(std::string tag) : dir_(fs::temp_directory_path() / ("faceatlas_tfjs_graph_" + tag)) {
+  public:
+    explicit GraphWriter(std::string tag)
+        : dir_(fs::temp_directory_path() / ("faceatlas_tfjs_graph_" + tag)) {
         fs::create_directories(dir_);
     }
     ~GraphWriter() { fs::remove_all(dir_); }
 
     void placeholder(const std::string& name, int h, int w, int c) {
-        json dims = json::array({{{"size", "-1"}}, {{"size", std::to_string(h)}}, {{"size", std::to_string(w)}},
+        json dims = json::array({{{"size", "-1"}},
+                                 {{"size", std::to_string(h)}},
+                                 {{"size", std::to_string(w)}},
                                  {{"size", std::to_string(c)}}});
-        nodes_.push_back({{"name", name}, {"op", "Placeholder"},
-                          {"attr", {{"shape", {{"shape", {{"dim", dims}}}}}, {"dtype", {{"type", "DT_FLOAT"}}}}}});
+        nodes_.push_back(
+            {{"name", name},
+             {"op", "Placeholder"},
+             {"attr",
+              {{"shape", {{"shape", {{"dim", dims}}}}}, {"dtype", {{"type", "DT_FLOAT"}}}}}});
     }
-    void constant(const std::string& name, const std::vector<int>& shape, const std::vector<float>& data,
-                  bool with_weight = true) {
-        nodes_.push_back({{"name", name}, {"op", "Const"}, {"attr", {{"dtype", {{"type", "DT_FLOAT"}}}}}});
+    void constant(const std::string& name, const std::vector<int>& shape,
+                  const std::vector<float>& data, bool with_weight = true) {
+        nodes_.push_back(
+            {{"name", name}, {"op", "Const"}, {"attr", {{"dtype", {{"type", "DT_FLOAT"}}}}}});
         if (!with_weight) return;
         weights_.push_back({{"name", name}, {"shape", shape}, {"dtype", "float32"}});
         data_.insert(data_.end(), data.begin(), data.end());
     }
-    void node(const std::string& name, const std::string& op, const std::vector<std::string>& inputs,
-              json attr = json::object()) {
+    void node(const std::string& name, const std::string& op,
+              const std::vector<std::string>& inputs, json attr = json::object()) {
         nodes_.push_back({{"name", name}, {"op", op}, {"input", inputs}, {"attr", attr}});
     }
     fs::path write() {
         json j = {{"format", "graph-model"},
                   {"modelTopology", {{"node", nodes_}, {"versions", {{"producer", 1}}}}},
-                  {"weightsManifest", json::array({{{"paths", {"weights.bin"}}, {"weights", weights_}}})}};
+                  {"weightsManifest",
+                   json::array({{{"paths", {"weights.bin"}}, {"weights", weights_}}})}};
         std::ofstream(dir_ / "model.json") << j.dump(1);
         std::ofstream bin(dir_ / "weights.bin", std::ios::binary);
-        bin.write(reinterpret_cast<const char*>(data_.data()), static_cast<std::streamsize>(data_.size() * 4));
+        bin.write(reinterpret_cast<const char*>(data_.data()),
+                  static_cast<std::streamsize>(data_.size() * 4));
         return dir_ / "model.json";
     }
 
-private:
+  private:
     fs::path dir_;
     json nodes_ = json::array();
     json weights_ = json::array();
@@ -94,8 +103,12 @@ private:
 struct T4 {
     int n, h, w, c;
     std::vector<float> v;
-    float& at(int i, int y, int x, int k) { return v[((static_cast<std::size_t>(i) * h + y) * w + x) * c + k]; }
-    float at(int i, int y, int x, int k) const { return v[((static_cast<std::size_t>(i) * h + y) * w + x) * c + k]; }
+    float& at(int i, int y, int x, int k) {
+        return v[((static_cast<std::size_t>(i) * h + y) * w + x) * c + k];
+    }
+    float at(int i, int y, int x, int k) const {
+        return v[((static_cast<std::size_t>(i) * h + y) * w + x) * c + k];
+    }
 };
 
 std::vector<float> random_vec(std::size_t n, std::mt19937& rng, float lo = -1.f, float hi = 1.f) {
@@ -106,7 +119,8 @@ std::vector<float> random_vec(std::size_t n, std::mt19937& rng, float lo = -1.f,
 }
 
 // TF conv / depthwise conv (filter HWIO or HWCM), SAME or VALID.
-T4 conv(const T4& x, const std::vector<float>& f, int kh, int kw, int co_or_mult, int stride, bool same, bool dw) {
+T4 conv(const T4& x, const std::vector<float>& f, int kh, int kw, int co_or_mult, int stride,
+        bool same, bool dw) {
     int oh, ow, pt = 0, pl = 0;
     if (same) {
         oh = (x.h + stride - 1) / stride;
@@ -130,10 +144,12 @@ T4 conv(const T4& x, const std::vector<float>& f, int kh, int kw, int co_or_mult
                             if (iy < 0 || ix < 0 || iy >= x.h || ix >= x.w) continue;
                             if (dw) {
                                 const int ci = o / co_or_mult, m = o % co_or_mult;
-                                s += x.at(i, iy, ix, ci) * f[((ky * kw + kx) * x.c + ci) * co_or_mult + m];
+                                s += x.at(i, iy, ix, ci) *
+                                     f[((ky * kw + kx) * x.c + ci) * co_or_mult + m];
                             } else {
                                 for (int ci = 0; ci < x.c; ++ci)
-                                    s += x.at(i, iy, ix, ci) * f[((ky * kw + kx) * x.c + ci) * co + o];
+                                    s += x.at(i, iy, ix, ci) *
+                                         f[((ky * kw + kx) * x.c + ci) * co + o];
                             }
                         }
                     y.at(i, oy, ox, o) = static_cast<float>(s);
@@ -156,7 +172,8 @@ std::vector<float> mean_hw(const T4& x) {
     return m;
 }
 
-std::vector<float> matmul(const std::vector<float>& a, int n, int k, const std::vector<float>& b, int m) {
+std::vector<float> matmul(const std::vector<float>& a, int n, int k, const std::vector<float>& b,
+                          int m) {
     std::vector<float> y(static_cast<std::size_t>(n) * m, 0.f);
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < m; ++j) {
@@ -173,11 +190,14 @@ void softmax_rows(std::vector<float>& y, int m) {
         for (int j = 0; j < m; ++j) mx = std::max(mx, y[r * m + j]);
         double s = 0;
         for (int j = 0; j < m; ++j) s += std::exp(y[r * m + j] - mx);
-        for (int j = 0; j < m; ++j) y[r * m + j] = static_cast<float>(std::exp(y[r * m + j] - mx) / s);
+        for (int j = 0; j < m; ++j)
+            y[r * m + j] = static_cast<float>(std::exp(y[r * m + j] - mx) / s);
     }
 }
 
-cv::Mat to_blob(const T4& x) { return nhwc_to_blob(x.v.data(), x.n, x.h, x.w, x.c, {0, 0, 0}, {1, 1, 1}); }
+cv::Mat to_blob(const T4& x) {
+    return nhwc_to_blob(x.v.data(), x.n, x.h, x.w, x.c, {0, 0, 0}, {1, 1, 1});
+}
 
 void expect_near(const cv::Mat& got, const std::vector<float>& want, double tol) {
     ASSERT_EQ(got.total(), want.size());
@@ -194,7 +214,8 @@ const json kNhwc = s_attr("NHWC");
 TEST(TfjsGraph, ConvBiasReluMeanMatMulSoftmax) {
     std::mt19937 rng(7);
     const int n = 2, h = 7, w = 6, ci = 3, co = 5, k = 4;
-    const auto filt = random_vec(3 * 3 * ci * co, rng), bias = random_vec(co, rng), dense = random_vec(co * k, rng);
+    const auto filt = random_vec(3 * 3 * ci * co, rng), bias = random_vec(co, rng),
+               dense = random_vec(co * k, rng);
     GraphWriter g("classifier");
     g.placeholder("input", h, w, ci);
     g.constant("conv/kernel", {3, 3, ci, co}, filt);
@@ -202,7 +223,9 @@ TEST(TfjsGraph, ConvBiasReluMeanMatMulSoftmax) {
     g.constant("mean/axes", {2}, {1, 2});
     g.constant("fc/kernel", {co, k}, dense);
     g.node("conv/Conv2D", "Conv2D", {"input", "conv/kernel"},
-           {{"strides", ints_attr({1, 2, 2, 1})}, {"padding", s_attr("SAME")}, {"data_format", kNhwc},
+           {{"strides", ints_attr({1, 2, 2, 1})},
+            {"padding", s_attr("SAME")},
+            {"data_format", kNhwc},
             {"dilations", ints_attr({1, 1, 1, 1})}});
     g.node("conv/BiasAdd", "BiasAdd", {"conv/Conv2D", "conv/bias"}, {{"data_format", kNhwc}});
     g.node("conv/Relu", "Relu", {"conv/BiasAdd"});
@@ -237,7 +260,8 @@ TEST(TfjsGraph, ConvBiasReluMeanMatMulSoftmax) {
 TEST(TfjsGraph, MobileNetBlockFoldsAffineAndClamp) {
     std::mt19937 rng(11);
     const int n = 3, h = 5, w = 5, c = 3, k = 4;
-    const auto dwf = random_vec(3 * 3 * c, rng), bn_s = random_vec(c, rng, 0.5f, 2.f), bn_b = random_vec(c, rng);
+    const auto dwf = random_vec(3 * 3 * c, rng), bn_s = random_vec(c, rng, 0.5f, 2.f),
+               bn_b = random_vec(c, rng);
     const auto fc = random_vec(c * k, rng), fcb = random_vec(k, rng);
     GraphWriter g("mobilenet_block");
     g.placeholder("x", h, w, c);
@@ -252,19 +276,23 @@ TEST(TfjsGraph, MobileNetBlockFoldsAffineAndClamp) {
     g.constant("fc/kernel", {c, k}, fc);
     g.constant("fc/bias", {k}, fcb);
     g.node("dw", "DepthwiseConv2dNative", {"x", "dw/kernel"},
-           {{"strides", ints_attr({1, 1, 1, 1})}, {"padding", s_attr("SAME")}, {"data_format", kNhwc}});
+           {{"strides", ints_attr({1, 1, 1, 1})},
+            {"padding", s_attr("SAME")},
+            {"data_format", kNhwc}});
     g.node("bn/mul_1", "Mul", {"dw", "bn/mul"});
     g.node("bn/add_1", "Add", {"bn/mul_1", "bn/sub"});
     g.node("relu/Relu", "Relu", {"bn/add_1"});
     g.node("relu/Minimum", "Minimum", {"relu/Relu", "relu/six"});
     g.node("relu/clip", "Maximum", {"relu/Minimum", "relu/zero"});
-    g.node("sub", "Sub", {"relu/clip", "shift"});         // x - c
-    g.node("div", "RealDiv", {"sub", "half"});            // x / 2
+    g.node("sub", "Sub", {"relu/clip", "shift"});  // x - c
+    g.node("div", "RealDiv", {"sub", "half"});     // x / 2
     g.node("pool", "Mean", {"div", "axes"}, {{"keep_dims", {{"b", true}}}});
     g.node("squeeze", "Squeeze", {"pool"}, {{"squeeze_dims", ints_attr({1, 2})}});
     g.node("fc/Relu", "_FusedMatMul", {"squeeze", "fc/kernel", "fc/bias"},
-           {{"fused_ops", strings_attr({"BiasAdd", "Relu"})}, {"num_args", {{"i", "1"}}},
-            {"transpose_a", {{"b", false}}}, {"transpose_b", {{"b", false}}}});
+           {{"fused_ops", strings_attr({"BiasAdd", "Relu"})},
+            {"num_args", {{"i", "1"}}},
+            {"transpose_a", {{"b", false}}},
+            {"transpose_b", {{"b", false}}}});
     g.node("out", "Sigmoid", {"fc/Relu"});
     auto model = GraphModel::load(g.write(), {"out", "relu/clip"});
     // 12 TF ops -> dw conv, Scale (Mul+Add), clip (Relu+Minimum+Maximum), Scale (Sub+RealDiv),
@@ -273,7 +301,8 @@ TEST(TfjsGraph, MobileNetBlockFoldsAffineAndClamp) {
 
     T4 x{n, h, w, c, random_vec(static_cast<std::size_t>(n) * h * w * c, rng, -5.f, 5.f)};
     T4 y = conv(x, dwf, 3, 3, 1, 1, true, true);
-    per_channel(y, [&](float v, int ch) { return std::min(6.f, std::max(0.f, v * bn_s[ch] + bn_b[ch])); });
+    per_channel(
+        y, [&](float v, int ch) { return std::min(6.f, std::max(0.f, v * bn_s[ch] + bn_b[ch])); });
     const auto clipped = y.v;
     per_channel(y, [&](float v, int ch) { return (v - 10.f * (ch + 1)) / 2.f; });
     auto hidden = matmul(mean_hw(y), n, c, fc, k);
@@ -309,9 +338,12 @@ TEST(TfjsGraph, FusedConvResidualAndNhwcFlatten) {
     g.constant("c2/kernel", {3, 3, c, co}, f2);
     g.constant("shape", {2}, {-1, static_cast<float>(flat)});
     g.constant("fc/kernel", {flat, k}, fc);
-    const json conv_attr = {{"strides", ints_attr({1, 1, 1, 1})}, {"padding", s_attr("VALID")},
-                            {"data_format", kNhwc}, {"fused_ops", strings_attr({"BiasAdd", "Relu6"})},
-                            {"num_args", {{"i", "1"}}}, {"epsilon", {{"f", 0}}}};
+    const json conv_attr = {{"strides", ints_attr({1, 1, 1, 1})},
+                            {"padding", s_attr("VALID")},
+                            {"data_format", kNhwc},
+                            {"fused_ops", strings_attr({"BiasAdd", "Relu6"})},
+                            {"num_args", {{"i", "1"}}},
+                            {"epsilon", {{"f", 0}}}};
     g.node("c1", "_FusedConv2D", {"x", "c1/kernel", "c1/bias"}, conv_attr);
     json plain = conv_attr;
     plain.erase("fused_ops");
@@ -334,7 +366,8 @@ TEST(TfjsGraph, FusedConvResidualAndNhwcFlatten) {
 fs::path tiny_graph(GraphWriter& g, const std::string& op, bool with_weight) {
     g.placeholder("x", 4, 4, 3);
     g.constant("k", {1, 1, 3, 2}, std::vector<float>(6, 0.5f), with_weight);
-    g.node("conv", "Conv2D", {"x", "k"}, {{"strides", ints_attr({1, 1, 1, 1})}, {"padding", s_attr("SAME")}});
+    g.node("conv", "Conv2D", {"x", "k"},
+           {{"strides", ints_attr({1, 1, 1, 1})}, {"padding", s_attr("SAME")}});
     g.node("act", op, {"conv"});
     return g.write();
 }
@@ -377,15 +410,18 @@ TEST(TfjsGraph, UnknownOutputAndBadAttributesAreErrors) {
     GraphWriter g2("nchw");
     g2.placeholder("x", 4, 4, 3);
     g2.constant("k", {1, 1, 3, 2}, std::vector<float>(6, 0.5f));
-    g2.node("conv", "Conv2D", {"x", "k"}, {{"strides", ints_attr({1, 1, 1, 1})}, {"padding", s_attr("SAME")},
-                                           {"data_format", s_attr("NCHW")}});
+    g2.node("conv", "Conv2D", {"x", "k"},
+            {{"strides", ints_attr({1, 1, 1, 1})},
+             {"padding", s_attr("SAME")},
+             {"data_format", s_attr("NCHW")}});
     EXPECT_THROW(GraphModel::load(g2.write(), {"conv"}), Error);
 }
 
 TEST(TfjsGraph, RegistryListsFaceresOps) {
     const auto ops = GraphModel::supported_ops();
-    for (const char* op : {"Const", "Add", "Relu", "Minimum", "Maximum", "Conv2D", "DepthwiseConv2dNative", "Mul",
-                           "_FusedMatMul", "Placeholder", "Mean", "Sigmoid", "Softmax"})
+    for (const char* op :
+         {"Const", "Add", "Relu", "Minimum", "Maximum", "Conv2D", "DepthwiseConv2dNative", "Mul",
+          "_FusedMatMul", "Placeholder", "Mean", "Sigmoid", "Softmax"})
         EXPECT_NE(std::find(ops.begin(), ops.end(), op), ops.end()) << op;
 }
 

@@ -20,8 +20,8 @@ using testing::read_npy;
 const fs::path kRefDir = fs::path(FACEATLAS_BINARY_DIR) / "parity" / "faceres";
 
 struct Errors {
-    double max_abs = 0;   // max |a - b|
-    double max_rel = 0;   // max |a - b| / max(1, |b|)
+    double max_abs = 0;  // max |a - b|
+    double max_rel = 0;  // max |a - b| / max(1, |b|)
 };
 
 Errors compare(const std::vector<float>& got, const std::vector<float>& want) {
@@ -45,10 +45,11 @@ double cosine(const float* a, const float* b, int n) {
 }
 
 class FaceresParity : public ::testing::TestWithParam<std::string> {
-protected:
+  protected:
     static void SetUpTestSuite() {
         if (!fs::exists(kRefDir)) return;
-        net_ = new FaceresNet(FaceresNet::load(nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
+        net_ =
+            new FaceresNet(FaceresNet::load(nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
     }
     static void TearDownTestSuite() {
         delete net_;
@@ -61,7 +62,8 @@ FaceresNet* FaceresParity::net_ = nullptr;
 TEST_P(FaceresParity, MatchesTfjs) {
     const fs::path dir = kRefDir / GetParam();
     if (!fs::exists(dir / "input.npy"))
-        GTEST_SKIP() << "no reference at " << dir << "; run the parity_reference fixture (ctest -L parity) "
+        GTEST_SKIP() << "no reference at " << dir
+                     << "; run the parity_reference fixture (ctest -L parity) "
                      << "or tests/parity's `npm run reference`";
     const auto input = read_npy((dir / "input.npy").string());
     const auto features = read_npy((dir / "features.npy").string());
@@ -84,13 +86,16 @@ TEST_P(FaceresParity, MatchesTfjs) {
     const Errors eg = compare(raw.gender, gender.data);
     double min_cos = 1;
     for (int i = 0; i < n; ++i)
-        min_cos = std::min(min_cos, cosine(raw.features.data() + i * 1024, features.data.data() + i * 1024, 1024));
+        min_cos = std::min(
+            min_cos, cosine(raw.features.data() + i * 1024, features.data.data() + i * 1024, 1024));
     RecordProperty("features_max_abs", std::to_string(ef.max_abs));
     RecordProperty("age_max_abs", std::to_string(ea.max_abs));
     RecordProperty("gender_max_abs", std::to_string(eg.max_abs));
-    std::printf("[faceres %s] n=%d features: max abs %.3g, max rel %.3g, min cosine %.8f | age max abs %.3g | "
-                "gender max abs %.3g\n",
-                GetParam().c_str(), n, ef.max_abs, ef.max_rel, min_cos, ea.max_abs, eg.max_abs);
+    std::printf(
+        "[faceres %s] n=%d features: max abs %.3g, max rel %.3g, min cosine %.8f | age max abs "
+        "%.3g | "
+        "gender max abs %.3g\n",
+        GetParam().c_str(), n, ef.max_abs, ef.max_rel, min_cos, ea.max_abs, eg.max_abs);
     EXPECT_GE(min_cos, 0.9999);
     EXPECT_LE(ef.max_rel, 1e-3);  // absolute for |x| <= 1, relative above
     EXPECT_LE(ea.max_abs, 1e-3);
@@ -98,7 +103,8 @@ TEST_P(FaceresParity, MatchesTfjs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, FaceresParity,
-                         ::testing::Values("random0", "random1", "real0", "real1", "real2", "real3", "batch4"));
+                         ::testing::Values("random0", "random1", "real0", "real1", "real2", "real3",
+                                           "batch4"));
 
 }  // namespace
 }  // namespace faceatlas::vision

@@ -42,7 +42,8 @@ std::vector<Labelled> utkface_sample(std::size_t count) {
     std::vector<Labelled> out;
     if (all.empty()) return out;
     const std::size_t stride = std::max<std::size_t>(1, all.size() / count);
-    for (std::size_t i = 0; i < all.size() && out.size() < count; i += stride) out.push_back(all[i]);
+    for (std::size_t i = 0; i < all.size() && out.size() < count; i += stride)
+        out.push_back(all[i]);
     return out;
 }
 
@@ -56,9 +57,10 @@ cv::Mat load_chip(const fs::path& file) {
 }
 
 class FaceresTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
-        net_ = new FaceresNet(FaceresNet::load(nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
+        net_ =
+            new FaceresNet(FaceresNet::load(nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
     }
     static void TearDownTestSuite() {
         delete net_;
@@ -79,8 +81,9 @@ TEST_F(FaceresTest, UtkfaceGenderAndAge) {
     }
     std::vector<FaceresOutput> outs;
     for (std::size_t i = 0; i < chips.size(); i += 8) {
-        auto part = net_->predict_batch({chips.begin() + static_cast<std::ptrdiff_t>(i),
-                                         chips.begin() + static_cast<std::ptrdiff_t>(std::min(i + 8, chips.size()))});
+        auto part = net_->predict_batch(
+            {chips.begin() + static_cast<std::ptrdiff_t>(i),
+             chips.begin() + static_cast<std::ptrdiff_t>(std::min(i + 8, chips.size()))});
         outs.insert(outs.end(), part.begin(), part.end());
     }
     ASSERT_EQ(outs.size(), sample.size());
@@ -103,10 +106,12 @@ TEST_F(FaceresTest, UtkfaceGenderAndAge) {
     }
     const double n = static_cast<double>(outs.size());
     const double acc = correct / n;
-    std::printf("utkface-dev n=%d (whole 200x200 chip resized to 224): gender accuracy %.3f, age MAE argmax %.2f, "
-                "top2 %.2f, top3 %.2f, all %.2f; top3 reading bin i as age i (not i+1): %.2f\n",
-                static_cast<int>(n), acc, mae_argmax / n, mae_top2 / n, mae_top3 / n, mae_all / n,
-                mae_top3_from0 / n);
+    std::printf(
+        "utkface-dev n=%d (whole 200x200 chip resized to 224): gender accuracy %.3f, age MAE "
+        "argmax %.2f, "
+        "top2 %.2f, top3 %.2f, all %.2f; top3 reading bin i as age i (not i+1): %.2f\n",
+        static_cast<int>(n), acc, mae_argmax / n, mae_top2 / n, mae_top3 / n, mae_all / n,
+        mae_top3_from0 / n);
     // Chance is ~0.5 for gender; a constant guess of 30 years gives an MAE near 18 on this
     // young-skewed sample. Measured: n=40 accuracy 0.875, MAE top3 7.62 (argmax 8.78); n=800
     // accuracy 0.869, MAE top3 5.83.
@@ -143,9 +148,9 @@ TEST_F(FaceresTest, RejectsWrongChips) {
 TEST(FaceresOutput, AgeHelpers) {
     FaceresOutput o;
     o.age_probs.fill(0.f);
-    o.age_probs[29] = 0.5f;   // age 30
-    o.age_probs[39] = 0.3f;   // age 40
-    o.age_probs[9] = 0.2f;    // age 10
+    o.age_probs[29] = 0.5f;  // age 30
+    o.age_probs[39] = 0.3f;  // age 40
+    o.age_probs[9] = 0.2f;   // age 10
     EXPECT_EQ(o.age_argmax(), 30);
     EXPECT_FLOAT_EQ(o.age_expected(1), 30.f);
     EXPECT_FLOAT_EQ(o.age_expected(2), (0.5f * 30 + 0.3f * 40) / 0.8f);

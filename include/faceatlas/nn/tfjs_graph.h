@@ -28,12 +28,13 @@ struct GraphInput {
 };
 
 class GraphModel {
-public:
+  public:
     // Loads `model_json` (and the weight shards it names) and builds the subgraph that computes
     // `outputs` (TF tensor names; ":0" may be omitted). Throws faceatlas::Error naming the file,
     // the node and the op for unsupported ops or attributes, missing Const weights, unknown
     // output names and malformed JSON.
-    static GraphModel load(const std::filesystem::path& model_json, const std::vector<std::string>& outputs);
+    static GraphModel load(const std::filesystem::path& model_json,
+                           const std::vector<std::string>& outputs);
 
     GraphModel(GraphModel&&) noexcept = default;
     GraphModel& operator=(GraphModel&&) noexcept = default;
@@ -54,7 +55,7 @@ public:
     // Every TF op the registry knows, sorted.
     static std::vector<std::string> supported_ops();
 
-private:
+  private:
     GraphModel() = default;
 
     cv::dnn::Net net_;

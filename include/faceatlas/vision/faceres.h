@@ -25,7 +25,7 @@ struct FaceresOutput {
     // Age in years of bin 0. HSE's facial_analysis.py reads bin i as age i + 1 (min_age = 1).
     static constexpr int kMinAge = 1;
 
-    std::vector<float> features;             // kFeatureSize values, not normalised
+    std::vector<float> features;              // kFeatureSize values, not normalised
     std::array<float, kAgeBins> age_probs{};  // softmax over ages kMinAge .. kMinAge + 99
     float male_probability = 0.f;             // sigmoid; > 0.5 reads as male
 
@@ -38,7 +38,7 @@ struct FaceresOutput {
 };
 
 class FaceresNet {
-public:
+  public:
     static constexpr int kInputSize = 224;
 
     // The three outputs of a batch, row-major, as the network computes them.
@@ -68,8 +68,9 @@ public:
 
     const nn::ModelInfo& info() const { return info_; }
 
-private:
-    FaceresNet(nn::GraphModel graph, nn::ModelInfo info) : graph_(std::move(graph)), info_(std::move(info)) {}
+  private:
+    FaceresNet(nn::GraphModel graph, nn::ModelInfo info)
+        : graph_(std::move(graph)), info_(std::move(info)) {}
     static std::vector<FaceresOutput> split(const Raw& raw);
 
     nn::GraphModel graph_;
