@@ -1,0 +1,67 @@
+// Importer for TensorFlow.js *graph* models: a `model.json` whose `modelTopology.node` is a
+// GraphDef in JSON and whose `weightsManifest` holds every Const node's value. The nodes that
+// the requested outputs depend on are translated, op by op, into a cv::dnn::Net through one
+// registry (op name -> builder); supporting another graph means listing its ops there.
+//
+// Requires: NHWC graphs (data_format NHWC), one Placeholder, every Const resolvable from the
+// weights manifest, ops from `GraphModel::supported_ops()`.
+// Ensures: the net takes one NCHW float blob (the Placeholder, channels in the graph's order,
+// no normalisation added) and `net().forward(output_names())` yields the requested tensors in
+// TF semantics: rank-4 tensors as NCHW, rank-2 tensors as [N, K]. Control inputs (`^name`) are
+// ignored; they only order side effects, which inference graphs do not have.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <opencv2/dnn.hpp>
+
+namespace faceatlas::nn {
+
+// The graph's input as declared by its Placeholder (TF NHWC); -1 marks a dynamic size.
+struct GraphInput {
+    std::string name;
+    int height = -1;
+    int width = -1;
+    int channels = -1;
+};
+
+class GraphModel {
+  public:
+    // Loads `model_json` (and the weight shards it names) and builds the subgraph that computes
+    // `outputs` (TF tensor names; ":0" may be omitted). Throws faceatlas::Error naming the file,
+    // the node and the op for unsupported ops or attributes, missing Const weights, unknown
+    // output names and malformed JSON.
+    static GraphModel load(const std::filesystem::path& model_json,
+                           const std::vector<std::string>& outputs);
+
+    GraphModel(GraphModel&&) noexcept = default;
+    GraphModel& operator=(GraphModel&&) noexcept = default;
+    // A cv::dnn::Net is a shared handle and not safe to run from two threads; one GraphModel is
+    // one inference session, so copies are disabled.
+    GraphModel(const GraphModel&) = delete;
+    GraphModel& operator=(const GraphModel&) = delete;
+
+    cv::dnn::Net& net() { return net_; }
+    // cv::dnn layer names, one per requested output, in the order given to load().
+    const std::vector<std::string>& output_names() const { return output_names_; }
+    const GraphInput& input() const { return input_; }
+    // Runs the net on an NCHW blob; returns the requested outputs in order.
+    std::vector<cv::Mat> forward(const cv::Mat& nchw_blob);
+    // Number of cv::dnn layers built (after folding Mul/Add/clip chains).
+    int layer_count() const { return layer_count_; }
+
+    // Every TF op the registry knows, sorted.
+    static std::vector<std::string> supported_ops();
+
+  private:
+    GraphModel() = default;
+
+    cv::dnn::Net net_;
+    std::vector<std::string> output_names_;
+    GraphInput input_;
+    int layer_count_ = 0;
+};
+
+}  // namespace faceatlas::nn
