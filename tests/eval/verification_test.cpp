@@ -6,6 +6,7 @@
 
 #include "faceatlas/core/error.h"
 #include "faceatlas/eval/roc.h"
+#include "faceatlas/eval/eval.h"
 #include "faceatlas/eval/verification_accuracy.h"
 #include "golden.h"
 
