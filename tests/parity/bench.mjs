@@ -127,6 +127,8 @@ async function bench_pipeline(runs) {
     };
 }
 
+const rate = (x) => (x >= 10 ? x.toFixed(1) : x.toPrecision(2));
+
 function fmt(s) {
     return `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 }
@@ -166,7 +168,7 @@ async function main() {
     lines.push('|---|---|---|---:|---:|---:|');
     for (const r of result.nets) {
         lines.push(`| ${r.net} | ${r.input} | ${r.backend} | ${r.batch} | ${fmt(r.ms_per_face)} | ` +
-            `${(1000 / r.ms_per_face.median).toFixed(1)} |`);
+            `${rate(1000 / r.ms_per_face.median)} |`);
     }
     if (result.pipeline) {
         const p = result.pipeline;
