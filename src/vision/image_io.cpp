@@ -16,6 +16,19 @@ Result<cv::Mat> decode_image_rgb(const std::vector<unsigned char>& bytes, const 
                                  const ImageLoadOptions& options) {
     options.validate();
     if (bytes.empty()) return Error(ErrorCode::kCorruptData, "file is empty", name, "not an image");
+    // libjpeg "decodes" a truncated JPEG by filling the missing rows with grey; refuse it
+    // instead: the last start-of-scan must be followed by the end-of-image marker.
+    if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) {
+        std::size_t last_sos = 0, last_eoi = 0;
+        for (std::size_t i = 2; i + 1 < bytes.size(); ++i) {
+            if (bytes[i] != 0xFF) continue;
+            if (bytes[i + 1] == 0xDA) last_sos = i;
+            else if (bytes[i + 1] == 0xD9) last_eoi = i;
+        }
+        if (last_sos == 0 || last_eoi < last_sos)
+            return Error(ErrorCode::kCorruptData, "truncated JPEG (no end-of-image marker after the image data)",
+                         name, "the file was cut short; copy it again from its source");
+    }
     cv::Mat bgr;
     try {
         // IMREAD_COLOR applies the EXIF orientation and converts grayscale, 16-bit, alpha and

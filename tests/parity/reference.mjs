@@ -96,9 +96,14 @@ function make_cases(size) {
 async function run_net(net, x, faceres) {
     if (net === 'faceres') {
         const names = Object.values(kFaceresOutputs);
-        // human's faceres.ts feeds the model RGB 0..255 (its 0..1 crop times 255): no
-        // normalisation here.
-        const outs = faceres.execute(x, names);
+        // The HSE preprocessing faceatlas uses (models/manifest.json "faceres"): RGB -> BGR,
+        // minus the ImageNet caffe mean, no scaling (Keras preprocess_input 'caffe', as in
+        // HSE_FaceRec_tf). input.npy stays RGB 0..255; only the tensor fed to the graph changes.
+        const bgr = tf.reverse(x, -1);
+        const norm = tf.sub(bgr, tf.tensor1d([103.939, 116.779, 123.68]));
+        const outs = faceres.execute(norm, names);
+        bgr.dispose();
+        norm.dispose();
         return Object.fromEntries(Object.keys(kFaceresOutputs).map((k, i) => [k, outs[i]]));
     }
     const model = kFaceApiNets[net]();

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
                    "folder of the unpacked model packages (default: $FACEATLAS_MODELS, else the build's models/vendor)");
     std::vector<Command> commands;
     commands.push_back(register_analyze(app, g));
+    commands.push_back(register_scan(app, g));
+    for (auto& c : register_catalog_commands(app, g)) commands.push_back(std::move(c));
     app.require_subcommand(1);
 
     try {

@@ -1,0 +1,513 @@
+#include "faceatlas/catalog/scanner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "faceatlas/catalog/media.h"
+#include "faceatlas/core/csv.h"
+#include "faceatlas/core/error.h"
+#include "faceatlas/vision/image_io.h"
+
+namespace fs = std::filesystem;
+
+namespace faceatlas::catalog {
+
+void ScanOptions::validate() const {
+    auto bad = [](const std::string& m) { throw Error(ErrorCode::kInvalidArgument, m, "ScanOptions"); };
+    if (threads < 0) bad("threads must be >= 0 (0 = all cores)");
+    if (video_frame_step < 1) bad("video_frame_step must be >= 1");
+    if (max_video_frames < 0) bad("max_video_frames must be >= 0");
+    if (thumbnail_size < 16 || thumbnail_size > 1024) bad("thumbnail_size must be in [16, 1024]");
+    if (thumbnail_quality < 1 || thumbnail_quality > 100) bad("thumbnail_quality must be in [1, 100]");
+    if (!(track_max_distance > 0)) bad("track_max_distance must be > 0");
+    analyze.validate();
+}
+
+std::vector<CropEntry> read_crops_manifest(const fs::path& csv) {
+    const auto t = read_csv(csv);
+    const auto fc = t.require_column("file");
+    const auto pc = t.column("photo");
+    const auto dc = t.column("date");
+    std::vector<CropEntry> out;
+    for (const auto& r : t.rows) {
+        CropEntry e;
+        e.file = fs::path(r[fc]);
+        if (e.file.is_relative()) e.file = csv.parent_path() / e.file;
+        if (pc) e.photo = r[*pc];
+        if (dc) e.date = r[*dc];
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+namespace {
+
+struct Job {
+    MediaFile file;
+    std::string hash;
+    CaptureDate date;
+    std::optional<std::string> group;
+    std::optional<std::int64_t> existing_id;
+};
+
+struct Done {
+    PhotoRecord photo;
+    std::vector<FaceRecord> faces;
+    std::vector<TrackRecord> tracks;
+    bool skipped = false;
+};
+
+float blur_measure(const cv::Mat& rgb_chip) {
+    cv::Mat gray, lap;
+    cv::cvtColor(rgb_chip, gray, cv::COLOR_RGB2GRAY);
+    cv::Laplacian(gray, lap, CV_32F);
+    cv::Scalar mean, stddev;
+    cv::meanStdDev(lap, mean, stddev);
+    return static_cast<float>(stddev[0] * stddev[0]);
+}
+
+FaceRecord to_record(const vision::FaceResult& f, const CaptureDate& date, const ScanOptions& o) {
+    FaceRecord r;
+    r.box = f.box;
+    r.score = f.score;
+    for (const auto& p : f.landmarks) {
+        r.landmarks.push_back(p[0]);
+        r.landmarks.push_back(p[1]);
+    }
+    r.face_size = std::sqrt(std::max(0.f, f.box[2] * f.box[3]));
+    r.age = f.age;
+    r.age_faceres = f.age_faceres;
+    r.age_probs = f.age_faceres_probs;
+    r.male_prob = f.gender == "male" ? f.gender_prob : 1.f - f.gender_prob;
+    r.male_prob_faceres = f.gender_faceres_prob;
+    r.expression.assign(f.expression.begin(), f.expression.end());
+    if (auto y = date.year()) r.birth_year = *y - f.age_faceres;
+    r.embedding_dlib = f.embedding_dlib;
+    r.embedding_faceres = f.embedding_faceres;
+    if (!f.dlib_chip.empty()) {
+        r.blur = blur_measure(f.dlib_chip);
+        cv::Mat thumb, bgr;
+        cv::resize(f.dlib_chip, thumb, cv::Size(o.thumbnail_size, o.thumbnail_size), 0, 0, cv::INTER_AREA);
+        cv::cvtColor(thumb, bgr, cv::COLOR_RGB2BGR);
+        cv::imencode(".jpg", bgr, r.thumbnail, {cv::IMWRITE_JPEG_QUALITY, o.thumbnail_quality});
+    }
+    return r;
+}
+
+float l2(const std::vector<float>& a, const std::vector<float>& b) {
+    double s = 0;
+    for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
+    return static_cast<float>(std::sqrt(s));
+}
+
+float iou(const std::array<float, 4>& a, const std::array<float, 4>& b) {
+    const float ix = std::max(0.f, std::min(a[0] + a[2], b[0] + b[2]) - std::max(a[0], b[0]));
+    const float iy = std::max(0.f, std::min(a[1] + a[3], b[1] + b[3]) - std::max(a[1], b[1]));
+    const float inter = ix * iy, uni = a[2] * a[3] + b[2] * b[3] - inter;
+    return uni > 0 ? inter / uni : 0.f;
+}
+
+void normalize(std::vector<float>& v) {
+    double s = 0;
+    for (float x : v) s += x * x;
+    if (s <= 0) return;
+    const float inv = static_cast<float>(1.0 / std::sqrt(s));
+    for (float& x : v) x *= inv;
+}
+
+// Links faces of consecutive sampled frames into tracks (greedy, best match first), then
+// summarises each track: normalised mean embeddings, mean age and gender.
+void build_tracks(Done& d, const ScanOptions& o) {
+    struct Open { int track; std::size_t last_face; int last_frame; };
+    std::vector<Open> open;
+    int next = 0;
+    std::map<int, std::vector<std::size_t>> frames;
+    for (std::size_t i = 0; i < d.faces.size(); ++i) frames[*d.faces[i].frame_index].push_back(i);
+    for (const auto& [frame, ids] : frames) {
+        std::vector<std::tuple<float, std::size_t, std::size_t>> cand;  // cost, open idx, face
+        for (std::size_t a = 0; a < open.size(); ++a) {
+            if (frame - open[a].last_frame > 3 * o.video_frame_step) continue;
+            const auto& prev = d.faces[open[a].last_face];
+            for (std::size_t f : ids) {
+                const float dist = l2(prev.embedding_dlib, d.faces[f].embedding_dlib);
+                const float ov = iou(prev.box, d.faces[f].box);
+                if (dist < o.track_max_distance || (ov > o.track_min_iou && dist < 1.5f * o.track_max_distance))
+                    cand.emplace_back(dist - ov, a, f);
+            }
+        }
+        std::sort(cand.begin(), cand.end());
+        std::set<std::size_t> used_open, used_face;
+        for (const auto& [c, a, f] : cand) {
+            if (used_open.count(a) || used_face.count(f)) continue;
+            used_open.insert(a);
+            used_face.insert(f);
+            d.faces[f].track_index = open[a].track;
+            open[a].last_face = f;
+            open[a].last_frame = frame;
+        }
+        for (std::size_t f : ids)
+            if (!used_face.count(f)) {
+                d.faces[f].track_index = next;
+                open.push_back({next++, f, frame});
+            }
+    }
+    d.tracks.assign(static_cast<std::size_t>(next), TrackRecord{});
+    for (const auto& f : d.faces) {
+        auto& t = d.tracks[static_cast<std::size_t>(*f.track_index)];
+        if (t.embedding_dlib.empty()) t.embedding_dlib.assign(f.embedding_dlib.size(), 0.f);
+        if (t.embedding_faceres.empty()) t.embedding_faceres.assign(f.embedding_faceres.size(), 0.f);
+        for (std::size_t k = 0; k < f.embedding_dlib.size(); ++k) t.embedding_dlib[k] += f.embedding_dlib[k];
+        for (std::size_t k = 0; k < f.embedding_faceres.size(); ++k) t.embedding_faceres[k] += f.embedding_faceres[k];
+        t.age += f.age_faceres;
+        t.male_prob += f.male_prob_faceres;
+        ++t.frames;
+    }
+    for (auto& t : d.tracks) {
+        // dlib embeddings are compared by Euclidean distance: keep the mean's scale.
+        for (float& x : t.embedding_dlib) x /= static_cast<float>(t.frames);
+        normalize(t.embedding_faceres);
+        t.age /= static_cast<float>(t.frames);
+        t.male_prob /= static_cast<float>(t.frames);
+    }
+}
+
+class Worker {
+public:
+    Worker(const nn::ModelManifest& models, const ScanOptions& o)
+        : analyzer_(vision::Analyzer::load(models)), o_(o) {}
+
+    Done run(const Job& job) {
+        Done d;
+        auto& p = d.photo;
+        p.path = job.file.path.string();
+        p.content_hash = job.hash;
+        p.size = job.file.size;
+        p.mtime = job.file.mtime;
+        p.kind = is_video(job.file.type) ? MediaKind::kVideo : MediaKind::kImage;
+        p.taken_at = job.date.iso;
+        p.date_source = job.date.source;
+        p.group = job.group;
+        if (job.existing_id) p.id = *job.existing_id;
+        try {
+            if (is_video(job.file.type)) run_video(job, d);
+            else run_image(job, d);
+        } catch (const Error& e) {
+            skip(d, e.what());
+        } catch (const cv::Exception& e) {
+            skip(d, std::string("processing failed: ") + e.err);
+        } catch (const std::bad_alloc&) {
+            skip(d, "out of memory while processing");
+        }
+        return d;
+    }
+
+private:
+    static void skip(Done& d, const std::string& reason) {
+        d.skipped = true;
+        d.photo.status = MediaStatus::kSkipped;
+        d.photo.skip_reason = reason;
+        d.faces.clear();
+        d.tracks.clear();
+    }
+
+    void run_image(const Job& job, Done& d) {
+        cv::Mat rgb;
+        if (job.file.type == MediaType::kGif) {
+            // OpenCV's image codecs have no GIF reader; FFmpeg (videoio) decodes the first frame.
+            cv::VideoCapture cap(job.file.path.string(), cv::CAP_FFMPEG);
+            cv::Mat bgr;
+            if (!cap.isOpened() || !cap.read(bgr) || bgr.empty()) return skip(d, "cannot decode GIF");
+            cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+        } else {
+            auto img = vision::load_image_rgb(job.file.path);
+            if (!img) return skip(d, img.error().message());
+            rgb = std::move(img).value();
+        }
+        d.photo.width = rgb.cols;
+        d.photo.height = rgb.rows;
+        auto opts = o_.analyze;
+        opts.crops = o_.crops;
+        for (const auto& f : analyzer_.analyze_image(rgb, opts)) d.faces.push_back(to_record(f, job.date, o_));
+    }
+
+    void run_video(const Job& job, Done& d) {
+        cv::VideoCapture cap(job.file.path.string(), cv::CAP_FFMPEG);
+        if (!cap.isOpened()) return skip(d, "cannot open video (corrupt or unsupported codec)");
+        d.photo.width = static_cast<int>(cap.get(cv::CAP_PROP_FRAME_WIDTH));
+        d.photo.height = static_cast<int>(cap.get(cv::CAP_PROP_FRAME_HEIGHT));
+        cv::Mat bgr, rgb;
+        int index = 0, sampled = 0, read = 0;
+        auto opts = o_.analyze;
+        opts.crops = false;
+        while (cap.grab()) {
+            if (index % o_.video_frame_step == 0) {
+                if (!cap.retrieve(bgr) || bgr.empty()) break;
+                ++read;
+                cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+                for (const auto& f : analyzer_.analyze_image(rgb, opts)) {
+                    auto r = to_record(f, job.date, o_);
+                    r.frame_index = index;
+                    d.faces.push_back(std::move(r));
+                }
+                if (o_.max_video_frames > 0 && ++sampled >= o_.max_video_frames) break;
+            }
+            ++index;
+        }
+        if (read == 0) return skip(d, "video has no decodable frames");
+        if (!d.faces.empty()) build_tracks(d, o_);
+    }
+
+    vision::Analyzer analyzer_;
+    const ScanOptions& o_;
+};
+
+// Runs jobs on worker threads; results are handed to `store` on the calling thread, in
+// completion order, so the catalog is written by one thread only.
+void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models, const ScanOptions& o,
+              const std::function<bool(const Job&, Done&&)>& store) {
+    if (jobs.empty()) return;
+    int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads = std::min<int>(threads, static_cast<int>(jobs.size()));
+    // One OpenCV thread per worker: parallel workers already fill the cores.
+    const int cv_threads = cv::getNumThreads();
+    if (threads > 1) cv::setNumThreads(1);
+
+    std::mutex mu;
+    std::condition_variable cv_done;
+    std::size_t next = 0;
+    int active = threads;
+    bool stop = false;
+    std::deque<std::pair<std::size_t, Done>> finished;
+    std::exception_ptr failure;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&]() {
+            std::optional<Worker> w;
+            try {
+                w.emplace(models, o);
+            } catch (...) {
+                std::lock_guard<std::mutex> lk(mu);
+                if (!failure) failure = std::current_exception();
+                stop = true;
+            }
+            while (w) {
+                std::size_t i;
+                {
+                    std::lock_guard<std::mutex> lk(mu);
+                    if (stop || next >= jobs.size()) break;
+                    i = next++;
+                }
+                Done d = w->run(jobs[i]);
+                std::lock_guard<std::mutex> lk(mu);
+                finished.emplace_back(i, std::move(d));
+                cv_done.notify_all();
+            }
+            std::lock_guard<std::mutex> lk(mu);
+            --active;
+            cv_done.notify_all();
+        });
+    }
+    // The calling thread stores results as they come; stopping lets in-flight photos finish.
+    std::exception_ptr store_failure;
+    for (;;) {
+        std::pair<std::size_t, Done> item;
+        {
+            std::unique_lock<std::mutex> lk(mu);
+            cv_done.wait(lk, [&] { return !finished.empty() || active == 0; });
+            if (finished.empty()) break;
+            item = std::move(finished.front());
+            finished.pop_front();
+        }
+        if (store_failure) continue;
+        bool go_on = true;
+        try {
+            go_on = store(jobs[item.first], std::move(item.second));
+        } catch (...) {
+            store_failure = std::current_exception();
+            go_on = false;
+        }
+        if (!go_on) {
+            std::lock_guard<std::mutex> lk(mu);
+            stop = true;
+        }
+    }
+    for (auto& th : pool) th.join();
+    cv::setNumThreads(cv_threads);
+    if (store_failure) std::rethrow_exception(store_failure);
+    if (failure) std::rethrow_exception(failure);
+}
+
+bool under_any(const std::string& path, const std::vector<std::string>& roots) {
+    for (const auto& r : roots) {
+        if (path == r) return true;
+        if (path.size() > r.size() && path.compare(0, r.size(), r) == 0 &&
+            (r.back() == '/' || path[r.size()] == '/'))
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+Scanner::Scanner(Catalog& catalog, const nn::ModelManifest& models, ScanOptions options)
+    : catalog_(catalog), models_(models), options_(std::move(options)) {
+    options_.validate();
+}
+
+namespace {
+
+// Shared by scan() and scan_crops(): decides unchanged / moved / process, runs the pool, stores.
+ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const ScanOptions& o,
+                    std::vector<Job> candidates, std::vector<SkippedFile> skipped_files,
+                    const std::vector<std::string>& roots, const ScanCallback& on_event) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ScanSummary s;
+    s.found = candidates.size() + skipped_files.size();
+    std::size_t done = 0;
+    bool cancelled = false;
+    auto emit = [&](ScanEvent e) {
+        e.done = ++done;
+        e.total = s.found;
+        if (on_event && !on_event(e)) cancelled = true;
+    };
+
+    for (const auto& sk : skipped_files) {
+        s.skipped.emplace_back(sk.path.string(), sk.reason);
+        // Keep what an earlier run stored: only new paths get a 'skipped' record.
+        if (!catalog.find_photo_by_path(sk.path.string())) {
+            PhotoRecord p;
+            p.path = sk.path.string();
+            p.status = MediaStatus::kSkipped;
+            p.skip_reason = sk.reason;
+            catalog.store_photo(p, {});
+        }
+        emit({ScanEvent::Kind::kSkipped, sk.path, 0, sk.reason});
+    }
+
+    std::vector<Job> jobs;
+    std::set<std::string> seen;
+    for (auto& job : candidates) {
+        if (cancelled) break;
+        const std::string path = job.file.path.string();
+        seen.insert(path);
+        auto existing = catalog.find_photo_by_path(path);
+        try {
+            job.hash = content_hash(job.file.path);
+        } catch (const Error& e) {
+            s.skipped.emplace_back(path, e.message());
+            emit({ScanEvent::Kind::kSkipped, job.file.path, 0, e.message()});
+            continue;
+        }
+        if (existing && !o.rescan && existing->content_hash == job.hash && existing->status != MediaStatus::kSkipped &&
+            existing->group == job.group) {
+            if (existing->mtime != job.file.mtime || existing->status == MediaStatus::kDeleted)
+                catalog.update_photo_location(existing->id, path, job.file.mtime);
+            ++s.unchanged;
+            emit({ScanEvent::Kind::kUnchanged, job.file.path});
+            continue;
+        }
+        if (!existing && !o.rescan) {
+            auto same = catalog.find_photo_by_hash(job.hash);
+            if (same && same->status != MediaStatus::kSkipped && !fs::exists(same->path) && same->group == job.group) {
+                catalog.update_photo_location(same->id, path, job.file.mtime);
+                ++s.moved;
+                emit({ScanEvent::Kind::kMoved, job.file.path});
+                continue;
+            }
+        }
+        if (existing) job.existing_id = existing->id;
+        if (job.date.source.empty()) job.date = read_capture_date(job.file.path, job.file.mtime);
+        jobs.push_back(std::move(job));
+    }
+
+    if (!cancelled) {
+        run_pool(jobs, models, o, [&](const Job& job, Done&& d) {
+            if (d.skipped) {
+                s.skipped.emplace_back(d.photo.path, d.photo.skip_reason);
+                // Never replace faces an earlier run stored with a skipped record.
+                auto existing = catalog.find_photo_by_path(d.photo.path);
+                if (!existing || existing->status == MediaStatus::kSkipped) catalog.store_photo(d.photo, {});
+                emit({ScanEvent::Kind::kSkipped, job.file.path, 0, d.photo.skip_reason});
+            } else {
+                catalog.store_photo(d.photo, d.faces, d.tracks);
+                (d.photo.kind == MediaKind::kVideo ? s.videos : s.photos) += 1;
+                s.faces += d.faces.size();
+                emit({ScanEvent::Kind::kProcessed, job.file.path, static_cast<int>(d.faces.size())});
+            }
+            return !cancelled;
+        });
+    }
+
+    if (!cancelled && !roots.empty()) {
+        for (const auto& p : catalog.photos()) {
+            if (p.status == MediaStatus::kDeleted || seen.count(p.path) || !under_any(p.path, roots)) continue;
+            std::error_code ec;
+            if (fs::exists(p.path, ec)) continue;
+            catalog.mark_deleted(p.id);
+            ++s.deleted;
+            emit({ScanEvent::Kind::kDeleted, p.path});
+        }
+    }
+    s.cancelled = cancelled;
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return s;
+}
+
+}  // namespace
+
+ScanSummary Scanner::scan(const std::vector<fs::path>& roots, const ScanCallback& on_event) {
+    auto walked = walk_media(roots);
+    std::vector<Job> candidates;
+    for (auto& f : walked.files) {
+        Job j;
+        j.file = std::move(f);
+        candidates.push_back(std::move(j));
+    }
+    std::vector<std::string> root_strings;
+    for (const auto& r : roots) {
+        std::error_code ec;
+        root_strings.push_back(fs::absolute(r, ec).lexically_normal().string());
+    }
+    return execute(catalog_, models_, options_, std::move(candidates), std::move(walked.skipped), root_strings,
+                   on_event);
+}
+
+ScanSummary Scanner::scan_crops(const std::vector<CropEntry>& crops, const ScanCallback& on_event) {
+    auto o = options_;
+    o.crops = true;
+    std::vector<Job> candidates;
+    std::vector<SkippedFile> skipped;
+    for (const auto& c : crops) {
+        auto walked = walk_media({c.file});
+        for (auto& s : walked.skipped) skipped.push_back(std::move(s));
+        for (auto& f : walked.files) {
+            if (is_video(f.type)) {
+                skipped.push_back({f.path, "a video cannot be a face crop"});
+                continue;
+            }
+            Job j;
+            j.file = std::move(f);
+            if (!c.photo.empty()) j.group = c.photo;
+            if (!c.date.empty()) {
+                j.date.iso = c.date.size() == 10 ? c.date + "T00:00:00" : c.date;
+                j.date.source = "manifest";
+            }
+            candidates.push_back(std::move(j));
+        }
+    }
+    return execute(catalog_, models_, o, std::move(candidates), std::move(skipped), {}, on_event);
+}
+
+}  // namespace faceatlas::catalog

@@ -1,0 +1,174 @@
+#include "faceatlas/vision/analyzer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+
+#include "faceatlas/core/error.h"
+#include "faceatlas/vision/age_gender.h"
+#include "faceatlas/vision/align.h"
+#include "faceatlas/vision/expression.h"
+#include "faceatlas/vision/face_detector.h"
+#include "faceatlas/vision/face_recognizer.h"
+#include "faceatlas/vision/faceres.h"
+#include "faceatlas/vision/image_io.h"
+#include "faceatlas/vision/landmarks.h"
+
+namespace faceatlas::vision {
+
+void AnalyzeOptions::validate() const {
+    auto bad = [](const std::string& what) {
+        throw Error(ErrorCode::kInvalidArgument, what, "AnalyzeOptions");
+    };
+    if (!(min_confidence >= 0.f && min_confidence <= 1.f)) bad("min_confidence must be in [0, 1]");
+    if (max_results < 1) bad("max_results must be >= 1");
+    if (!(crop_padding >= 0.f && crop_padding <= 1.f)) bad("crop_padding must be in [0, 1]");
+    if (age_top_l < 1 || age_top_l > 100) bad("age_top_l must be in [1, 100]");
+    if (!(dlib_chip_padding >= 0 && dlib_chip_padding <= 2)) bad("dlib_chip_padding must be in [0, 2]");
+    if (!(faceres_chip_padding >= 0 && faceres_chip_padding <= 2)) bad("faceres_chip_padding must be in [0, 2]");
+}
+
+struct Analyzer::Impl {
+    FaceDetector detector;
+    LandmarkNet landmarks;
+    FaceRecognizer recognizer;
+    AgeGenderNet age_gender;
+    ExpressionNet expression;
+    FaceresNet faceres;
+};
+
+Analyzer::Analyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Analyzer::Analyzer(Analyzer&&) noexcept = default;
+Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
+Analyzer::~Analyzer() = default;
+
+Analyzer Analyzer::load(const nn::ModelManifest& manifest) {
+    return Analyzer(std::unique_ptr<Impl>(new Impl{FaceDetector::load(manifest), LandmarkNet::load(manifest),
+                                                   FaceRecognizer::load(manifest), AgeGenderNet::load(manifest),
+                                                   ExpressionNet::load(manifest), FaceresNet::load(manifest)}));
+}
+
+namespace {
+
+// face-api's alignedRect: the landmarks' bounding box grown by 20% of its size.
+cv::Rect2f aligned_rect(const Landmarks68& lm) {
+    float x0 = lm.points[0].x, y0 = lm.points[0].y, x1 = x0, y1 = y0;
+    for (const auto& p : lm.points) {
+        x0 = std::min(x0, p.x);
+        y0 = std::min(y0, p.y);
+        x1 = std::max(x1, p.x);
+        y1 = std::max(y1, p.y);
+    }
+    const float w = x1 - x0, h = y1 - y0;
+    return {x0 - 0.1f * w, y0 - 0.1f * h, 1.2f * w, 1.2f * h};
+}
+
+cv::Mat crop_clipped(const cv::Mat& rgb, const cv::Rect2f& r) {
+    cv::Rect box(static_cast<int>(std::floor(r.x)), static_cast<int>(std::floor(r.y)),
+                 static_cast<int>(std::ceil(r.width)), static_cast<int>(std::ceil(r.height)));
+    box &= cv::Rect(0, 0, rgb.cols, rgb.rows);
+    if (box.width < 1 || box.height < 1) return cv::Mat(1, 1, CV_8UC3, cv::Scalar::all(0));
+    return rgb(box);
+}
+
+}  // namespace
+
+std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const AnalyzeOptions& options) {
+    options.validate();
+    if (rgb.empty() || rgb.type() != CV_8UC3)
+        throw Error(ErrorCode::kInvalidArgument, "analyze_image needs a non-empty CV_8UC3 RGB image", "Analyzer");
+    auto& m = *impl_;
+
+    // 1. Face boxes.
+    std::vector<cv::Rect2f> boxes;
+    std::vector<float> scores;
+    cv::Mat work = rgb;
+    cv::Point2f offset(0, 0);
+    if (options.crops) {
+        // The crop is the face: the box is the image, optionally padded with black so the
+        // landmark net sees the margin a detector box would have.
+        const int px = static_cast<int>(std::round(options.crop_padding * rgb.cols));
+        const int py = static_cast<int>(std::round(options.crop_padding * rgb.rows));
+        if (px > 0 || py > 0) {
+            cv::copyMakeBorder(rgb, work, py, py, px, px, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+            offset = cv::Point2f(static_cast<float>(px), static_cast<float>(py));
+        }
+        boxes.emplace_back(0.f, 0.f, static_cast<float>(work.cols), static_cast<float>(work.rows));
+        scores.push_back(1.f);
+    } else {
+        DetectorOptions d;
+        d.min_confidence = options.min_confidence;
+        d.max_results = options.max_results;
+        for (const auto& det : m.detector.detect(rgb, d)) {
+            boxes.emplace_back(det.box.x, det.box.y, det.box.w, det.box.h);
+            scores.push_back(det.score);
+        }
+    }
+    std::vector<FaceResult> out(boxes.size());
+    if (boxes.empty()) return out;
+
+    // 2. Landmarks, then the crops every other net needs.
+    const auto lms = m.landmarks.detect_batch(work, boxes);
+    std::vector<cv::Mat> face_crops, dlib_chips, faceres_chips;
+    std::vector<cv::Rect2f> aligned;
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+        const auto rect = aligned_rect(lms[i]);
+        aligned.push_back(rect);
+        face_crops.push_back(crop_clipped(work, rect));
+        const auto t150 = chip_transform(lms[i].points, ChipSpec{150, options.dlib_chip_padding});
+        dlib_chips.push_back(extract_chip(work, t150));
+        const auto t224 = chip_transform(lms[i].points, ChipSpec{224, options.faceres_chip_padding});
+        faceres_chips.push_back(extract_chip(work, t224));
+    }
+    const auto ag = m.age_gender.predict_batch(face_crops);
+    const auto ex = m.expression.classify_batch(work, aligned);
+    std::vector<Embedding> emb;
+    std::vector<FaceresOutput> fr;
+    if (options.compute_embeddings) emb = m.recognizer.embed_batch(dlib_chips);
+    fr = m.faceres.predict_batch(faceres_chips);
+
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+        auto& f = out[i];
+        cv::Rect2f b = boxes[i];
+        if (options.crops) b = cv::Rect2f(0.f, 0.f, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
+        f.box = {b.x, b.y, b.width, b.height};
+        f.score = scores[i];
+        for (int k = 0; k < 68; ++k)
+            f.landmarks[static_cast<std::size_t>(k)] = {lms[i].points[static_cast<std::size_t>(k)].x - offset.x,
+                                                        lms[i].points[static_cast<std::size_t>(k)].y - offset.y};
+        f.age = ag[i].age;
+        f.gender = ag[i].gender();
+        f.gender_prob = ag[i].gender_probability();
+        f.expression = ex[i].probs;
+        if (options.compute_embeddings) f.embedding_dlib = emb[i].values;
+        f.embedding_faceres = fr[i].features;
+        f.age_faceres = fr[i].age_expected(options.age_top_l);
+        f.age_faceres_probs.assign(fr[i].age_probs.begin(), fr[i].age_probs.end());
+        f.gender_faceres_prob = fr[i].male_probability;
+        f.dlib_chip = dlib_chips[i];
+    }
+    return out;
+}
+
+ImageResult Analyzer::analyze_file(const std::filesystem::path& path, const AnalyzeOptions& options) {
+    ImageResult r;
+    r.file = path.string();
+    auto img = load_image_rgb(path);
+    if (!img) {
+        r.error = img.error().what();
+        return r;
+    }
+    const cv::Mat& rgb = img.value();
+    r.width = rgb.cols;
+    r.height = rgb.rows;
+    try {
+        r.faces = analyze_image(rgb, options);
+    } catch (const Error& e) {
+        r.error = e.what();
+    } catch (const cv::Exception& e) {
+        r.error = r.file + ": processing failed: " + e.what();
+    }
+    return r;
+}
+
+}  // namespace faceatlas::vision
