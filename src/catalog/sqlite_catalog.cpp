@@ -259,6 +259,57 @@ public:
         return st;
     }
 
+    std::vector<PersonRecord> persons() override {
+        std::vector<PersonRecord> out;
+        Statement s(db_, "SELECT p.id, p.name, (SELECT count(*) FROM faces f JOIN photos ph ON ph.id = f.photo_id "
+                         "WHERE f.person_id = p.id AND ph.status = 'ok') FROM persons p ORDER BY p.id");
+        while (s.step()) {
+            PersonRecord r;
+            r.id = s.int64(0);
+            if (!s.is_null(1)) r.name = s.text(1);
+            r.faces = s.int64(2);
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+
+    std::int64_t create_person(const std::optional<std::string>& name) override {
+        Statement s(db_, "INSERT INTO persons (name) VALUES (?)");
+        s.bind(1, name);
+        s.run();
+        return db_.last_insert_id();
+    }
+
+    void set_person_name(std::int64_t person_id, const std::optional<std::string>& name) override {
+        Statement s(db_, "UPDATE persons SET name = ? WHERE id = ?");
+        s.bind(1, name).bind(2, person_id);
+        s.run();
+        if (db_.changes() == 0)
+            throw Error(ErrorCode::kNotFound, "no person " + std::to_string(person_id), db_.path().string(),
+                        "list persons with `faceatlas persons`");
+    }
+
+    void delete_person(std::int64_t person_id) override {
+        Transaction tx(db_);
+        Statement u(db_, "UPDATE faces SET person_id = NULL WHERE person_id = ?");
+        u.bind(1, person_id);
+        u.run();
+        Statement d(db_, "DELETE FROM persons WHERE id = ?");
+        d.bind(1, person_id);
+        d.run();
+        tx.commit();
+    }
+
+    void assign_faces(const std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>& assignment) override {
+        Transaction tx(db_);
+        Statement s(db_, "UPDATE faces SET person_id = ? WHERE id = ?");
+        for (const auto& [face, person] : assignment) {
+            s.bind(1, person).bind(2, face);
+            s.run();
+        }
+        tx.commit();
+    }
+
 private:
     static void bind_photo(Statement& s, const PhotoRecord& p) {
         s.bind(1, p.path).bind(2, p.content_hash).bind(3, p.size).bind(4, p.mtime).bind(5, kind_str(p.kind));

@@ -138,5 +138,27 @@ TEST_F(CatalogTest, MovedFileIsFoundByHash) {
     EXPECT_EQ(cat->faces_of_photo(id).size(), 1u);
 }
 
+TEST_F(CatalogTest, PersonsKeepIdsAndNames) {
+    auto cat = open_sqlite_catalog(db_);
+    const auto photo_id = cat->store_photo(photo("/a/1.jpg", "h1"), {face(1), face(2), face(3)});
+    const auto faces = cat->faces_of_photo(photo_id);
+    const auto p1 = cat->create_person("Ann <b>");
+    const auto p2 = cat->create_person();
+    cat->assign_faces({{faces[0].id, p1}, {faces[1].id, p1}, {faces[2].id, p2}});
+    auto persons = cat->persons();
+    ASSERT_EQ(persons.size(), 2u);
+    EXPECT_EQ(*persons[0].name, "Ann <b>");
+    EXPECT_EQ(persons[0].faces, 2);
+    EXPECT_FALSE(persons[1].name);
+    cat->set_person_name(p2, "Bob");
+    cat->delete_person(p1);
+    persons = cat->persons();
+    ASSERT_EQ(persons.size(), 1u);
+    EXPECT_EQ(*persons[0].name, "Bob");
+    EXPECT_FALSE(cat->faces_of_photo(photo_id)[0].person_id);
+    EXPECT_THROW(cat->set_person_name(999, "x"), Error);
+    EXPECT_EQ(cat->stats().persons, 1);
+}
+
 }  // namespace
 }  // namespace faceatlas::catalog

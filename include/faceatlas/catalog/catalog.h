@@ -68,6 +68,12 @@ struct TrackRecord {
     int frames = 0;
 };
 
+struct PersonRecord {
+    std::int64_t id = 0;
+    std::optional<std::string> name;  // user-given, kept across re-clustering
+    std::int64_t faces = 0;           // faces currently assigned
+};
+
 struct CatalogStats {
     std::int64_t photos = 0;
     std::int64_t videos = 0;
@@ -94,6 +100,14 @@ public:
     virtual std::vector<FaceRecord> faces(bool with_embeddings = true) = 0;
     virtual std::vector<FaceRecord> faces_of_photo(std::int64_t photo_id) = 0;
     virtual CatalogStats stats() = 0;
+
+    // Persons. Ids are stable: re-clustering reuses them, names stay with them.
+    virtual std::vector<PersonRecord> persons() = 0;
+    virtual std::int64_t create_person(const std::optional<std::string>& name = std::nullopt) = 0;
+    virtual void set_person_name(std::int64_t person_id, const std::optional<std::string>& name) = 0;
+    virtual void delete_person(std::int64_t person_id) = 0;  // its faces become unsorted
+    // (face id, person id or nullopt = unsorted), all in one transaction.
+    virtual void assign_faces(const std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>& assignment) = 0;
 };
 
 struct OpenOptions {
