@@ -22,6 +22,7 @@ struct RankOrderOptions {
     int norm_neighbors = 9;
     Metric metric = Metric::kEuclidean;
     int max_iterations = 100;  // merge rounds; the loop stops earlier when nothing merges
+    bool singletons_are_noise = true;  // the paper's "un-grouped" cluster -> kNoise
     // ensures: throws faceatlas::Error unless threshold > 0, normalized_threshold > 0,
     //          norm_neighbors >= 1, max_iterations >= 1.
     void validate() const;
@@ -40,6 +41,7 @@ Clustering rank_order_cluster(const MatrixView& x, const RankOrderOptions& optio
 struct ApproxRankOrderOptions {
     // Merge a pair (a, b) when b is in a's top-k list and D_m(a, b) < threshold.
     double threshold = 1.6;
+    bool singletons_are_noise = true;  // points merged with nobody -> kNoise
     // ensures: throws faceatlas::Error unless threshold > 0.
     void validate() const;
 };
