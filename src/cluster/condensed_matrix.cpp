@@ -37,8 +37,8 @@ CondensedMatrix condensed_distances(const MatrixView& x, Metric metric) {
     CondensedMatrix out(n);
     if (n < 2) return out;
     const std::vector<double> sq = detail::row_sq_norms(x);
-    // Row blocks of the upper triangle; scratch is block x (n - i0) doubles (<= ~32 MB).
-    const std::size_t block = std::clamp<std::size_t>(4'000'000 / n, 16, 1024);
+    // Row blocks of the upper triangle; scratch is block x (n - i0) doubles (<= ~8 MB).
+    const std::size_t block = std::clamp<std::size_t>(1'000'000 / n, 16, 1024);
     std::vector<double> scratch;
     float* d = out.data();
     for (std::size_t i0 = 0; i0 + 1 < n; i0 += block) {
