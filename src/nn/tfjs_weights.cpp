@@ -92,9 +92,12 @@ WeightMap WeightMap::load(const std::filesystem::path& manifest_path) {
         for (const auto& group : *groups) {
             // Shards of one group are concatenated, then tensors are read in order.
             std::vector<char> blob;
+            std::string shards;  // the group's files, for messages
             for (const auto& p : group.at("paths")) {
-                auto shard = read_file(dir / p.get<std::string>());
+                const auto file = dir / p.get<std::string>();
+                auto shard = read_file(file);
                 blob.insert(blob.end(), shard.begin(), shard.end());
+                shards += (shards.empty() ? "" : ", ") + file.string();
             }
             std::size_t offset = 0;
             for (const auto& w : group.at("weights")) {
@@ -131,8 +134,8 @@ WeightMap WeightMap::load(const std::filesystem::path& manifest_path) {
                 if (offset + nbytes > blob.size())
                     throw Error(ErrorCode::kCorruptData,
                                 "weight data truncated at tensor " + t.name + " (needs " +
-                                    std::to_string(offset + nbytes) + " bytes, shards hold " +
-                                    std::to_string(blob.size()) + ")",
+                                    std::to_string(offset + nbytes) + " bytes, " + shards +
+                                    " hold " + std::to_string(blob.size()) + ")",
                                 where, kFix);
                 const char* src = blob.data() + offset;
                 t.data.resize(count);
@@ -167,8 +170,8 @@ WeightMap WeightMap::load(const std::filesystem::path& manifest_path) {
             }
             if (offset != blob.size())
                 throw Error(ErrorCode::kCorruptData,
-                            "weight shards hold " + std::to_string(blob.size()) + " bytes but the manifest describes " +
-                                std::to_string(offset),
+                            "weight shards " + shards + " hold " + std::to_string(blob.size()) +
+                                " bytes but the manifest describes " + std::to_string(offset),
                             where, kFix);
         }
     } catch (const nlohmann::json::exception& e) {

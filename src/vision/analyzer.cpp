@@ -4,6 +4,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
+#include "face_feature_extractor.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/age_gender.h"
 #include "faceatlas/vision/align.h"
@@ -100,26 +101,50 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
         d.min_confidence = options.min_confidence;
         d.max_results = options.max_results;
         for (const auto& det : m.detector.detect(rgb, d)) {
-            boxes.emplace_back(det.box.x, det.box.y, det.box.w, det.box.h);
+            const cv::Rect2f box(det.box.x, det.box.y, det.box.w, det.box.h);
+            // face-api crops faces with floored, clipped boxes; a detection that covers no
+            // whole pixel (a 1x1 image can give one) has no crop to analyse.
+            if (detail::clip_at_image_borders(box, rgb.size()).empty()) continue;
+            boxes.push_back(box);
             scores.push_back(det.score);
         }
     }
-    std::vector<FaceResult> out(boxes.size());
-    if (boxes.empty()) return out;
+    if (boxes.empty()) return {};
 
-    // 2. Landmarks, then the crops every other net needs.
-    const auto lms = m.landmarks.detect_batch(work, boxes);
+    // 2. Landmarks, then the crops every other net needs. Landmarks spread over less than the
+    // two pixels alignment needs (a detection of a pixel or two) leave a face that cannot be
+    // aligned: it is dropped; in crops mode, where the image is the face, the image is refused.
+    auto lms = m.landmarks.detect_batch(work, boxes);
     std::vector<cv::Mat> face_crops, dlib_chips, faceres_chips;
     std::vector<cv::Rect2f> aligned;
+    std::size_t kept = 0;
     for (std::size_t i = 0; i < boxes.size(); ++i) {
+        ChipTransform t150, t224;
+        try {
+            t150 = chip_transform(lms[i].points, ChipSpec{150, options.dlib_chip_padding});
+            t224 = chip_transform(lms[i].points, ChipSpec{224, options.faceres_chip_padding});
+        } catch (const Error& e) {
+            if (!options.crops) continue;
+            throw Error(ErrorCode::kUnsupported,
+                        "the " + std::to_string(rgb.cols) + "x" + std::to_string(rgb.rows) +
+                            " face crop is too small to align (" + e.message() + ")",
+                        {}, "pass larger face crops");
+        }
+        boxes[kept] = boxes[i];
+        scores[kept] = scores[i];
+        lms[kept] = lms[i];
+        ++kept;
         const auto rect = aligned_rect(lms[i]);
         aligned.push_back(rect);
         face_crops.push_back(crop_clipped(work, rect));
-        const auto t150 = chip_transform(lms[i].points, ChipSpec{150, options.dlib_chip_padding});
         dlib_chips.push_back(extract_chip(work, t150));
-        const auto t224 = chip_transform(lms[i].points, ChipSpec{224, options.faceres_chip_padding});
         faceres_chips.push_back(extract_chip(work, t224));
     }
+    boxes.resize(kept);
+    scores.resize(kept);
+    lms.resize(kept);
+    std::vector<FaceResult> out(kept);
+    if (out.empty()) return out;
     const auto ag = m.age_gender.predict_batch(face_crops);
     const auto ex = m.expression.classify_batch(work, aligned);
     std::vector<Embedding> emb;
@@ -164,7 +189,8 @@ ImageResult Analyzer::analyze_file(const std::filesystem::path& path, const Anal
     try {
         r.faces = analyze_image(rgb, options);
     } catch (const Error& e) {
-        r.error = e.what();
+        // Errors from the nets name the net, not the image.
+        r.error = e.context() == r.file ? e.what() : r.file + ": " + e.what();
     } catch (const cv::Exception& e) {
         r.error = r.file + ": processing failed: " + e.what();
     }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/temp_dir.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/nn/tfjs_weights.h"
@@ -16,21 +17,7 @@ namespace {
 
 const fs::path kModels = FACEATLAS_MODEL_DIR;
 
-class TempDir {
-public:
-    TempDir() {
-        path_ = fs::temp_directory_path() /
-                ("faceatlas_wtest_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using faceatlas::testing::TempDir;
 
 fs::path copy_model(const fs::path& dir, const std::string& base) {
     fs::copy_file(kModels / "face-api/model" / (base + "-weights_manifest.json"),
@@ -160,6 +147,52 @@ TEST(ModelManifest, MissingModelDirSaysHowToFetch) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("fetch_models.sh"), std::string::npos);
     }
+    try {
+        ModelManifest::load_default("/nonexistent/models");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+        EXPECT_EQ(e.context(), "/nonexistent/models");
+        EXPECT_NE(std::string(e.what()).find("fetch_models.sh"), std::string::npos);
+    }
+}
+
+// load_default uses the manifest compiled in from models/manifest.json: the same entries as
+// the file, wherever the model directory is.
+TEST(ModelManifest, BuiltInManifestEqualsTheFile) {
+    const auto file = ModelManifest::load(fs::path(FACEATLAS_SOURCE_DIR) / "models/manifest.json",
+                                          kModels);
+    const auto built_in = ModelManifest::load_default(kModels);
+    ASSERT_EQ(file.all().size(), built_in.all().size());
+    for (const auto& [name, info] : file.all()) {
+        const auto& b = built_in.all().at(name);
+        EXPECT_EQ(b.weights, info.weights) << name;
+        EXPECT_EQ(b.input_width, info.input_width) << name;
+        EXPECT_EQ(b.mean, info.mean) << name;
+        EXPECT_EQ(b.std, info.std) << name;
+        EXPECT_EQ(b.color_order, info.color_order) << name;
+    }
+}
+
+TEST(ModelInfo, RequireInputNamesTheEntryAndWhatTheNetNeeds) {
+    ModelInfo info;
+    info.name = "age_gender";
+    info.input_width = info.input_height = 112;
+    info.color_order = "RGB";
+    EXPECT_NO_THROW(info.require_input(112, 112));
+    EXPECT_NO_THROW(info.require_input(112, 112, {"BGR", "RGB"}));
+    info.input_height = 96;
+    try {
+        info.require_input(112, 112);
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kCorruptData);
+        const std::string what = e.what();
+        EXPECT_NE(what.find("'age_gender' says input 112x96 RGB"), std::string::npos) << what;
+        EXPECT_NE(what.find("needs 112x112 RGB"), std::string::npos) << what;
+    }
+    info.input_height = 112;
+    EXPECT_THROW(info.require_input(112, 112, {"BGR"}), Error);
 }
 
 }  // namespace
