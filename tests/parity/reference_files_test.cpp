@@ -121,6 +121,34 @@ TEST_P(ReferenceNet, Batch4InputIsTheFourRealCasesStacked) {
 INSTANTIATE_TEST_SUITE_P(Contract, ReferenceNet, ::testing::ValuesIn(kContract),
                          [](const auto& info) { return info.param.name; });
 
+// The 112x112 face-api nets get real cases as crops (crop.npy) that face-api pads and resizes
+// itself; at least one is tall and one wide, so both padding axes are exercised.
+TEST(ReferenceFiles, FaceNetRealCasesKeepTheOriginalCrop) {
+    SKIP_IF_NO_REFERENCES();
+    int nets = 0;
+    for (const NetSpec& net : kContract) {
+        if (net.input_size != 112) continue;  // the others are fed whole resized images
+        ++nets;
+        int tall = 0, wide = 0;
+        for (int i = 0; i < 4; ++i) {
+            const fs::path file =
+                kReferenceDir / net.name / ("real" + std::to_string(i)) / "crop.npy";
+            ASSERT_TRUE(fs::exists(file)) << file;
+            const NpyArray crop = read_npy(file.string());
+            ASSERT_EQ(crop.shape.size(), 3u);
+            EXPECT_EQ(crop.shape[2], 3);
+            const auto [lo, hi] = std::minmax_element(crop.data.begin(), crop.data.end());
+            EXPECT_GE(*lo, 0.f);
+            EXPECT_LE(*hi, 255.f);
+            tall += crop.shape[0] > crop.shape[1];
+            wide += crop.shape[0] < crop.shape[1];
+        }
+        EXPECT_GE(tall, 1) << net.name;
+        EXPECT_GE(wide, 1) << net.name;
+    }
+    EXPECT_EQ(nets, 3);  // face_landmark_68, age_gender, face_expression
+}
+
 TEST(ReferenceFiles, ManifestListsOnlyExistingFiles) {
     SKIP_IF_NO_REFERENCES();
     std::ifstream f(kReferenceDir / "manifest.json");
