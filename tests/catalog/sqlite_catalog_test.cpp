@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/temp_dir.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/catalog/sqlite.h"
 #include "faceatlas/core/error.h"
@@ -14,17 +15,6 @@ namespace {
 
 class CatalogTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("faceatlas_cat_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-        db_ = dir_ / "faceatlas.db";
-    }
-    void TearDown() override {
-        fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add);
-        fs::remove_all(dir_);
-    }
     static PhotoRecord photo(const std::string& path, const std::string& hash) {
         PhotoRecord p;
         p.path = path;
@@ -47,7 +37,9 @@ protected:
         f.birth_year = 1990.5;
         return f;
     }
-    fs::path dir_, db_;
+    faceatlas::testing::TempDir tmp_{"cat"};  // removed even when a test made it read-only
+    const fs::path dir_ = tmp_.path();
+    const fs::path db_ = dir_ / "faceatlas.db";
 };
 
 TEST_F(CatalogTest, StoresAndReadsBackPhotosAndFaces) {

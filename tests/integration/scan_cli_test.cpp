@@ -2,9 +2,7 @@
 // the scan goes on; catalogs that cannot be used fail with exit code 1 and stay untouched.
 #include <gtest/gtest.h>
 #include <jpeglib.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +11,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "common/cli.h"
+#include "common/temp_dir.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/catalog/sqlite.h"
 
@@ -20,22 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;
-};
-
-Run run_cli(const std::string& args) {
-    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " 2>/dev/null";
-    Run r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    while (fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-    const int st = pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
+using faceatlas::testing::run_cli;
 
 nlohmann::json summary_of(const std::string& out) {
     nlohmann::json last;
@@ -92,21 +77,16 @@ const std::vector<unsigned char> kAnimatedGif = {
 
 class ScanCli : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("faceatlas_scan_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_ / "album");
-        db_ = dir_ / "catalog.db";
-    }
-    void TearDown() override { fs::remove_all(dir_); }
+    void SetUp() override { fs::create_directories(dir_ / "album"); }
     fs::path sample(int k) const {
         return fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo" / ("sample" + std::to_string(k) + ".jpg");
     }
     std::string scan_args(const std::string& extra = "") const {
         return "scan --json --threads 2 --catalog " + db_.string() + " " + (dir_ / "album").string() + " " + extra;
     }
-    fs::path dir_, db_;
+    faceatlas::testing::TempDir tmp_{"scan"};
+    const fs::path dir_ = tmp_.path();
+    const fs::path db_ = dir_ / "catalog.db";
 };
 
 TEST_F(ScanCli, BadInputsAreReportedAndTheScanContinues) {
