@@ -41,8 +41,8 @@ TruthTable build(const CsvTable& csv, const std::string& ctx, const TruthCsvOpti
         const std::string& id = row[id_col];
         const std::string where = "line " + std::to_string(csv.lines[r]);
         if (file.empty() || id.empty()) {
-            throw Error(ErrorCode::kCorruptData, where + ": empty " +
-                                                     (file.empty() ? o.file_column : o.identity_column),
+            throw Error(ErrorCode::kCorruptData,
+                        where + ": empty " + (file.empty() ? o.file_column : o.identity_column),
                         ctx, "every row needs a file and an identity");
         }
         auto [it, inserted] = seen.emplace(file, r);

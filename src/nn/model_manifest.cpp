@@ -82,8 +82,8 @@ ModelManifest ModelManifest::load_default(const std::filesystem::path& model_dir
 void ModelInfo::require_input(int width, int height,
                               std::initializer_list<std::string_view> color_orders) const {
     const bool size_ok = input_width == width && input_height == height;
-    const bool colour_ok = std::find(color_orders.begin(), color_orders.end(), color_order) !=
-                           color_orders.end();
+    const bool colour_ok =
+        std::find(color_orders.begin(), color_orders.end(), color_order) != color_orders.end();
     if (size_ok && colour_ok) return;
     std::string want = std::to_string(width) + "x" + std::to_string(height);
     for (std::size_t i = 0; i < color_orders.size(); ++i)
@@ -101,8 +101,10 @@ const ModelInfo& ModelManifest::get(const std::string& name) const {
         throw Error(ErrorCode::kNotFound, "no network '" + name + "' in the model manifest",
                     source_, "restore models/manifest.json from git");
     if (!std::filesystem::exists(it->second.weights))
-        throw Error(ErrorCode::kNotFound, "weights of '" + name + "' are missing", it->second.weights.string(),
-                    "run scripts/fetch_models.sh (or scripts/setup.sh) to download the pinned models");
+        throw Error(
+            ErrorCode::kNotFound, "weights of '" + name + "' are missing",
+            it->second.weights.string(),
+            "run scripts/fetch_models.sh (or scripts/setup.sh) to download the pinned models");
     return it->second;
 }
 

@@ -25,8 +25,10 @@ void AnalyzeOptions::validate() const {
     if (max_results < 1) bad("max_results must be >= 1");
     if (!(crop_padding >= 0.f && crop_padding <= 1.f)) bad("crop_padding must be in [0, 1]");
     if (age_top_l < 1 || age_top_l > 100) bad("age_top_l must be in [1, 100]");
-    if (!(dlib_chip_padding >= 0 && dlib_chip_padding <= 2)) bad("dlib_chip_padding must be in [0, 2]");
-    if (!(faceres_chip_padding >= 0 && faceres_chip_padding <= 2)) bad("faceres_chip_padding must be in [0, 2]");
+    if (!(dlib_chip_padding >= 0 && dlib_chip_padding <= 2))
+        bad("dlib_chip_padding must be in [0, 2]");
+    if (!(faceres_chip_padding >= 0 && faceres_chip_padding <= 2))
+        bad("faceres_chip_padding must be in [0, 2]");
 }
 
 struct Analyzer::Impl {
@@ -44,9 +46,9 @@ Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
 Analyzer::~Analyzer() = default;
 
 Analyzer Analyzer::load(const nn::ModelManifest& manifest) {
-    return Analyzer(std::unique_ptr<Impl>(new Impl{FaceDetector::load(manifest), LandmarkNet::load(manifest),
-                                                   FaceRecognizer::load(manifest), AgeGenderNet::load(manifest),
-                                                   ExpressionNet::load(manifest), FaceresNet::load(manifest)}));
+    return Analyzer(std::unique_ptr<Impl>(new Impl{
+        FaceDetector::load(manifest), LandmarkNet::load(manifest), FaceRecognizer::load(manifest),
+        AgeGenderNet::load(manifest), ExpressionNet::load(manifest), FaceresNet::load(manifest)}));
 }
 
 namespace {
@@ -77,7 +79,8 @@ cv::Mat crop_clipped(const cv::Mat& rgb, const cv::Rect2f& r) {
 std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const AnalyzeOptions& options) {
     options.validate();
     if (rgb.empty() || rgb.type() != CV_8UC3)
-        throw Error(ErrorCode::kInvalidArgument, "analyze_image needs a non-empty CV_8UC3 RGB image", "Analyzer");
+        throw Error(ErrorCode::kInvalidArgument,
+                    "analyze_image needs a non-empty CV_8UC3 RGB image", "Analyzer");
     auto& m = *impl_;
 
     // 1. Face boxes.
@@ -155,12 +158,14 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
     for (std::size_t i = 0; i < boxes.size(); ++i) {
         auto& f = out[i];
         cv::Rect2f b = boxes[i];
-        if (options.crops) b = cv::Rect2f(0.f, 0.f, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
+        if (options.crops)
+            b = cv::Rect2f(0.f, 0.f, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
         f.box = {b.x, b.y, b.width, b.height};
         f.score = scores[i];
         for (int k = 0; k < 68; ++k)
-            f.landmarks[static_cast<std::size_t>(k)] = {lms[i].points[static_cast<std::size_t>(k)].x - offset.x,
-                                                        lms[i].points[static_cast<std::size_t>(k)].y - offset.y};
+            f.landmarks[static_cast<std::size_t>(k)] = {
+                lms[i].points[static_cast<std::size_t>(k)].x - offset.x,
+                lms[i].points[static_cast<std::size_t>(k)].y - offset.y};
         f.age = ag[i].age;
         f.gender = ag[i].gender();
         f.gender_prob = ag[i].gender_probability();
@@ -175,7 +180,8 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
     return out;
 }
 
-ImageResult Analyzer::analyze_file(const std::filesystem::path& path, const AnalyzeOptions& options) {
+ImageResult Analyzer::analyze_file(const std::filesystem::path& path,
+                                   const AnalyzeOptions& options) {
     ImageResult r;
     r.file = path.string();
     auto img = load_image_rgb(path);

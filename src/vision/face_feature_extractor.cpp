@@ -139,7 +139,8 @@ FaceBatch prepare_face_batch(const cv::Mat& rgb, const std::vector<cv::Rect2f>& 
                             std::to_string(box.height) + ") does not cover a pixel of the " +
                             std::to_string(rgb.cols) + " x " + std::to_string(rgb.rows) + " image",
                         {}, "pass face boxes in the image's pixel coordinates");
-        batch.geometry.push_back(face_to_input(rgb, crop, batch.nhwc.data() + kFaceInputFloats * i));
+        batch.geometry.push_back(
+            face_to_input(rgb, crop, batch.nhwc.data() + kFaceInputFloats * i));
     }
     return batch;
 }

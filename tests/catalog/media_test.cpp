@@ -15,15 +15,16 @@ namespace faceatlas::catalog {
 namespace {
 
 class MediaTest : public ::testing::Test {
-protected:
+  protected:
     fs::path write_jpeg(const fs::path& rel) {
         const auto p = dir_ / rel;
         fs::create_directories(p.parent_path());
         cv::Mat img(32, 48, CV_8UC3, cv::Scalar(10, 200, 30));
         std::vector<unsigned char> buf;
         cv::imencode(".jpg", img, buf);
-        std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(buf.data()),
-                                                 static_cast<std::streamsize>(buf.size()));
+        std::ofstream(p, std::ios::binary)
+            .write(reinterpret_cast<const char*>(buf.data()),
+                   static_cast<std::streamsize>(buf.size()));
         return p;
     }
     faceatlas::testing::TempDir tmp_{"media"};

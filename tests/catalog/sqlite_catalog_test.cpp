@@ -14,7 +14,7 @@ namespace faceatlas::catalog {
 namespace {
 
 class CatalogTest : public ::testing::Test {
-protected:
+  protected:
     static PhotoRecord photo(const std::string& path, const std::string& hash) {
         PhotoRecord p;
         p.path = path;
@@ -78,7 +78,8 @@ TEST_F(CatalogTest, DataSurvivesReopen) {
 }
 
 TEST_F(CatalogTest, NotASqliteFileIsAClearError) {
-    std::ofstream(db_) << "this is a text file, not a database, with enough bytes to have a header......";
+    std::ofstream(db_)
+        << "this is a text file, not a database, with enough bytes to have a header......";
     try {
         open_sqlite_catalog(db_);
         FAIL();
@@ -93,13 +94,19 @@ TEST_F(CatalogTest, NotASqliteFileIsAClearError) {
 }
 
 TEST_F(CatalogTest, ForeignSqliteDatabaseIsRefused) {
-    { Database d(db_); d.exec("CREATE TABLE other (x INTEGER)"); }
+    {
+        Database d(db_);
+        d.exec("CREATE TABLE other (x INTEGER)");
+    }
     EXPECT_THROW(open_sqlite_catalog(db_), Error);
 }
 
 TEST_F(CatalogTest, NewerSchemaIsRefusedAndUntouched) {
     { open_sqlite_catalog(db_)->store_photo(photo("/a/1.jpg", "h1"), {face(1)}); }
-    { Database d(db_); d.exec("INSERT INTO schema_version (version) VALUES (99)"); }
+    {
+        Database d(db_);
+        d.exec("INSERT INTO schema_version (version) VALUES (99)");
+    }
     try {
         open_sqlite_catalog(db_);
         FAIL();

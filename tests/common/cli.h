@@ -28,8 +28,8 @@ inline std::string read_text(const std::filesystem::path& p) {
 // Runs `FACEATLAS_CLI args` through /bin/sh (args are shell words: quote paths with spaces).
 inline CliRun run_cli(const std::string& args) {
     TempDir io("cli");
-    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " >" +
-                            (io / "out").string() + " 2>" + (io / "err").string();
+    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " >" + (io / "out").string() +
+                            " 2>" + (io / "err").string();
     const int st = std::system(cmd.c_str());
     CliRun r;
     r.code = (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;

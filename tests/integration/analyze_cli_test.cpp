@@ -39,8 +39,8 @@ json parse_output(const CliRun& r) {
         EXPECT_TRUE(j.is_array()) << r.out;
         return j;
     } catch (const json::exception& e) {
-        ADD_FAILURE() << "stdout is not JSON (" << e.what() << "): " << r.out << "\nstderr: "
-                      << r.err;
+        ADD_FAILURE() << "stdout is not JSON (" << e.what() << "): " << r.out
+                      << "\nstderr: " << r.err;
         return json::array();
     }
 }
@@ -89,10 +89,10 @@ TEST(AnalyzeCli, JsonContract) {
     EXPECT_EQ(img["width"], decoded.cols);
     EXPECT_EQ(img["height"], decoded.rows);
     ASSERT_GE(img["faces"].size(), 1u);
-    const std::set<std::string> kFaceKeys = {"box",        "score",          "landmarks",
-                                             "age",        "age_faceres",    "gender",
-                                             "gender_prob", "gender_faceres_prob", "expression",
-                                             "embedding_dlib", "embedding_faceres"};
+    const std::set<std::string> kFaceKeys = {
+        "box",         "score",          "landmarks",        "age",
+        "age_faceres", "gender",         "gender_prob",      "gender_faceres_prob",
+        "expression",  "embedding_dlib", "embedding_faceres"};
     for (const json& f : img["faces"]) {
         EXPECT_EQ(keys_of(f), kFaceKeys);
         ASSERT_EQ(f["box"].size(), 4u);
@@ -110,8 +110,8 @@ TEST(AnalyzeCli, JsonContract) {
         EXPECT_GE(f["gender_faceres_prob"].get<double>(), 0.0);
         EXPECT_LE(f["gender_faceres_prob"].get<double>(), 1.0);
         EXPECT_EQ(keys_of(f["expression"]),
-                  (std::set<std::string>{"neutral", "happy", "sad", "angry", "fearful",
-                                         "disgusted", "surprised"}));
+                  (std::set<std::string>{"neutral", "happy", "sad", "angry", "fearful", "disgusted",
+                                         "surprised"}));
         double sum = 0;
         for (const auto& [name, p] : f["expression"].items()) sum += p.get<double>();
         EXPECT_NEAR(sum, 1.0, 1e-4);
@@ -157,10 +157,10 @@ TEST(AnalyzeCli, TruncatedWeightsNameTheFile) {
 
     // The untouched mirror works: the failure above is the damaged file's.
     TempDir ok("analyze_mirror");
-    EXPECT_EQ(run_cli("--models " + quoted(mirror_models(ok.path())) + " analyze " +
-                      quoted(sample(1)))
-                  .code,
-              0);
+    EXPECT_EQ(
+        run_cli("--models " + quoted(mirror_models(ok.path())) + " analyze " + quoted(sample(1)))
+            .code,
+        0);
 }
 
 TEST(AnalyzeCli, WeightsManifestShapeMismatchNamesTheTensorAndFile) {

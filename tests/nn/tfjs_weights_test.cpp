@@ -36,9 +36,11 @@ std::string error_of(const fs::path& manifest) {
 }
 
 TEST(WeightMap, LoadsEveryShippedFaceApiModel) {
-    for (const char* base : {"ssd_mobilenetv1_model", "face_landmark_68_model", "face_recognition_model",
-                             "age_gender_model", "face_expression_model"}) {
-        auto w = WeightMap::load(kModels / "face-api/model" / (std::string(base) + "-weights_manifest.json"));
+    for (const char* base :
+         {"ssd_mobilenetv1_model", "face_landmark_68_model", "face_recognition_model",
+          "age_gender_model", "face_expression_model"}) {
+        auto w = WeightMap::load(kModels / "face-api/model" /
+                                 (std::string(base) + "-weights_manifest.json"));
         EXPECT_GT(w.size(), 10u) << base;
         for (const auto& n : w.names()) {
             const auto& t = w.get(n);
@@ -50,7 +52,8 @@ TEST(WeightMap, LoadsEveryShippedFaceApiModel) {
 }
 
 TEST(WeightMap, QuantizedValuesStayInsideDeclaredRange) {
-    auto w = WeightMap::load(kModels / "face-api/model/face_recognition_model-weights_manifest.json");
+    auto w =
+        WeightMap::load(kModels / "face-api/model/face_recognition_model-weights_manifest.json");
     const auto& t = w.get("conv32_down/conv/filters", {7, 7, 3, 32});
     // uint8 quantization: min + q*scale, q in [0,255] (values from the manifest).
     const double minv = -0.07101876902229645, scale = 0.0005260649557207145;
@@ -125,14 +128,15 @@ TEST(WeightMap, InvalidJsonAndUnsupportedDtype) {
     auto manifest = copy_model(tmp.path(), "age_gender_model");
     std::ofstream(manifest) << "{ not json";
     EXPECT_NE(error_of(manifest).find("JSON"), std::string::npos);
-    std::ofstream(manifest) << R"([{"paths":["age_gender_model.bin"],"weights":[{"name":"a","shape":[1],"dtype":"complex64"}]}])";
+    std::ofstream(manifest)
+        << R"([{"paths":["age_gender_model.bin"],"weights":[{"name":"a","shape":[1],"dtype":"complex64"}]}])";
     EXPECT_NE(error_of(manifest).find("complex64"), std::string::npos);
 }
 
 TEST(ModelManifest, EveryNetworkResolvesToExistingWeights) {
     auto m = ModelManifest::load_default(kModels);
-    for (const char* name : {"ssd_mobilenetv1", "face_landmark_68", "face_recognition", "age_gender",
-                             "face_expression", "faceres"}) {
+    for (const char* name : {"ssd_mobilenetv1", "face_landmark_68", "face_recognition",
+                             "age_gender", "face_expression", "faceres"}) {
         const auto& info = m.get(name);
         EXPECT_TRUE(fs::exists(info.weights)) << name;
         EXPECT_GT(info.input_width, 0);
@@ -142,7 +146,8 @@ TEST(ModelManifest, EveryNetworkResolvesToExistingWeights) {
 
 TEST(ModelManifest, MissingModelDirSaysHowToFetch) {
     try {
-        ModelManifest::load(fs::path(FACEATLAS_SOURCE_DIR) / "models/manifest.json", "/nonexistent/models");
+        ModelManifest::load(fs::path(FACEATLAS_SOURCE_DIR) / "models/manifest.json",
+                            "/nonexistent/models");
         FAIL();
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("fetch_models.sh"), std::string::npos);
@@ -160,8 +165,8 @@ TEST(ModelManifest, MissingModelDirSaysHowToFetch) {
 // load_default uses the manifest compiled in from models/manifest.json: the same entries as
 // the file, wherever the model directory is.
 TEST(ModelManifest, BuiltInManifestEqualsTheFile) {
-    const auto file = ModelManifest::load(fs::path(FACEATLAS_SOURCE_DIR) / "models/manifest.json",
-                                          kModels);
+    const auto file =
+        ModelManifest::load(fs::path(FACEATLAS_SOURCE_DIR) / "models/manifest.json", kModels);
     const auto built_in = ModelManifest::load_default(kModels);
     ASSERT_EQ(file.all().size(), built_in.all().size());
     for (const auto& [name, info] : file.all()) {

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "common/npy.h"
-#include "parity_util.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/face_recognizer.h"
+#include "parity_util.h"
 
 namespace faceatlas::vision {
 namespace {

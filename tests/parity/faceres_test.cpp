@@ -8,9 +8,9 @@
 #include <string>
 
 #include "common/npy.h"
-#include "parity_util.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/faceres.h"
+#include "parity_util.h"
 
 namespace faceatlas::vision {
 namespace {

@@ -102,8 +102,7 @@ inline std::optional<CropCase> load_crop_case(const std::string& net, const std:
     EXPECT_EQ(c.crop_data.shape.size(), 3u);
     EXPECT_EQ(c.input.shape, (std::vector<int>{1, 112, 112, 3}));
     if (c.crop_data.shape.size() != 3 || c.crop_data.shape[2] != 3) return std::nullopt;
-    c.crop = cv::Mat(c.crop_data.shape[0], c.crop_data.shape[1], CV_32FC3,
-                     c.crop_data.data.data());
+    c.crop = cv::Mat(c.crop_data.shape[0], c.crop_data.shape[1], CV_32FC3, c.crop_data.data.data());
     return c;
 }
 

@@ -47,7 +47,8 @@ const std::vector<NetSpec> kContract = {
     {"face_recognition", 150, {{"descriptor", {128}}}},
     {"age_gender", 112, {{"age", {}}, {"gender", {2}, Kind::kSoftmax}}},
     {"face_expression", 112, {{"expressions", {7}, Kind::kSoftmax}}},
-    {"faceres", 224,
+    {"faceres",
+     224,
      {{"features", {1024}}, {"age", {100}, Kind::kSoftmax}, {"gender", {1}, Kind::kProbability}}},
 };
 const std::vector<std::pair<std::string, int>> kCases = {
@@ -55,7 +56,7 @@ const std::vector<std::pair<std::string, int>> kCases = {
     {"real2", 1},   {"real3", 1},   {"batch4", 4}};
 
 #define SKIP_IF_NO_REFERENCES()                                                              \
-    if (!fs::exists(kReferenceDir / "manifest.json"))                                         \
+    if (!fs::exists(kReferenceDir / "manifest.json"))                                        \
     GTEST_SKIP() << "no parity references in " << kReferenceDir                              \
                  << ": run `ctest -R parity_reference` (needs node and `cd tests/parity && " \
                     "npm ci`)"
@@ -164,7 +165,8 @@ TEST(ReferenceFiles, ManifestListsOnlyExistingFiles) {
 TEST(ReferenceFiles, DetectorPipelineHasEveryDemoSample) {
     SKIP_IF_NO_REFERENCES();
     int samples = 0;
-    for (const auto& entry : fs::directory_iterator(fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo")) {
+    for (const auto& entry :
+         fs::directory_iterator(fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo")) {
         const std::string file = entry.path().filename().string();
         if (file.rfind("sample", 0) != 0 || entry.path().extension() != ".jpg") continue;
         ++samples;

@@ -1,7 +1,7 @@
 // AgeGenderNet: loading failures, input checks, batch consistency, and accuracy on real labelled
 // faces (utkface-dev). Parity with face-api is in tests/parity/age_gender_test.cpp.
-#include "common/temp_dir.h"
 #include "faceatlas/vision/age_gender.h"
+#include "common/temp_dir.h"
 
 #include <gtest/gtest.h>
 

@@ -17,8 +17,8 @@ struct ModelInfo {
     std::string format;             // "tfjs-layers-weights" | "tfjs-graph-model"
     int input_width = 0;
     int input_height = 0;
-    std::string color_order;        // "RGB" or "BGR"
-    std::array<float, 3> mean{};    // per channel, in the colour order above
+    std::string color_order;      // "RGB" or "BGR"
+    std::array<float, 3> mean{};  // per channel, in the colour order above
     std::array<float, 3> std{1.f, 1.f, 1.f};
     std::string outputs;
     std::string alignment;
@@ -31,7 +31,7 @@ struct ModelInfo {
 };
 
 class ModelManifest {
-public:
+  public:
     // `manifest_json` is a manifest file (models/manifest.json or an edited copy); `model_dir`
     // is where the packages are unpacked (models/vendor). Throws faceatlas::Error naming the
     // file or directory and the fix.
@@ -51,7 +51,7 @@ public:
     // Where the manifest came from (a path, or the built-in copy), for messages.
     const std::string& source() const { return source_; }
 
-private:
+  private:
     std::filesystem::path model_dir_;
     std::string source_;
     std::map<std::string, ModelInfo> models_;
