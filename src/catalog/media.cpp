@@ -20,25 +20,37 @@ namespace faceatlas::catalog {
 
 const char* to_string(MediaType t) {
     switch (t) {
-        case MediaType::kNone: return "none";
-        case MediaType::kJpeg: return "jpeg";
-        case MediaType::kPng: return "png";
-        case MediaType::kWebp: return "webp";
-        case MediaType::kBmp: return "bmp";
-        case MediaType::kTiff: return "tiff";
-        case MediaType::kGif: return "gif";
-        case MediaType::kMp4: return "mp4";
-        case MediaType::kMov: return "mov";
-        case MediaType::kAvi: return "avi";
-        case MediaType::kMkv: return "mkv";
-        case MediaType::kWebm: return "webm";
+        case MediaType::kNone:
+            return "none";
+        case MediaType::kJpeg:
+            return "jpeg";
+        case MediaType::kPng:
+            return "png";
+        case MediaType::kWebp:
+            return "webp";
+        case MediaType::kBmp:
+            return "bmp";
+        case MediaType::kTiff:
+            return "tiff";
+        case MediaType::kGif:
+            return "gif";
+        case MediaType::kMp4:
+            return "mp4";
+        case MediaType::kMov:
+            return "mov";
+        case MediaType::kAvi:
+            return "avi";
+        case MediaType::kMkv:
+            return "mkv";
+        case MediaType::kWebm:
+            return "webm";
     }
     return "none";
 }
 
 bool is_video(MediaType t) {
-    return t == MediaType::kMp4 || t == MediaType::kMov || t == MediaType::kAvi || t == MediaType::kMkv ||
-           t == MediaType::kWebm;
+    return t == MediaType::kMp4 || t == MediaType::kMov || t == MediaType::kAvi ||
+           t == MediaType::kMkv || t == MediaType::kWebm;
 }
 
 bool is_image(MediaType t) { return t != MediaType::kNone && !is_video(t); }
@@ -60,7 +72,8 @@ MediaType sniff_media_type(const unsigned char* h, std::size_t n) {
         const std::string head(reinterpret_cast<const char*>(h), n);
         return head.find("webm") != std::string::npos ? MediaType::kWebm : MediaType::kMkv;
     }
-    if (starts("moov", 4, 4) || starts("mdat", 4, 4) || starts("wide", 4, 4)) return MediaType::kMov;
+    if (starts("moov", 4, 4) || starts("mdat", 4, 4) || starts("wide", 4, 4))
+        return MediaType::kMov;
     return MediaType::kNone;
 }
 
@@ -90,7 +103,7 @@ std::int64_t to_epoch(fs::file_time_type t) {
 }
 
 class Walker {
-public:
+  public:
     explicit Walker(const WalkOptions& o) : opts_(o) {}
 
     void visit(const fs::path& p, int depth) {
@@ -130,7 +143,8 @@ public:
         std::array<unsigned char, 64> head{};
         std::ifstream in(p, std::ios::binary);
         if (!in) {
-            if (by_name != MediaType::kNone || depth == 0) out_.skipped.push_back({f.path, "cannot open: permission denied"});
+            if (by_name != MediaType::kNone || depth == 0)
+                out_.skipped.push_back({f.path, "cannot open: permission denied"});
             return;
         }
         in.read(reinterpret_cast<char*>(head.data()), head.size());
@@ -138,9 +152,10 @@ public:
         f.type = sniff_media_type(head.data(), n);
         if (f.type == MediaType::kNone) {
             if (by_name != MediaType::kNone || depth == 0)
-                out_.skipped.push_back({f.path, f.size == 0 ? "empty file"
-                                                            : std::string("named like ") + to_string(by_name) +
-                                                                  " but the content is not a known image or video"});
+                out_.skipped.push_back(
+                    {f.path, f.size == 0 ? "empty file"
+                                         : std::string("named like ") + to_string(by_name) +
+                                               " but the content is not a known image or video"});
             return;
         }
         out_.files.push_back(std::move(f));
@@ -152,7 +167,7 @@ public:
         return std::move(out_);
     }
 
-private:
+  private:
     WalkOptions opts_;
     WalkResult out_;
     std::set<std::string> seen_dirs_;
@@ -170,7 +185,9 @@ WalkResult walk_media(const std::vector<fs::path>& roots, const WalkOptions& opt
 
 std::string content_hash(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::kIo, "cannot open for hashing", path.string(), "check that it exists and is readable");
+    if (!in)
+        throw Error(ErrorCode::kIo, "cannot open for hashing", path.string(),
+                    "check that it exists and is readable");
     XXH3_state_t* state = XXH3_createState();
     XXH3_128bits_reset(state);
     std::vector<char> buf(1 << 20);
@@ -221,7 +238,8 @@ CaptureDate read_capture_date(const fs::path& path, std::int64_t file_mtime) {
         if (image.get() != nullptr) {
             image->readMetadata();
             const auto& exif = image->exifData();
-            for (const char* key : {"Exif.Photo.DateTimeOriginal", "Exif.Photo.DateTimeDigitized", "Exif.Image.DateTime"}) {
+            for (const char* key : {"Exif.Photo.DateTimeOriginal", "Exif.Photo.DateTimeDigitized",
+                                    "Exif.Image.DateTime"}) {
                 auto it = exif.findKey(Exiv2::ExifKey(key));
                 if (it != exif.end()) {
                     if (auto d = normalize_date(it->toString())) {
@@ -232,7 +250,8 @@ CaptureDate read_capture_date(const fs::path& path, std::int64_t file_mtime) {
                 }
             }
             const auto& xmp = image->xmpData();
-            for (const char* key : {"Xmp.exif.DateTimeOriginal", "Xmp.photoshop.DateCreated", "Xmp.xmp.CreateDate"}) {
+            for (const char* key :
+                 {"Xmp.exif.DateTimeOriginal", "Xmp.photoshop.DateCreated", "Xmp.xmp.CreateDate"}) {
                 auto it = xmp.findKey(Exiv2::XmpKey(key));
                 if (it != xmp.end()) {
                     if (auto d = normalize_date(it->toString())) {

@@ -25,12 +25,15 @@ namespace fs = std::filesystem;
 namespace faceatlas::catalog {
 
 void ScanOptions::validate() const {
-    auto bad = [](const std::string& m) { throw Error(ErrorCode::kInvalidArgument, m, "ScanOptions"); };
+    auto bad = [](const std::string& m) {
+        throw Error(ErrorCode::kInvalidArgument, m, "ScanOptions");
+    };
     if (threads < 0) bad("threads must be >= 0 (0 = all cores)");
     if (video_frame_step < 1) bad("video_frame_step must be >= 1");
     if (max_video_frames < 0) bad("max_video_frames must be >= 0");
     if (thumbnail_size < 16 || thumbnail_size > 1024) bad("thumbnail_size must be in [16, 1024]");
-    if (thumbnail_quality < 1 || thumbnail_quality > 100) bad("thumbnail_quality must be in [1, 100]");
+    if (thumbnail_quality < 1 || thumbnail_quality > 100)
+        bad("thumbnail_quality must be in [1, 100]");
     if (!(track_max_distance > 0)) bad("track_max_distance must be > 0");
     analyze.validate();
 }
@@ -99,7 +102,8 @@ FaceRecord to_record(const vision::FaceResult& f, const CaptureDate& date, const
     if (!f.dlib_chip.empty()) {
         r.blur = blur_measure(f.dlib_chip);
         cv::Mat thumb, bgr;
-        cv::resize(f.dlib_chip, thumb, cv::Size(o.thumbnail_size, o.thumbnail_size), 0, 0, cv::INTER_AREA);
+        cv::resize(f.dlib_chip, thumb, cv::Size(o.thumbnail_size, o.thumbnail_size), 0, 0,
+                   cv::INTER_AREA);
         cv::cvtColor(thumb, bgr, cv::COLOR_RGB2BGR);
         cv::imencode(".jpg", bgr, r.thumbnail, {cv::IMWRITE_JPEG_QUALITY, o.thumbnail_quality});
     }
@@ -130,7 +134,11 @@ void normalize(std::vector<float>& v) {
 // Links faces of consecutive sampled frames into tracks (greedy, best match first), then
 // summarises each track: normalised mean embeddings, mean age and gender.
 void build_tracks(Done& d, const ScanOptions& o) {
-    struct Open { int track; std::size_t last_face; int last_frame; };
+    struct Open {
+        int track;
+        std::size_t last_face;
+        int last_frame;
+    };
     std::vector<Open> open;
     int next = 0;
     std::map<int, std::vector<std::size_t>> frames;
@@ -143,7 +151,8 @@ void build_tracks(Done& d, const ScanOptions& o) {
             for (std::size_t f : ids) {
                 const float dist = l2(prev.embedding_dlib, d.faces[f].embedding_dlib);
                 const float ov = iou(prev.box, d.faces[f].box);
-                if (dist < o.track_max_distance || (ov > o.track_min_iou && dist < 1.5f * o.track_max_distance))
+                if (dist < o.track_max_distance ||
+                    (ov > o.track_min_iou && dist < 1.5f * o.track_max_distance))
                     cand.emplace_back(dist - ov, a, f);
             }
         }
@@ -167,9 +176,12 @@ void build_tracks(Done& d, const ScanOptions& o) {
     for (const auto& f : d.faces) {
         auto& t = d.tracks[static_cast<std::size_t>(*f.track_index)];
         if (t.embedding_dlib.empty()) t.embedding_dlib.assign(f.embedding_dlib.size(), 0.f);
-        if (t.embedding_faceres.empty()) t.embedding_faceres.assign(f.embedding_faceres.size(), 0.f);
-        for (std::size_t k = 0; k < f.embedding_dlib.size(); ++k) t.embedding_dlib[k] += f.embedding_dlib[k];
-        for (std::size_t k = 0; k < f.embedding_faceres.size(); ++k) t.embedding_faceres[k] += f.embedding_faceres[k];
+        if (t.embedding_faceres.empty())
+            t.embedding_faceres.assign(f.embedding_faceres.size(), 0.f);
+        for (std::size_t k = 0; k < f.embedding_dlib.size(); ++k)
+            t.embedding_dlib[k] += f.embedding_dlib[k];
+        for (std::size_t k = 0; k < f.embedding_faceres.size(); ++k)
+            t.embedding_faceres[k] += f.embedding_faceres[k];
         t.age += f.age_faceres;
         t.male_prob += f.male_prob_faceres;
         ++t.frames;
@@ -184,7 +196,7 @@ void build_tracks(Done& d, const ScanOptions& o) {
 }
 
 class Worker {
-public:
+  public:
     Worker(const nn::ModelManifest& models, const ScanOptions& o)
         : analyzer_(vision::Analyzer::load(models)), o_(o) {}
 
@@ -201,8 +213,10 @@ public:
         p.group = job.group;
         if (job.existing_id) p.id = *job.existing_id;
         try {
-            if (is_video(job.file.type)) run_video(job, d);
-            else run_image(job, d);
+            if (is_video(job.file.type))
+                run_video(job, d);
+            else
+                run_image(job, d);
         } catch (const Error& e) {
             skip(d, e.what());
         } catch (const cv::Exception& e) {
@@ -213,7 +227,7 @@ public:
         return d;
     }
 
-private:
+  private:
     static void skip(Done& d, const std::string& reason) {
         d.skipped = true;
         d.photo.status = MediaStatus::kSkipped;
@@ -228,7 +242,8 @@ private:
             // OpenCV's image codecs have no GIF reader; FFmpeg (videoio) decodes the first frame.
             cv::VideoCapture cap(job.file.path.string(), cv::CAP_FFMPEG);
             cv::Mat bgr;
-            if (!cap.isOpened() || !cap.read(bgr) || bgr.empty()) return skip(d, "cannot decode GIF");
+            if (!cap.isOpened() || !cap.read(bgr) || bgr.empty())
+                return skip(d, "cannot decode GIF");
             cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
         } else {
             auto img = vision::load_image_rgb(job.file.path);
@@ -239,7 +254,8 @@ private:
         d.photo.height = rgb.rows;
         auto opts = o_.analyze;
         opts.crops = o_.crops;
-        for (const auto& f : analyzer_.analyze_image(rgb, opts)) d.faces.push_back(to_record(f, job.date, o_));
+        for (const auto& f : analyzer_.analyze_image(rgb, opts))
+            d.faces.push_back(to_record(f, job.date, o_));
     }
 
     void run_video(const Job& job, Done& d) {
@@ -278,7 +294,9 @@ private:
 void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models, const ScanOptions& o,
               const std::function<bool(const Job&, Done&&)>& store) {
     if (jobs.empty()) return;
-    int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int threads = o.threads > 0
+                      ? o.threads
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads = std::min<int>(threads, static_cast<int>(jobs.size()));
     // One OpenCV thread per worker: parallel workers already fill the cores.
     const int cv_threads = cv::getNumThreads();
@@ -410,8 +428,8 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
             emit({ScanEvent::Kind::kSkipped, job.file.path, 0, e.message()});
             continue;
         }
-        if (existing && !o.rescan && existing->content_hash == job.hash && existing->status != MediaStatus::kSkipped &&
-            existing->group == job.group) {
+        if (existing && !o.rescan && existing->content_hash == job.hash &&
+            existing->status != MediaStatus::kSkipped && existing->group == job.group) {
             if (existing->mtime != job.file.mtime || existing->status == MediaStatus::kDeleted)
                 catalog.update_photo_location(existing->id, path, job.file.mtime);
             ++s.unchanged;
@@ -420,7 +438,8 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
         }
         if (!existing && !o.rescan) {
             auto same = catalog.find_photo_by_hash(job.hash);
-            if (same && same->status != MediaStatus::kSkipped && !fs::exists(same->path) && same->group == job.group) {
+            if (same && same->status != MediaStatus::kSkipped && !fs::exists(same->path) &&
+                same->group == job.group) {
                 catalog.update_photo_location(same->id, path, job.file.mtime);
                 ++s.moved;
                 emit({ScanEvent::Kind::kMoved, job.file.path});
@@ -438,13 +457,15 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
                 s.skipped.emplace_back(d.photo.path, d.photo.skip_reason);
                 // Never replace faces an earlier run stored with a skipped record.
                 auto existing = catalog.find_photo_by_path(d.photo.path);
-                if (!existing || existing->status == MediaStatus::kSkipped) catalog.store_photo(d.photo, {});
+                if (!existing || existing->status == MediaStatus::kSkipped)
+                    catalog.store_photo(d.photo, {});
                 emit({ScanEvent::Kind::kSkipped, job.file.path, 0, d.photo.skip_reason});
             } else {
                 catalog.store_photo(d.photo, d.faces, d.tracks);
                 (d.photo.kind == MediaKind::kVideo ? s.videos : s.photos) += 1;
                 s.faces += d.faces.size();
-                emit({ScanEvent::Kind::kProcessed, job.file.path, static_cast<int>(d.faces.size())});
+                emit(
+                    {ScanEvent::Kind::kProcessed, job.file.path, static_cast<int>(d.faces.size())});
             }
             return !cancelled;
         });
@@ -452,7 +473,9 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
 
     if (!cancelled && !roots.empty()) {
         for (const auto& p : catalog.photos()) {
-            if (p.status == MediaStatus::kDeleted || seen.count(p.path) || !under_any(p.path, roots)) continue;
+            if (p.status == MediaStatus::kDeleted || seen.count(p.path) ||
+                !under_any(p.path, roots))
+                continue;
             std::error_code ec;
             if (fs::exists(p.path, ec)) continue;
             catalog.mark_deleted(p.id);
@@ -480,8 +503,8 @@ ScanSummary Scanner::scan(const std::vector<fs::path>& roots, const ScanCallback
         std::error_code ec;
         root_strings.push_back(fs::absolute(r, ec).lexically_normal().string());
     }
-    return execute(catalog_, models_, options_, std::move(candidates), std::move(walked.skipped), root_strings,
-                   on_event);
+    return execute(catalog_, models_, options_, std::move(candidates), std::move(walked.skipped),
+                   root_strings, on_event);
 }
 
 ScanSummary Scanner::scan_crops(const std::vector<CropEntry>& crops, const ScanCallback& on_event) {

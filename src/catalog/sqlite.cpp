@@ -39,12 +39,16 @@ Database::~Database() {
 void Database::fail(const std::string& what) const {
     const int code = db_ ? sqlite3_errcode(db_) : SQLITE_ERROR;
     std::string hint;
-    if (code == SQLITE_NOTADB) hint = "the file is not a faceatlas catalog; pass another --catalog path";
-    else if (code == SQLITE_READONLY) hint = "the catalog is read-only; check its permissions";
-    else if (code == SQLITE_BUSY) hint = "another faceatlas process holds the catalog";
-    else if (code == SQLITE_FULL) hint = "the disk is full";
-    throw Error(ErrorCode::kCatalog, what + ": " + (db_ ? sqlite3_errmsg(db_) : "no database"), path_.string(),
-                hint);
+    if (code == SQLITE_NOTADB)
+        hint = "the file is not a faceatlas catalog; pass another --catalog path";
+    else if (code == SQLITE_READONLY)
+        hint = "the catalog is read-only; check its permissions";
+    else if (code == SQLITE_BUSY)
+        hint = "another faceatlas process holds the catalog";
+    else if (code == SQLITE_FULL)
+        hint = "the disk is full";
+    throw Error(ErrorCode::kCatalog, what + ": " + (db_ ? sqlite3_errmsg(db_) : "no database"),
+                path_.string(), hint);
 }
 
 void Database::exec(const std::string& sql) {
@@ -60,7 +64,8 @@ std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid
 int Database::changes() const { return sqlite3_changes(db_); }
 
 Statement::Statement(Database& db, const std::string& sql) : db_(&db) {
-    if (sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &stmt_,
+                           nullptr) != SQLITE_OK)
         db.fail("cannot prepare (" + sql.substr(0, 60) + ")");
 }
 
@@ -79,12 +84,14 @@ Statement& Statement::bind(int i, double v) {
     return *this;
 }
 Statement& Statement::bind(int i, const std::string& v) {
-    if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) !=
+        SQLITE_OK)
         db_->fail("bind");
     return *this;
 }
 Statement& Statement::bind_blob(int i, const void* data, std::size_t bytes) {
-    if (sqlite3_bind_blob64(stmt_, i, data, bytes, SQLITE_TRANSIENT) != SQLITE_OK) db_->fail("bind");
+    if (sqlite3_bind_blob64(stmt_, i, data, bytes, SQLITE_TRANSIENT) != SQLITE_OK)
+        db_->fail("bind");
     return *this;
 }
 Statement& Statement::bind_null(int i) {
@@ -115,7 +122,8 @@ std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_
 double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
 std::string Statement::text(int col) const {
     const auto* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
              : std::string();
 }
 std::vector<unsigned char> Statement::blob(int col) const {

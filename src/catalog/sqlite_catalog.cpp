@@ -67,15 +67,19 @@ static_assert(kSchemaVersion == 1, "add a migration for the new schema version")
 const char* kind_str(MediaKind k) { return k == MediaKind::kImage ? "image" : "video"; }
 const char* status_str(MediaStatus s) {
     switch (s) {
-        case MediaStatus::kOk: return "ok";
-        case MediaStatus::kSkipped: return "skipped";
-        case MediaStatus::kDeleted: return "deleted";
+        case MediaStatus::kOk:
+            return "ok";
+        case MediaStatus::kSkipped:
+            return "skipped";
+        case MediaStatus::kDeleted:
+            return "deleted";
     }
     return "ok";
 }
 
 constexpr const char* kPhotoCols =
-    "id, path, content_hash, size, mtime, kind, width, height, taken_at, date_source, status, skip_reason, "
+    "id, path, content_hash, size, mtime, kind, width, height, taken_at, date_source, status, "
+    "skip_reason, "
     "photo_group";
 
 PhotoRecord read_photo(const Statement& s) {
@@ -91,14 +95,16 @@ PhotoRecord read_photo(const Statement& s) {
     if (!s.is_null(8)) p.taken_at = s.text(8);
     p.date_source = s.text(9);
     const auto st = s.text(10);
-    p.status = st == "skipped" ? MediaStatus::kSkipped : st == "deleted" ? MediaStatus::kDeleted : MediaStatus::kOk;
+    p.status = st == "skipped"   ? MediaStatus::kSkipped
+               : st == "deleted" ? MediaStatus::kDeleted
+                                 : MediaStatus::kOk;
     p.skip_reason = s.text(11);
     if (!s.is_null(12)) p.group = s.text(12);
     return p;
 }
 
 class SqliteCatalog final : public Catalog {
-public:
+  public:
     SqliteCatalog(const std::filesystem::path& path, const OpenOptions& options)
         : db_(path, options.read_only ? Database::Mode::kReadOnly : Database::Mode::kReadWrite) {
         migrate(options.read_only);
@@ -112,8 +118,9 @@ public:
     }
 
     std::optional<PhotoRecord> find_photo_by_hash(const std::string& hash) override {
-        Statement s(db_, std::string("SELECT ") + kPhotoCols +
-                             " FROM photos WHERE content_hash = ? ORDER BY status = 'ok' DESC, id LIMIT 1");
+        Statement s(
+            db_, std::string("SELECT ") + kPhotoCols +
+                     " FROM photos WHERE content_hash = ? ORDER BY status = 'ok' DESC, id LIMIT 1");
         s.bind(1, hash);
         if (s.step()) return read_photo(s);
         return std::nullopt;
@@ -127,15 +134,18 @@ public:
             if (auto existing = find_photo_by_path(p.path)) id = existing->id;
         }
         if (id == 0) {
-            Statement s(db_,
-                        "INSERT INTO photos (path, content_hash, size, mtime, kind, width, height, taken_at, "
-                        "date_source, status, skip_reason, photo_group) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+            Statement s(
+                db_,
+                "INSERT INTO photos (path, content_hash, size, mtime, kind, width, height, "
+                "taken_at, "
+                "date_source, status, skip_reason, photo_group) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
             bind_photo(s, p);
             s.run();
             id = db_.last_insert_id();
         } else {
             Statement s(db_,
-                        "UPDATE photos SET path=?, content_hash=?, size=?, mtime=?, kind=?, width=?, height=?, "
+                        "UPDATE photos SET path=?, content_hash=?, size=?, mtime=?, kind=?, "
+                        "width=?, height=?, "
                         "taken_at=?, date_source=?, status=?, skip_reason=?, photo_group=?, "
                         "scanned_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?");
             bind_photo(s, p);
@@ -149,24 +159,31 @@ public:
             dt.run();
         }
         std::vector<std::int64_t> track_ids;
-        Statement tins(db_, "INSERT INTO tracks (photo_id, embedding_dlib, embedding_faceres, age, male_prob, frames) "
-                            "VALUES (?,?,?,?,?,?)");
+        Statement tins(db_,
+                       "INSERT INTO tracks (photo_id, embedding_dlib, embedding_faceres, age, "
+                       "male_prob, frames) "
+                       "VALUES (?,?,?,?,?,?)");
         for (const auto& t : tracks) {
             tins.bind(1, id).bind_floats(2, t.embedding_dlib).bind_floats(3, t.embedding_faceres);
-            tins.bind(4, static_cast<double>(t.age)).bind(5, static_cast<double>(t.male_prob)).bind(6, t.frames);
+            tins.bind(4, static_cast<double>(t.age))
+                .bind(5, static_cast<double>(t.male_prob))
+                .bind(6, t.frames);
             tins.run();
             track_ids.push_back(db_.last_insert_id());
         }
         Statement ins(db_,
-                      "INSERT INTO faces (photo_id, frame_index, track_id, x, y, w, h, score, landmarks, face_size, "
-                      "blur, age, age_faceres, age_probs, male_prob, male_prob_faceres, expression, birth_year, "
+                      "INSERT INTO faces (photo_id, frame_index, track_id, x, y, w, h, score, "
+                      "landmarks, face_size, "
+                      "blur, age, age_faceres, age_probs, male_prob, male_prob_faceres, "
+                      "expression, birth_year, "
                       "embedding_dlib, embedding_faceres, thumbnail, person_id) "
                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         for (const auto& f : faces) {
             ins.bind(1, id);
             ins.bind(2, f.frame_index);
             if (f.track_index) {
-                assert(*f.track_index >= 0 && static_cast<std::size_t>(*f.track_index) < track_ids.size());
+                assert(*f.track_index >= 0 &&
+                       static_cast<std::size_t>(*f.track_index) < track_ids.size());
                 ins.bind(3, track_ids[static_cast<std::size_t>(*f.track_index)]);
             } else {
                 ins.bind_null(3);
@@ -195,9 +212,11 @@ public:
 
     std::vector<TrackRecord> tracks() override {
         std::vector<TrackRecord> out;
-        Statement s(db_, "SELECT t.id, t.photo_id, t.embedding_dlib, t.embedding_faceres, t.age, t.male_prob, "
-                         "t.frames FROM tracks t JOIN photos p ON p.id = t.photo_id WHERE p.status = 'ok' "
-                         "ORDER BY t.id");
+        Statement s(
+            db_,
+            "SELECT t.id, t.photo_id, t.embedding_dlib, t.embedding_faceres, t.age, t.male_prob, "
+            "t.frames FROM tracks t JOIN photos p ON p.id = t.photo_id WHERE p.status = 'ok' "
+            "ORDER BY t.id");
         while (s.step()) {
             TrackRecord t;
             t.id = s.int64(0);
@@ -212,9 +231,12 @@ public:
         return out;
     }
 
-    void update_photo_location(std::int64_t photo_id, const std::string& path, std::int64_t mtime) override {
-        Statement s(db_, "UPDATE photos SET path = ?, mtime = ?, status = CASE status WHEN 'deleted' THEN 'ok' "
-                         "ELSE status END WHERE id = ?");
+    void update_photo_location(std::int64_t photo_id, const std::string& path,
+                               std::int64_t mtime) override {
+        Statement s(
+            db_,
+            "UPDATE photos SET path = ?, mtime = ?, status = CASE status WHEN 'deleted' THEN 'ok' "
+            "ELSE status END WHERE id = ?");
         s.bind(1, path).bind(2, mtime).bind(3, photo_id);
         s.run();
     }
@@ -232,7 +254,9 @@ public:
         return out;
     }
 
-    std::vector<FaceRecord> faces(bool with_embeddings) override { return query_faces("", 0, with_embeddings); }
+    std::vector<FaceRecord> faces(bool with_embeddings) override {
+        return query_faces("", 0, with_embeddings);
+    }
 
     std::vector<FaceRecord> faces_of_photo(std::int64_t photo_id) override {
         return query_faces("WHERE photo_id = ?", photo_id, true);
@@ -249,20 +273,26 @@ public:
             st.skipped = s.int64(2);
             st.deleted = s.int64(3);
         }
-        Statement f(db_, "SELECT count(*) FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.status = 'ok'");
+        Statement f(db_,
+                    "SELECT count(*) FROM faces f JOIN photos p ON p.id = f.photo_id WHERE "
+                    "p.status = 'ok'");
         if (f.step()) st.faces = f.int64(0);
         Statement pr(db_, "SELECT count(*) FROM persons");
         if (pr.step()) st.persons = pr.int64(0);
-        Statement r(db_, "SELECT skip_reason, count(*) FROM photos WHERE status='skipped' GROUP BY skip_reason "
-                         "ORDER BY count(*) DESC");
+        Statement r(
+            db_,
+            "SELECT skip_reason, count(*) FROM photos WHERE status='skipped' GROUP BY skip_reason "
+            "ORDER BY count(*) DESC");
         while (r.step()) st.skip_reasons.emplace_back(r.text(0), r.int64(1));
         return st;
     }
 
     std::vector<PersonRecord> persons() override {
         std::vector<PersonRecord> out;
-        Statement s(db_, "SELECT p.id, p.name, (SELECT count(*) FROM faces f JOIN photos ph ON ph.id = f.photo_id "
-                         "WHERE f.person_id = p.id AND ph.status = 'ok') FROM persons p ORDER BY p.id");
+        Statement s(db_,
+                    "SELECT p.id, p.name, (SELECT count(*) FROM faces f JOIN photos ph ON ph.id = "
+                    "f.photo_id "
+                    "WHERE f.person_id = p.id AND ph.status = 'ok') FROM persons p ORDER BY p.id");
         while (s.step()) {
             PersonRecord r;
             r.id = s.int64(0);
@@ -285,8 +315,8 @@ public:
         s.bind(1, name).bind(2, person_id);
         s.run();
         if (db_.changes() == 0)
-            throw Error(ErrorCode::kNotFound, "no person " + std::to_string(person_id), db_.path().string(),
-                        "list persons with `faceatlas persons`");
+            throw Error(ErrorCode::kNotFound, "no person " + std::to_string(person_id),
+                        db_.path().string(), "list persons with `faceatlas persons`");
     }
 
     void delete_person(std::int64_t person_id) override {
@@ -300,7 +330,8 @@ public:
         tx.commit();
     }
 
-    void assign_faces(const std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>& assignment) override {
+    void assign_faces(const std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>&
+                          assignment) override {
         Transaction tx(db_);
         Statement s(db_, "UPDATE faces SET person_id = ? WHERE id = ?");
         for (const auto& [face, person] : assignment) {
@@ -310,19 +341,28 @@ public:
         tx.commit();
     }
 
-private:
+  private:
     static void bind_photo(Statement& s, const PhotoRecord& p) {
-        s.bind(1, p.path).bind(2, p.content_hash).bind(3, p.size).bind(4, p.mtime).bind(5, kind_str(p.kind));
+        s.bind(1, p.path)
+            .bind(2, p.content_hash)
+            .bind(3, p.size)
+            .bind(4, p.mtime)
+            .bind(5, kind_str(p.kind));
         s.bind(6, p.width).bind(7, p.height).bind(8, p.taken_at).bind(9, p.date_source);
         s.bind(10, status_str(p.status)).bind(11, p.skip_reason).bind(12, p.group);
     }
 
-    std::vector<FaceRecord> query_faces(const std::string& where, std::int64_t arg, bool with_embeddings) {
+    std::vector<FaceRecord> query_faces(const std::string& where, std::int64_t arg,
+                                        bool with_embeddings) {
         std::vector<FaceRecord> out;
-        const std::string emb = with_embeddings ? "embedding_dlib, embedding_faceres" : "NULL, NULL";
-        Statement s(db_, "SELECT id, photo_id, frame_index, track_id, x, y, w, h, score, landmarks, face_size, blur, "
-                         "age, age_faceres, age_probs, male_prob, male_prob_faceres, expression, birth_year, " +
-                             emb + ", person_id FROM faces " + where + " ORDER BY id");
+        const std::string emb =
+            with_embeddings ? "embedding_dlib, embedding_faceres" : "NULL, NULL";
+        Statement s(
+            db_,
+            "SELECT id, photo_id, frame_index, track_id, x, y, w, h, score, landmarks, face_size, "
+            "blur, "
+            "age, age_faceres, age_probs, male_prob, male_prob_faceres, expression, birth_year, " +
+                emb + ", person_id FROM faces " + where + " ORDER BY id");
         if (!where.empty()) s.bind(1, arg);
         while (s.step()) {
             FaceRecord f;
@@ -353,7 +393,9 @@ private:
     void migrate(bool read_only) {
         int version = 0;
         {
-            Statement t(db_, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'");
+            Statement t(
+                db_,
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'");
             t.step();
             if (t.int64(0) > 0) {
                 Statement v(db_, "SELECT max(version) FROM schema_version");
@@ -362,22 +404,26 @@ private:
                 Statement any(db_, "SELECT count(*) FROM sqlite_master WHERE type='table'");
                 any.step();
                 if (any.int64(0) > 0)
-                    throw Error(ErrorCode::kCatalog, "database has tables but is not a faceatlas catalog",
+                    throw Error(ErrorCode::kCatalog,
+                                "database has tables but is not a faceatlas catalog",
                                 db_.path().string(), "pass another --catalog path");
             }
         }
         if (version > kSchemaVersion)
             throw Error(ErrorCode::kUnsupported,
-                        "catalog schema version " + std::to_string(version) + " is newer than this faceatlas (" +
-                            std::to_string(kSchemaVersion) + ")",
+                        "catalog schema version " + std::to_string(version) +
+                            " is newer than this faceatlas (" + std::to_string(kSchemaVersion) +
+                            ")",
                         db_.path().string(), "upgrade faceatlas; the catalog was left untouched");
         if (version == kSchemaVersion) return;
         if (read_only)
-            throw Error(ErrorCode::kCatalog, "catalog needs a schema migration but is opened read-only",
+            throw Error(ErrorCode::kCatalog,
+                        "catalog needs a schema migration but is opened read-only",
                         db_.path().string(), "open it writable once to migrate");
         Transaction tx(db_);
-        db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
-                 "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))");
+        db_.exec(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+            "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))");
         for (int v = version; v < kSchemaVersion; ++v) {
             db_.exec(kMigrations[static_cast<std::size_t>(v)]);
             Statement s(db_, "INSERT INTO schema_version (version) VALUES (?)");
@@ -392,7 +438,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Catalog> open_sqlite_catalog(const std::filesystem::path& path, const OpenOptions& options) {
+std::unique_ptr<Catalog> open_sqlite_catalog(const std::filesystem::path& path,
+                                             const OpenOptions& options) {
     return std::make_unique<SqliteCatalog>(path, options);
 }
 

@@ -12,13 +12,20 @@ std::string compose(const std::string& message, const std::string& context,
 
 const char* to_string(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kInvalidArgument: return "invalid argument";
-        case ErrorCode::kNotFound: return "not found";
-        case ErrorCode::kCorruptData: return "corrupt data";
-        case ErrorCode::kIo: return "i/o error";
-        case ErrorCode::kUnsupported: return "unsupported";
-        case ErrorCode::kCatalog: return "catalog error";
-        case ErrorCode::kInternal: return "internal error";
+        case ErrorCode::kInvalidArgument:
+            return "invalid argument";
+        case ErrorCode::kNotFound:
+            return "not found";
+        case ErrorCode::kCorruptData:
+            return "corrupt data";
+        case ErrorCode::kIo:
+            return "i/o error";
+        case ErrorCode::kUnsupported:
+            return "unsupported";
+        case ErrorCode::kCatalog:
+            return "catalog error";
+        case ErrorCode::kInternal:
+            return "internal error";
     }
     return "error";
 }

@@ -23,7 +23,13 @@ void check(const std::vector<double>& truth, const std::vector<double>& predicte
 
 const std::array<AgeBand, kAdienceBandCount>& adience_bands() {
     static constexpr std::array<AgeBand, kAdienceBandCount> kBands = {{
-        {0, 2}, {4, 6}, {8, 13}, {15, 20}, {25, 32}, {38, 43}, {48, 53},
+        {0, 2},
+        {4, 6},
+        {8, 13},
+        {15, 20},
+        {25, 32},
+        {38, 43},
+        {48, 53},
         {60, std::numeric_limits<double>::infinity()},
     }};
     return kBands;

@@ -15,9 +15,8 @@ BCubedScores bcubed_scores(const Contingency& c) {
     const double n = static_cast<double>(c.n);
     s.precision = p / n;
     s.recall = r / n;
-    s.f = s.precision + s.recall == 0.0
-              ? 0.0
-              : 2.0 * s.precision * s.recall / (s.precision + s.recall);
+    s.f = s.precision + s.recall == 0.0 ? 0.0
+                                        : 2.0 * s.precision * s.recall / (s.precision + s.recall);
     return s;
 }
 

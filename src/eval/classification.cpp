@@ -40,7 +40,8 @@ std::vector<ClassRecall> per_class_recall(const std::vector<int>& truth,
     }
     std::vector<ClassRecall> out;
     for (const auto& [label, h] : hits) {
-        out.push_back({label, h.first, static_cast<double>(h.second) / static_cast<double>(h.first)});
+        out.push_back(
+            {label, h.first, static_cast<double>(h.second) / static_cast<double>(h.first)});
     }
     return out;
 }
@@ -85,8 +86,9 @@ double mean_absolute_error(const std::vector<double>& truth, const std::vector<d
     double sum = 0.0;
     for (std::size_t i = 0; i < truth.size(); ++i) {
         if (!std::isfinite(truth[i]) || !std::isfinite(predicted[i])) {
-            throw Error(ErrorCode::kInvalidArgument, "value " + std::to_string(i) + " is not finite",
-                        "mean_absolute_error", "drop items without a prediction");
+            throw Error(ErrorCode::kInvalidArgument,
+                        "value " + std::to_string(i) + " is not finite", "mean_absolute_error",
+                        "drop items without a prediction");
         }
         sum += std::abs(truth[i] - predicted[i]);
     }

@@ -33,8 +33,7 @@ Contingency make_contingency(const std::vector<int>& truth, const std::vector<in
     for (std::size_t i = 0; i < keys.size();) {
         std::size_t j = i;
         while (j < keys.size() && keys[j] == keys[i]) ++j;
-        c.cells.push_back({static_cast<int>(keys[i] >> 32),
-                           static_cast<int>(keys[i] & 0xffffffffu),
+        c.cells.push_back({static_cast<int>(keys[i] >> 32), static_cast<int>(keys[i] & 0xffffffffu),
                            static_cast<std::int64_t>(j - i)});
         i = j;
     }

@@ -33,8 +33,8 @@ std::vector<int> densify_labels(const std::vector<int>& labels, std::size_t* n_d
     uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
     std::vector<int> out(labels.size());
     for (std::size_t i = 0; i < labels.size(); ++i) {
-        out[i] = static_cast<int>(std::lower_bound(uniq.begin(), uniq.end(), labels[i]) -
-                                  uniq.begin());
+        out[i] =
+            static_cast<int>(std::lower_bound(uniq.begin(), uniq.end(), labels[i]) - uniq.begin());
     }
     if (n_distinct != nullptr) *n_distinct = uniq.size();
     return out;

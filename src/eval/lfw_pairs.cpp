@@ -38,8 +38,8 @@ bool parse_int(const std::string& s, int& v) {
 // Unbiased uniform integer in [0, n) by rejection; unlike std::uniform_int_distribution its
 // output is the same with every standard library.
 std::uint64_t bounded(std::mt19937_64& rng, std::uint64_t n) {
-    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                                std::numeric_limits<std::uint64_t>::max() % n;
+    const std::uint64_t limit =
+        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
     std::uint64_t x;
     do {
         x = rng();
@@ -68,9 +68,8 @@ int lfw_index(const std::string& file, const std::string& identity) {
 void check_name(const std::string& name) {
     for (char ch : name) {
         if (std::isspace(static_cast<unsigned char>(ch))) {
-            throw Error(ErrorCode::kInvalidArgument,
-                        "identity '" + name + "' contains whitespace", "pairs",
-                        "pairs.txt rows are whitespace-separated: rename the identity");
+            throw Error(ErrorCode::kInvalidArgument, "identity '" + name + "' contains whitespace",
+                        "pairs", "pairs.txt rows are whitespace-separated: rename the identity");
         }
     }
 }
@@ -123,14 +122,14 @@ LfwPairs parse_lfw_pairs(std::string_view text, std::string_view context) {
         if (tok.size() == 3 && parse_int(tok[1], p.index1) && parse_int(tok[2], p.index2)) {
             p.name1 = p.name2 = tok[0];
             p.same = true;
-        } else if (tok.size() == 4 && parse_int(tok[1], p.index1) &&
-                   parse_int(tok[3], p.index2)) {
+        } else if (tok.size() == 4 && parse_int(tok[1], p.index1) && parse_int(tok[3], p.index2)) {
             p.name1 = tok[0];
             p.name2 = tok[2];
             p.same = false;
         } else {
-            throw Error(ErrorCode::kCorruptData, where + ": expected 'name i j' or 'name1 i name2 j'",
-                        ctx, "see LFW's pairs.txt layout");
+            throw Error(ErrorCode::kCorruptData,
+                        where + ": expected 'name i j' or 'name1 i name2 j'", ctx,
+                        "see LFW's pairs.txt layout");
         }
         if (p.index1 < 1 || p.index2 < 1) {
             throw Error(ErrorCode::kCorruptData, where + ": image numbers start at 1", ctx);
@@ -211,8 +210,9 @@ std::string lfw_relative_path(std::string_view name, int index) {
 void MakePairsOptions::validate() const {
     if (n_pairs == 0 || folds < 1 || n_pairs % (2 * static_cast<std::size_t>(folds)) != 0) {
         throw Error(ErrorCode::kInvalidArgument,
-                    "n_pairs (" + std::to_string(n_pairs) + ") must be a positive multiple of 2 * folds (" +
-                        std::to_string(2 * folds) + ")",
+                    "n_pairs (" + std::to_string(n_pairs) +
+                        ") must be a positive multiple of 2 * folds (" + std::to_string(2 * folds) +
+                        ")",
                     "make_pairs", "e.g. 600 pairs in 10 folds");
     }
 }
@@ -246,9 +246,8 @@ const std::string& PairFileIndex::file(const std::string& identity, int index) c
         const auto jt = it->second.find(index);
         if (jt != it->second.end()) return jt->second;
     }
-    throw Error(ErrorCode::kNotFound,
-                "no file for " + identity + " #" + std::to_string(index), "pairs",
-                "pairs and labels must come from the same labels file");
+    throw Error(ErrorCode::kNotFound, "no file for " + identity + " #" + std::to_string(index),
+                "pairs", "pairs and labels must come from the same labels file");
 }
 
 std::pair<std::string, std::string> PairFileIndex::files(const LfwPair& pair) const {
@@ -330,10 +329,10 @@ LfwPairs make_pairs(const std::vector<LabelledFile>& labels, const MakePairsOpti
     const std::uint64_t max_draws = 1000 * static_cast<std::uint64_t>(half) + 100000;
     for (std::uint64_t draw = 0; diff_pairs.size() < half; ++draw) {
         if (draw >= max_draws) {
-            throw Error(ErrorCode::kInvalidArgument,
-                        "could not draw " + std::to_string(half) +
-                            " distinct different-person pairs",
-                        "make_pairs", "lower n_pairs or add identities");
+            throw Error(
+                ErrorCode::kInvalidArgument,
+                "could not draw " + std::to_string(half) + " distinct different-person pairs",
+                "make_pairs", "lower n_pairs or add identities");
         }
         std::size_t a = bounded(rng, names.size());
         std::size_t b = bounded(rng, names.size() - 1);

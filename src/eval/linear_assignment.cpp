@@ -32,7 +32,8 @@ Assignment linear_sum_assignment(const std::vector<double>& cost, std::size_t ro
     const std::size_t m = transposed ? rows : cols;
     const double sign = maximize ? -1.0 : 1.0;
     auto a = [&](std::size_t i, std::size_t j) {
-        return sign * (transposed ? cost[(j - 1) * cols + (i - 1)] : cost[(i - 1) * cols + (j - 1)]);
+        return sign *
+               (transposed ? cost[(j - 1) * cols + (i - 1)] : cost[(i - 1) * cols + (j - 1)]);
     };
     const double inf = std::numeric_limits<double>::infinity();
     std::vector<double> u(n + 1, 0.0), v(m + 1, 0.0), minv(m + 1);
@@ -100,8 +101,8 @@ ClusterLabelMatch best_match_accuracy(const std::vector<int>& truth,
     // Rows = clusters, cols = labels, maximise matched items.
     std::vector<double> table(c.n_cols() * c.n_rows(), 0.0);
     for (const auto& cell : c.cells) {
-        table[static_cast<std::size_t>(cell.col) * c.n_rows() + static_cast<std::size_t>(cell.row)] =
-            static_cast<double>(cell.count);
+        table[static_cast<std::size_t>(cell.col) * c.n_rows() +
+              static_cast<std::size_t>(cell.row)] = static_cast<double>(cell.count);
     }
     const Assignment a = linear_sum_assignment(table, c.n_cols(), c.n_rows(), true);
     std::vector<int> labels(truth), clusters(predicted);

@@ -25,13 +25,12 @@ PairCounts pair_counts(const Contingency& c) {
 PairwiseScores pairwise_scores(const Contingency& c) {
     const PairCounts p = pair_counts(c);
     PairwiseScores s;
-    s.precision = p.tp + p.fp == 0 ? 1.0
-                                   : static_cast<double>(p.tp) / static_cast<double>(p.tp + p.fp);
-    s.recall = p.tp + p.fn == 0 ? 1.0
-                                : static_cast<double>(p.tp) / static_cast<double>(p.tp + p.fn);
-    s.f = s.precision + s.recall == 0.0
-              ? 0.0
-              : 2.0 * s.precision * s.recall / (s.precision + s.recall);
+    s.precision =
+        p.tp + p.fp == 0 ? 1.0 : static_cast<double>(p.tp) / static_cast<double>(p.tp + p.fp);
+    s.recall =
+        p.tp + p.fn == 0 ? 1.0 : static_cast<double>(p.tp) / static_cast<double>(p.tp + p.fn);
+    s.f = s.precision + s.recall == 0.0 ? 0.0
+                                        : 2.0 * s.precision * s.recall / (s.precision + s.recall);
     return s;
 }
 

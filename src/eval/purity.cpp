@@ -39,7 +39,8 @@ std::vector<ClusterPurity> per_cluster_purity(const std::vector<int>& truth,
             o.majority = row_values[static_cast<std::size_t>(cell.row)];
         }
     }
-    for (auto& o : out) o.purity = static_cast<double>(o.majority_count) / static_cast<double>(o.size);
+    for (auto& o : out)
+        o.purity = static_cast<double>(o.majority_count) / static_cast<double>(o.size);
     return out;
 }
 

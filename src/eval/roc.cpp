@@ -43,9 +43,8 @@ RocCurve roc_curve(const std::vector<double>& scores, const std::vector<bool>& s
     const double sign = kind == ScoreKind::kSimilarity ? 1.0 : -1.0;
     std::vector<std::size_t> order(scores.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return sign * scores[a] > sign * scores[b];
-    });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return sign * scores[a] > sign * scores[b]; });
     const double inf = std::numeric_limits<double>::infinity();
     curve.points.push_back({sign * inf, 0, 0, 0.0, 0.0});
     std::int64_t tp = 0, fp = 0;
@@ -54,9 +53,10 @@ RocCurve roc_curve(const std::vector<double>& scores, const std::vector<bool>& s
         const bool last_of_value =
             k + 1 == order.size() || scores[order[k + 1]] != scores[order[k]];
         if (last_of_value) {
-            curve.points.push_back({scores[order[k]], fp, tp,
-                                    static_cast<double>(fp) / static_cast<double>(curve.n_different),
-                                    static_cast<double>(tp) / static_cast<double>(curve.n_same)});
+            curve.points.push_back(
+                {scores[order[k]], fp, tp,
+                 static_cast<double>(fp) / static_cast<double>(curve.n_different),
+                 static_cast<double>(tp) / static_cast<double>(curve.n_same)});
         }
     }
     return curve;
@@ -85,7 +85,8 @@ TarAtFar tar_at_far(const RocCurve& curve, double far_target) {
     r.far_target = far_target;
     // Points are sorted by fpr; the last one within the budget has the highest tpr.
     for (const RocPoint& p : curve.points) {
-        if (static_cast<double>(p.false_accepts) > far_target * static_cast<double>(curve.n_different)) {
+        if (static_cast<double>(p.false_accepts) >
+            far_target * static_cast<double>(curve.n_different)) {
             break;
         }
         r.threshold = p.threshold;

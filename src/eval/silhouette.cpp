@@ -16,9 +16,9 @@ constexpr const char* kContext = "silhouette";
 
 // Scored rows and their dense cluster ids after noise handling.
 struct Plan {
-    std::vector<std::size_t> rows;   // original row index per scored item
-    std::vector<int> cluster;        // dense cluster id per scored item
-    std::vector<double> sizes;       // members per cluster
+    std::vector<std::size_t> rows;  // original row index per scored item
+    std::vector<int> cluster;       // dense cluster id per scored item
+    std::vector<double> sizes;      // members per cluster
 };
 
 Plan make_plan(const std::vector<int>& labels, const SilhouetteOptions& o) {
@@ -171,13 +171,13 @@ SilhouetteResult silhouette_rows(std::span<const T> data, std::size_t rows, std:
         case DistanceMetric::kCosine: {
             std::vector<double> inv_norm(n, 0.0);
             for (std::size_t i = 0; i < n; ++i) {
-                const double s = reduce8(row(i), row(i), cols,
-                                         [](double a, double b) { return a * b; });
+                const double s =
+                    reduce8(row(i), row(i), cols, [](double a, double b) { return a * b; });
                 inv_norm[i] = s > 0.0 ? 1.0 / std::sqrt(s) : 0.0;
             }
             return run(plan, rows, o, [&](std::size_t i, std::size_t j) {
-                const double s = reduce8(row(i), row(j), cols,
-                                         [](double a, double b) { return a * b; });
+                const double s =
+                    reduce8(row(i), row(j), cols, [](double a, double b) { return a * b; });
                 return std::clamp(1.0 - s * inv_norm[i] * inv_norm[j], 0.0, 2.0);
             });
         }
@@ -212,14 +212,12 @@ SilhouetteResult silhouette(const DistanceFn& distance, std::size_t rows,
                             const std::vector<int>& labels, const SilhouetteOptions& options) {
     options.validate();
     if (labels.size() != rows || !distance) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "need one label per row and a distance function", kContext,
-                    "labels.size() must equal rows");
+        throw Error(ErrorCode::kInvalidArgument, "need one label per row and a distance function",
+                    kContext, "labels.size() must equal rows");
     }
     const Plan plan = make_plan(labels, options);
-    return run(plan, rows, options, [&](std::size_t i, std::size_t j) {
-        return distance(plan.rows[i], plan.rows[j]);
-    });
+    return run(plan, rows, options,
+               [&](std::size_t i, std::size_t j) { return distance(plan.rows[i], plan.rows[j]); });
 }
 
 }  // namespace faceatlas::eval

@@ -11,9 +11,9 @@ namespace {
 
 TruthTable build(const CsvTable& csv, const std::string& ctx, const TruthCsvOptions& o) {
     o.validate();
-    const int file_col = csv.column(o.file_column);
-    const int id_col = csv.column(o.identity_column);
-    if (file_col < 0 || id_col < 0) {
+    const auto file_col_opt = csv.column(o.file_column);
+    const auto id_col_opt = csv.column(o.identity_column);
+    if (!file_col_opt || !id_col_opt) {
         std::string found;
         for (const auto& h : csv.header) found += (found.empty() ? "" : ",") + h;
         throw Error(ErrorCode::kCorruptData,
@@ -21,10 +21,11 @@ TruthTable build(const CsvTable& csv, const std::string& ctx, const TruthCsvOpti
                         "', header is: " + found,
                     ctx, "rename the columns or set TruthCsvOptions::file_column/identity_column");
     }
+    const std::size_t file_col = *file_col_opt, id_col = *id_col_opt;
     TruthTable t;
     std::vector<std::size_t> extra_idx;
     for (std::size_t c = 0; c < csv.header.size(); ++c) {
-        if (static_cast<int>(c) == file_col || static_cast<int>(c) == id_col) continue;
+        if (c == file_col || c == id_col) continue;
         extra_idx.push_back(c);
         t.extra_columns.push_back(csv.header[c]);
         const bool known = std::find(o.known_columns.begin(), o.known_columns.end(),
@@ -36,12 +37,12 @@ TruthTable build(const CsvTable& csv, const std::string& ctx, const TruthCsvOpti
     std::unordered_map<std::string, std::size_t> seen;  // file -> row index in csv
     for (std::size_t r = 0; r < csv.rows.size(); ++r) {
         const auto& row = csv.rows[r];
-        const std::string& file = row[static_cast<std::size_t>(file_col)];
-        const std::string& id = row[static_cast<std::size_t>(id_col)];
+        const std::string& file = row[file_col];
+        const std::string& id = row[id_col];
         const std::string where = "line " + std::to_string(csv.lines[r]);
         if (file.empty() || id.empty()) {
-            throw Error(ErrorCode::kCorruptData, where + ": empty " +
-                                                     (file.empty() ? o.file_column : o.identity_column),
+            throw Error(ErrorCode::kCorruptData,
+                        where + ": empty " + (file.empty() ? o.file_column : o.identity_column),
                         ctx, "every row needs a file and an identity");
         }
         auto [it, inserted] = seen.emplace(file, r);

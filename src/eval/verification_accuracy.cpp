@@ -15,10 +15,10 @@ constexpr const char* kContext = "verification accuracy";
 
 void check_sizes(const std::vector<double>& scores, const std::vector<bool>& same) {
     if (scores.size() != same.size() || scores.empty()) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    std::to_string(scores.size()) + " scores and " + std::to_string(same.size()) +
-                        " flags",
-                    kContext, "pass a non-empty list of scores with one same/different flag each");
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            std::to_string(scores.size()) + " scores and " + std::to_string(same.size()) + " flags",
+            kContext, "pass a non-empty list of scores with one same/different flag each");
     }
     for (double s : scores) {
         if (!std::isfinite(s)) {
@@ -41,9 +41,8 @@ ThresholdAccuracy best_threshold(const std::vector<double>& scores, const std::v
     const double sign = kind == ScoreKind::kSimilarity ? 1.0 : -1.0;
     std::vector<std::size_t> order(scores.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return sign * scores[a] > sign * scores[b];
-    });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return sign * scores[a] > sign * scores[b]; });
     std::int64_t n_diff = 0;
     for (bool s : same) n_diff += s ? 0 : 1;
     const double n = static_cast<double>(scores.size());
@@ -59,9 +58,7 @@ ThresholdAccuracy best_threshold(const std::vector<double>& scores, const std::v
             k + 1 == order.size() || scores[order[k + 1]] != scores[order[k]];
         if (!last_of_value) continue;
         const double v = sign * scores[order[k]];
-        const double t = k + 1 == order.size()
-                             ? -inf
-                             : 0.5 * (v + sign * scores[order[k + 1]]);
+        const double t = k + 1 == order.size() ? -inf : 0.5 * (v + sign * scores[order[k + 1]]);
         if (correct >= best_correct) {  // >=: ties go to the more permissive threshold
             best_correct = correct;
             best_t = t;
@@ -133,8 +130,8 @@ CrossValidatedAccuracy kfold_accuracy(const std::vector<double>& scores,
 std::vector<int> contiguous_folds(std::size_t n, int n_folds) {
     if (n_folds < 1 || static_cast<std::size_t>(n_folds) > n) {
         throw Error(ErrorCode::kInvalidArgument,
-                    "cannot split " + std::to_string(n) + " pairs into " +
-                        std::to_string(n_folds) + " folds",
+                    "cannot split " + std::to_string(n) + " pairs into " + std::to_string(n_folds) +
+                        " folds",
                     kContext, "need 1 <= n_folds <= number of pairs");
     }
     std::vector<int> f(n);

@@ -17,7 +17,8 @@ cv::Mat hwio_to_oihw(const WeightTensor& t) {
         for (int x = 0; x < kw; ++x)
             for (int i = 0; i < ci; ++i)
                 for (int o = 0; o < co; ++o)
-                    dst[((o * ci + i) * kh + y) * kw + x] = t.data[((y * kw + x) * ci + i) * co + o];
+                    dst[((o * ci + i) * kh + y) * kw + x] =
+                        t.data[((y * kw + x) * ci + i) * co + o];
     return m;
 }
 
@@ -31,7 +32,8 @@ cv::Mat hwcm_to_oihw(const WeightTensor& t) {
         for (int x = 0; x < kw; ++x)
             for (int i = 0; i < c; ++i)
                 for (int k = 0; k < mult; ++k)
-                    dst[((i * mult + k) * kh + y) * kw + x] = t.data[((y * kw + x) * c + i) * mult + k];
+                    dst[((i * mult + k) * kh + y) * kw + x] =
+                        t.data[((y * kw + x) * c + i) * mult + k];
     return m;
 }
 
@@ -40,7 +42,8 @@ cv::Mat dense_to_oi(const WeightTensor& t) {
     const int in = t.shape[0], out = t.shape[1];
     cv::Mat m(out, in, CV_32F);
     for (int i = 0; i < in; ++i)
-        for (int o = 0; o < out; ++o) m.at<float>(o, i) = t.data[static_cast<std::size_t>(i) * out + o];
+        for (int o = 0; o < out; ++o)
+            m.at<float>(o, i) = t.data[static_cast<std::size_t>(i) * out + o];
     return m;
 }
 
@@ -58,8 +61,8 @@ std::string NetBuilder::unique(const std::string& base, const std::string& type)
     return (base.empty() ? type : base) + "#" + std::to_string(counter_);
 }
 
-Node NetBuilder::add_layer(const std::string& type, cv::dnn::LayerParams params, const std::vector<Node>& inputs,
-                           const std::string& name) {
+Node NetBuilder::add_layer(const std::string& type, cv::dnn::LayerParams params,
+                           const std::vector<Node>& inputs, const std::string& name) {
     const std::string lname = unique(name, type);
     params.name = lname;
     params.type = type;
@@ -71,8 +74,8 @@ Node NetBuilder::add_layer(const std::string& type, cv::dnn::LayerParams params,
     return Node{id, 0};
 }
 
-Node NetBuilder::conv_oihw(Node in, const cv::Mat& weights, const cv::Mat& bias, int stride_h, int stride_w,
-                           int groups, Padding pad, const std::string& name) {
+Node NetBuilder::conv_oihw(Node in, const cv::Mat& weights, const cv::Mat& bias, int stride_h,
+                           int stride_w, int groups, Padding pad, const std::string& name) {
     cv::dnn::LayerParams p;
     const int out = weights.size[0];
     p.set("kernel_h", weights.size[2]);
@@ -88,14 +91,15 @@ Node NetBuilder::conv_oihw(Node in, const cv::Mat& weights, const cv::Mat& bias,
     return add_layer("Convolution", p, {in}, name);
 }
 
-Node NetBuilder::conv(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride, Padding pad,
-                      const std::string& name) {
-    return conv_oihw(in, hwio_to_oihw(filters), bias ? vec_to_mat(bias->data) : cv::Mat(), stride, stride, 1, pad,
-                     name.empty() ? filters.name : name);
+Node NetBuilder::conv(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride,
+                      Padding pad, const std::string& name) {
+    return conv_oihw(in, hwio_to_oihw(filters), bias ? vec_to_mat(bias->data) : cv::Mat(), stride,
+                     stride, 1, pad, name.empty() ? filters.name : name);
 }
 
-Node NetBuilder::conv(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride, int pad_top,
-                      int pad_left, int pad_bottom, int pad_right, const std::string& name) {
+Node NetBuilder::conv(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride,
+                      int pad_top, int pad_left, int pad_bottom, int pad_right,
+                      const std::string& name) {
     // Explicit (possibly asymmetric) padding: a Padding layer, then a VALID convolution.
     cv::dnn::LayerParams pp;
     const int paddings[] = {0, 0, 0, 0, pad_top, pad_bottom, pad_left, pad_right};
@@ -105,15 +109,15 @@ Node NetBuilder::conv(Node in, const WeightTensor& filters, const WeightTensor* 
     return conv(padded, filters, bias, stride, Padding::kValid, name);
 }
 
-Node NetBuilder::depthwise(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride, Padding pad,
-                           const std::string& name) {
+Node NetBuilder::depthwise(Node in, const WeightTensor& filters, const WeightTensor* bias,
+                           int stride, Padding pad, const std::string& name) {
     const int channels = filters.shape.at(2);
-    return conv_oihw(in, hwcm_to_oihw(filters), bias ? vec_to_mat(bias->data) : cv::Mat(), stride, stride, channels,
-                     pad, name.empty() ? filters.name : name);
+    return conv_oihw(in, hwcm_to_oihw(filters), bias ? vec_to_mat(bias->data) : cv::Mat(), stride,
+                     stride, channels, pad, name.empty() ? filters.name : name);
 }
 
-Node NetBuilder::scale_shift(Node in, const std::vector<float>& scale, const std::vector<float>& shift,
-                             const std::string& name) {
+Node NetBuilder::scale_shift(Node in, const std::vector<float>& scale,
+                             const std::vector<float>& shift, const std::string& name) {
     cv::dnn::LayerParams p;
     p.set("bias_term", !shift.empty());
     p.set("axis", 1);
@@ -123,8 +127,8 @@ Node NetBuilder::scale_shift(Node in, const std::vector<float>& scale, const std
 }
 
 Node NetBuilder::batch_norm(Node in, const std::vector<float>& mean, const std::vector<float>& var,
-                            const std::vector<float>* gamma, const std::vector<float>* beta, float eps,
-                            const std::string& name) {
+                            const std::vector<float>* gamma, const std::vector<float>* beta,
+                            float eps, const std::string& name) {
     const std::size_t c = mean.size();
     std::vector<float> s(c), b(c);
     for (std::size_t i = 0; i < c; ++i) {
@@ -136,7 +140,9 @@ Node NetBuilder::batch_norm(Node in, const std::vector<float>& mean, const std::
     return scale_shift(in, s, b, name);
 }
 
-Node NetBuilder::relu(Node in, const std::string& name) { return add_layer("ReLU", {}, {in}, name); }
+Node NetBuilder::relu(Node in, const std::string& name) {
+    return add_layer("ReLU", {}, {in}, name);
+}
 
 Node NetBuilder::relu6(Node in, const std::string& name) { return clip(in, 0.f, 6.f, name); }
 
@@ -153,7 +159,9 @@ Node NetBuilder::leaky_relu(Node in, float alpha, const std::string& name) {
     return add_layer("ReLU", p, {in}, name);
 }
 
-Node NetBuilder::sigmoid(Node in, const std::string& name) { return add_layer("Sigmoid", {}, {in}, name); }
+Node NetBuilder::sigmoid(Node in, const std::string& name) {
+    return add_layer("Sigmoid", {}, {in}, name);
+}
 
 Node NetBuilder::softmax(Node in, const std::string& name) {
     cv::dnn::LayerParams p;
@@ -212,7 +220,9 @@ Node NetBuilder::concat(const std::vector<Node>& xs, int axis, const std::string
     return add_layer("Concat", p, xs, name);
 }
 
-Node NetBuilder::flatten(Node in, const std::string& name) { return add_layer("Flatten", {}, {in}, name); }
+Node NetBuilder::flatten(Node in, const std::string& name) {
+    return add_layer("Flatten", {}, {in}, name);
+}
 
 Node NetBuilder::to_nhwc(Node in, const std::string& name) {
     cv::dnn::LayerParams p;
@@ -227,9 +237,12 @@ Node NetBuilder::reshape(Node in, const std::vector<int>& shape, const std::stri
     return add_layer("Reshape", p, {in}, name);
 }
 
-Node NetBuilder::identity(Node in, const std::string& name) { return add_layer("Identity", {}, {in}, name); }
+Node NetBuilder::identity(Node in, const std::string& name) {
+    return add_layer("Identity", {}, {in}, name);
+}
 
-Node NetBuilder::dense(Node in, const cv::Mat& weights_out_in, const cv::Mat& bias, const std::string& name) {
+Node NetBuilder::dense(Node in, const cv::Mat& weights_out_in, const cv::Mat& bias,
+                       const std::string& name) {
     cv::dnn::LayerParams p;
     p.set("num_output", weights_out_in.rows);
     p.set("bias_term", !bias.empty());
@@ -239,7 +252,8 @@ Node NetBuilder::dense(Node in, const cv::Mat& weights_out_in, const cv::Mat& bi
     return add_layer("InnerProduct", p, {in}, name);
 }
 
-Node NetBuilder::dense(Node in, const WeightTensor& kernel, const WeightTensor* bias, const std::string& name) {
+Node NetBuilder::dense(Node in, const WeightTensor& kernel, const WeightTensor* bias,
+                       const std::string& name) {
     return dense(in, dense_to_oi(kernel), bias ? vec_to_mat(bias->data) : cv::Mat(),
                  name.empty() ? kernel.name : name);
 }

@@ -9,7 +9,8 @@
 namespace faceatlas::nn {
 namespace {
 
-constexpr const char* kFix = "re-run scripts/fetch_models.sh (or scripts/setup.sh) to restore the model files";
+constexpr const char* kFix =
+    "re-run scripts/fetch_models.sh (or scripts/setup.sh) to restore the model files";
 
 std::vector<char> read_file(const std::filesystem::path& p) {
     std::ifstream f(p, std::ios::binary);
@@ -33,7 +34,10 @@ float half_to_float(uint16_t h) {
             bits = sign;
         } else {  // subnormal: normalise
             exp = 127 - 15 + 1;
-            while ((mant & 0x400u) == 0) { mant <<= 1; --exp; }
+            while ((mant & 0x400u) == 0) {
+                mant <<= 1;
+                --exp;
+            }
             mant &= 0x3ffu;
             bits = sign | (exp << 23) | (mant << 13);
         }
@@ -73,8 +77,8 @@ WeightMap WeightMap::load(const std::filesystem::path& manifest_path) {
         try {
             j = nlohmann::json::parse(text.begin(), text.end());
         } catch (const nlohmann::json::exception& e) {
-            throw Error(ErrorCode::kCorruptData, std::string("manifest is not valid JSON: ") + e.what(),
-                        where, kFix);
+            throw Error(ErrorCode::kCorruptData,
+                        std::string("manifest is not valid JSON: ") + e.what(), where, kFix);
         }
     }
     // Layers models: the manifest is the array; graph models: model.json["weightsManifest"].
@@ -92,9 +96,12 @@ WeightMap WeightMap::load(const std::filesystem::path& manifest_path) {
         for (const auto& group : *groups) {
             // Shards of one group are concatenated, then tensors are read in order.
             std::vector<char> blob;
+            std::string shards;  // the group's files, for messages
             for (const auto& p : group.at("paths")) {
-                auto shard = read_file(dir / p.get<std::string>());
+                const auto file = dir / p.get<std::string>();
+                auto shard = read_file(file);
                 blob.insert(blob.end(), shard.begin(), shard.end());
+                shards += (shards.empty() ? "" : ", ") + file.string();
             }
             std::size_t offset = 0;
             for (const auto& w : group.at("weights")) {
@@ -105,13 +112,15 @@ WeightMap WeightMap::load(const std::filesystem::path& manifest_path) {
                 for (const auto& d : w.at("shape")) {
                     const int v = d.get<int>();
                     if (v < 0)
-                        throw Error(ErrorCode::kCorruptData, "negative dimension in " + t.name, where, kFix);
+                        throw Error(ErrorCode::kCorruptData, "negative dimension in " + t.name,
+                                    where, kFix);
                     t.shape.push_back(v);
                     count *= static_cast<std::size_t>(v);
                 }
                 if (t.dtype != "float32" && t.dtype != "int32")
-                    throw Error(ErrorCode::kUnsupported, "tensor " + t.name + " has dtype " + t.dtype,
-                                where, "only float32 and int32 tensors are supported");
+                    throw Error(ErrorCode::kUnsupported,
+                                "tensor " + t.name + " has dtype " + t.dtype, where,
+                                "only float32 and int32 tensors are supported");
                 std::string stored = t.dtype;
                 double scale = 1.0, minv = 0.0;
                 bool affine = false;
@@ -123,16 +132,17 @@ WeightMap WeightMap::load(const std::filesystem::path& manifest_path) {
                         minv = q.at("min").get<double>();
                         affine = true;
                     } else if (stored != "float16") {
-                        throw Error(ErrorCode::kUnsupported, "tensor " + t.name + " quantized as " + stored,
-                                    where, "only uint8/uint16/float16 quantization is supported");
+                        throw Error(ErrorCode::kUnsupported,
+                                    "tensor " + t.name + " quantized as " + stored, where,
+                                    "only uint8/uint16/float16 quantization is supported");
                     }
                 }
                 const std::size_t nbytes = count * element_bytes(stored, where);
                 if (offset + nbytes > blob.size())
                     throw Error(ErrorCode::kCorruptData,
                                 "weight data truncated at tensor " + t.name + " (needs " +
-                                    std::to_string(offset + nbytes) + " bytes, shards hold " +
-                                    std::to_string(blob.size()) + ")",
+                                    std::to_string(offset + nbytes) + " bytes, " + shards +
+                                    " hold " + std::to_string(blob.size()) + ")",
                                 where, kFix);
                 const char* src = blob.data() + offset;
                 t.data.resize(count);
@@ -167,25 +177,27 @@ WeightMap WeightMap::load(const std::filesystem::path& manifest_path) {
             }
             if (offset != blob.size())
                 throw Error(ErrorCode::kCorruptData,
-                            "weight shards hold " + std::to_string(blob.size()) + " bytes but the manifest describes " +
-                                std::to_string(offset),
+                            "weight shards " + shards + " hold " + std::to_string(blob.size()) +
+                                " bytes but the manifest describes " + std::to_string(offset),
                             where, kFix);
         }
     } catch (const nlohmann::json::exception& e) {
-        throw Error(ErrorCode::kCorruptData, std::string("malformed weights manifest: ") + e.what(), where, kFix);
+        throw Error(ErrorCode::kCorruptData, std::string("malformed weights manifest: ") + e.what(),
+                    where, kFix);
     }
     return map;
 }
 
-const WeightTensor& WeightMap::get(const std::string& name, const std::vector<int>& expected_shape) const {
+const WeightTensor& WeightMap::get(const std::string& name,
+                                   const std::vector<int>& expected_shape) const {
     auto it = tensors_.find(name);
     if (it == tensors_.end())
         throw Error(ErrorCode::kCorruptData, "model has no tensor '" + name + "'", source_.string(),
                     "the model files do not match this faceatlas version; " + std::string(kFix));
     if (!expected_shape.empty() && it->second.shape != expected_shape)
         throw Error(ErrorCode::kCorruptData,
-                    "tensor '" + name + "' has shape " + shape_to_string(it->second.shape) + ", expected " +
-                        shape_to_string(expected_shape),
+                    "tensor '" + name + "' has shape " + shape_to_string(it->second.shape) +
+                        ", expected " + shape_to_string(expected_shape),
                     source_.string(), std::string(kFix));
     return it->second;
 }

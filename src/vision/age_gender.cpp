@@ -9,6 +9,7 @@
 #include "faceatlas/nn/blob.h"
 #include "faceatlas/nn/net_builder.h"
 #include "faceatlas/nn/tfjs_weights.h"
+#include "faceatlas/vision/image_ops.h"
 
 namespace faceatlas::vision {
 namespace {
@@ -81,70 +82,11 @@ class Builder {
     nn::NetBuilder b_;
 };
 
-// TODO(image_ops): switch to faceatlas::vision pad_to_square / tf_resize_bilinear from
-// include/faceatlas/vision/image_ops.h once the ssd branch lands (keep the centred variant).
-//
-// face-api padToSquare(img, isCenterImage = true): round(diff * 0.5) zero rows/columns after the
-// image, diff - that before it.
-cv::Mat pad_to_square_centred(const cv::Mat& img) {
-    const int h = img.rows, w = img.cols;
-    if (h == w) return img;
-    const int diff = std::abs(h - w);
-    const int after = static_cast<int>(std::floor(diff * 0.5 + 0.5));  // JS Math.round
-    const int before = diff - after;
-    cv::Mat out;
-    if (h > w)
-        cv::copyMakeBorder(img, out, 0, 0, before, after, cv::BORDER_CONSTANT, cv::Scalar::all(0));
-    else
-        cv::copyMakeBorder(img, out, before, after, 0, 0, cv::BORDER_CONSTANT, cv::Scalar::all(0));
-    return out;
-}
-
-// tf.image.resizeBilinear(img, [oh, ow], alignCorners = false, halfPixelCenters = false), as the
-// tfjs CPU kernel computes it (in double, stored as float). cv::resize uses half-pixel centres.
-cv::Mat tf_resize_bilinear(const cv::Mat& src, int oh, int ow) {
-    assert(src.type() == CV_32FC3);
-    const int ih = src.rows, iw = src.cols;
-    cv::Mat dst(oh, ow, CV_32FC3);
-    const double ry = static_cast<double>(ih) / oh, rx = static_cast<double>(iw) / ow;
-    std::vector<int> x0(ow), x1(ow);
-    std::vector<double> fx(ow);
-    for (int x = 0; x < ow; ++x) {
-        const double sx = rx * x;
-        x0[x] = std::max(0, static_cast<int>(std::floor(sx)));
-        x1[x] = std::min(iw - 1, static_cast<int>(std::ceil(sx)));
-        fx[x] = sx - x0[x];
-    }
-    for (int y = 0; y < oh; ++y) {
-        const double sy = ry * y;
-        const int y0 = std::max(0, static_cast<int>(std::floor(sy)));
-        const int y1 = std::min(ih - 1, static_cast<int>(std::ceil(sy)));
-        const double fy = sy - y0;
-        const auto* top = src.ptr<cv::Vec3f>(y0);
-        const auto* bot = src.ptr<cv::Vec3f>(y1);
-        auto* out = dst.ptr<cv::Vec3f>(y);
-        for (int x = 0; x < ow; ++x)
-            for (int c = 0; c < 3; ++c) {
-                const double tl = top[x0[x]][c], tr = top[x1[x]][c];
-                const double bl = bot[x0[x]][c], br = bot[x1[x]][c];
-                const double t = tl + (tr - tl) * fx[x];
-                const double b = bl + (br - bl) * fx[x];
-                out[x][c] = static_cast<float>(t + (b - t) * fy);
-            }
-    }
-    return dst;
-}
-
 }  // namespace
 
 AgeGenderNet AgeGenderNet::load(const nn::ModelManifest& manifest) {
     const nn::ModelInfo& info = manifest.get(kModelName);  // throws if the weights file is missing
-    if (info.input_width != kInputSize || info.input_height != kInputSize)
-        throw Error(ErrorCode::kUnsupported,
-                    "age_gender input size must be 112x112, the manifest says " +
-                        std::to_string(info.input_width) + "x" + std::to_string(info.input_height),
-                    (manifest.model_dir().parent_path() / "manifest.json").string(),
-                    "restore models/manifest.json from git");
+    info.require_input(kInputSize, kInputSize);
     const nn::WeightMap weights = nn::WeightMap::load(info.weights);
     AgeGenderNet net;
     Builder builder(weights);
@@ -189,11 +131,8 @@ cv::Mat AgeGenderNet::preprocess(const cv::Mat& rgb_face_crop) const {
                     "face crop must be CV_8UC3 or CV_32FC3 RGB, got type " +
                         std::to_string(rgb_face_crop.type()),
                     {}, "convert the crop with cv::cvtColor / convertTo first");
-    cv::Mat f;
-    rgb_face_crop.convertTo(f, CV_32FC3);
-    f = pad_to_square_centred(f);
-    if (f.rows == input_size_ && f.cols == input_size_) return f.isContinuous() ? f : f.clone();
-    return tf_resize_bilinear(f, input_size_, input_size_);
+    // NetInput.toBatchTensor(112, isCenterInputs = true).
+    return pad_resize_square(rgb_face_crop, input_size_, SquarePadding::kCentred);
 }
 
 AgeGender AgeGenderNet::predict(const cv::Mat& rgb_face_crop) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
+#include "face_feature_extractor.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/age_gender.h"
 #include "faceatlas/vision/align.h"
@@ -24,8 +25,10 @@ void AnalyzeOptions::validate() const {
     if (max_results < 1) bad("max_results must be >= 1");
     if (!(crop_padding >= 0.f && crop_padding <= 1.f)) bad("crop_padding must be in [0, 1]");
     if (age_top_l < 1 || age_top_l > 100) bad("age_top_l must be in [1, 100]");
-    if (!(dlib_chip_padding >= 0 && dlib_chip_padding <= 2)) bad("dlib_chip_padding must be in [0, 2]");
-    if (!(faceres_chip_padding >= 0 && faceres_chip_padding <= 2)) bad("faceres_chip_padding must be in [0, 2]");
+    if (!(dlib_chip_padding >= 0 && dlib_chip_padding <= 2))
+        bad("dlib_chip_padding must be in [0, 2]");
+    if (!(faceres_chip_padding >= 0 && faceres_chip_padding <= 2))
+        bad("faceres_chip_padding must be in [0, 2]");
 }
 
 struct Analyzer::Impl {
@@ -43,9 +46,9 @@ Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
 Analyzer::~Analyzer() = default;
 
 Analyzer Analyzer::load(const nn::ModelManifest& manifest) {
-    return Analyzer(std::unique_ptr<Impl>(new Impl{FaceDetector::load(manifest), LandmarkNet::load(manifest),
-                                                   FaceRecognizer::load(manifest), AgeGenderNet::load(manifest),
-                                                   ExpressionNet::load(manifest), FaceresNet::load(manifest)}));
+    return Analyzer(std::unique_ptr<Impl>(new Impl{
+        FaceDetector::load(manifest), LandmarkNet::load(manifest), FaceRecognizer::load(manifest),
+        AgeGenderNet::load(manifest), ExpressionNet::load(manifest), FaceresNet::load(manifest)}));
 }
 
 namespace {
@@ -76,7 +79,8 @@ cv::Mat crop_clipped(const cv::Mat& rgb, const cv::Rect2f& r) {
 std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const AnalyzeOptions& options) {
     options.validate();
     if (rgb.empty() || rgb.type() != CV_8UC3)
-        throw Error(ErrorCode::kInvalidArgument, "analyze_image needs a non-empty CV_8UC3 RGB image", "Analyzer");
+        throw Error(ErrorCode::kInvalidArgument,
+                    "analyze_image needs a non-empty CV_8UC3 RGB image", "Analyzer");
     auto& m = *impl_;
 
     // 1. Face boxes.
@@ -100,26 +104,50 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
         d.min_confidence = options.min_confidence;
         d.max_results = options.max_results;
         for (const auto& det : m.detector.detect(rgb, d)) {
-            boxes.emplace_back(det.box.x, det.box.y, det.box.w, det.box.h);
+            const cv::Rect2f box(det.box.x, det.box.y, det.box.w, det.box.h);
+            // face-api crops faces with floored, clipped boxes; a detection that covers no
+            // whole pixel (a 1x1 image can give one) has no crop to analyse.
+            if (detail::clip_at_image_borders(box, rgb.size()).empty()) continue;
+            boxes.push_back(box);
             scores.push_back(det.score);
         }
     }
-    std::vector<FaceResult> out(boxes.size());
-    if (boxes.empty()) return out;
+    if (boxes.empty()) return {};
 
-    // 2. Landmarks, then the crops every other net needs.
-    const auto lms = m.landmarks.detect_batch(work, boxes);
+    // 2. Landmarks, then the crops every other net needs. Landmarks spread over less than the
+    // two pixels alignment needs (a detection of a pixel or two) leave a face that cannot be
+    // aligned: it is dropped; in crops mode, where the image is the face, the image is refused.
+    auto lms = m.landmarks.detect_batch(work, boxes);
     std::vector<cv::Mat> face_crops, dlib_chips, faceres_chips;
     std::vector<cv::Rect2f> aligned;
+    std::size_t kept = 0;
     for (std::size_t i = 0; i < boxes.size(); ++i) {
+        ChipTransform t150, t224;
+        try {
+            t150 = chip_transform(lms[i].points, ChipSpec{150, options.dlib_chip_padding});
+            t224 = chip_transform(lms[i].points, ChipSpec{224, options.faceres_chip_padding});
+        } catch (const Error& e) {
+            if (!options.crops) continue;
+            throw Error(ErrorCode::kUnsupported,
+                        "the " + std::to_string(rgb.cols) + "x" + std::to_string(rgb.rows) +
+                            " face crop is too small to align (" + e.message() + ")",
+                        {}, "pass larger face crops");
+        }
+        boxes[kept] = boxes[i];
+        scores[kept] = scores[i];
+        lms[kept] = lms[i];
+        ++kept;
         const auto rect = aligned_rect(lms[i]);
         aligned.push_back(rect);
         face_crops.push_back(crop_clipped(work, rect));
-        const auto t150 = chip_transform(lms[i].points, ChipSpec{150, options.dlib_chip_padding});
         dlib_chips.push_back(extract_chip(work, t150));
-        const auto t224 = chip_transform(lms[i].points, ChipSpec{224, options.faceres_chip_padding});
         faceres_chips.push_back(extract_chip(work, t224));
     }
+    boxes.resize(kept);
+    scores.resize(kept);
+    lms.resize(kept);
+    std::vector<FaceResult> out(kept);
+    if (out.empty()) return out;
     const auto ag = m.age_gender.predict_batch(face_crops);
     const auto ex = m.expression.classify_batch(work, aligned);
     std::vector<Embedding> emb;
@@ -130,12 +158,14 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
     for (std::size_t i = 0; i < boxes.size(); ++i) {
         auto& f = out[i];
         cv::Rect2f b = boxes[i];
-        if (options.crops) b = cv::Rect2f(0.f, 0.f, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
+        if (options.crops)
+            b = cv::Rect2f(0.f, 0.f, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
         f.box = {b.x, b.y, b.width, b.height};
         f.score = scores[i];
         for (int k = 0; k < 68; ++k)
-            f.landmarks[static_cast<std::size_t>(k)] = {lms[i].points[static_cast<std::size_t>(k)].x - offset.x,
-                                                        lms[i].points[static_cast<std::size_t>(k)].y - offset.y};
+            f.landmarks[static_cast<std::size_t>(k)] = {
+                lms[i].points[static_cast<std::size_t>(k)].x - offset.x,
+                lms[i].points[static_cast<std::size_t>(k)].y - offset.y};
         f.age = ag[i].age;
         f.gender = ag[i].gender();
         f.gender_prob = ag[i].gender_probability();
@@ -150,7 +180,8 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
     return out;
 }
 
-ImageResult Analyzer::analyze_file(const std::filesystem::path& path, const AnalyzeOptions& options) {
+ImageResult Analyzer::analyze_file(const std::filesystem::path& path,
+                                   const AnalyzeOptions& options) {
     ImageResult r;
     r.file = path.string();
     auto img = load_image_rgb(path);
@@ -164,7 +195,8 @@ ImageResult Analyzer::analyze_file(const std::filesystem::path& path, const Anal
     try {
         r.faces = analyze_image(rgb, options);
     } catch (const Error& e) {
-        r.error = e.what();
+        // Errors from the nets name the net, not the image.
+        r.error = e.context() == r.file ? e.what() : r.file + ": " + e.what();
     } catch (const cv::Exception& e) {
         r.error = r.file + ": processing failed: " + e.what();
     }

@@ -159,12 +159,7 @@ FaceDetector FaceDetector::load(const nn::ModelManifest& manifest) {
 }
 
 FaceDetector FaceDetector::load(const nn::ModelInfo& info) {
-    if (info.input_width != kInputSize || info.input_height != kInputSize ||
-        info.color_order != "RGB")
-        throw Error(ErrorCode::kCorruptData,
-                    "model manifest entry '" + info.name + "' must say input_size [512, 512], RGB",
-                    info.name,
-                    "the SSD anchors are fixed for 512x512 RGB; fix models/manifest.json");
+    info.require_input(kInputSize, kInputSize);  // the SSD anchors are fixed for 512x512
     const nn::WeightMap w = nn::WeightMap::load(info.weights);
     auto impl = std::make_unique<Impl>();
     impl->mean = info.mean;
@@ -265,7 +260,7 @@ RawOutput FaceDetector::forward(const float* nhwc, int n) {
 
 cv::Mat FaceDetector::prepare(const cv::Mat& rgb_image) {
     check_image(rgb_image);
-    return pad_resize_square(rgb_image, kInputSize, true);
+    return pad_resize_square(rgb_image, kInputSize, SquarePadding::kBottomRight);
 }
 
 std::vector<Detection> FaceDetector::detect(const cv::Mat& rgb_image,

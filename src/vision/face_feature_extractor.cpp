@@ -7,6 +7,7 @@
 
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/blob.h"
+#include "faceatlas/vision/image_ops.h"
 
 namespace faceatlas::vision::detail {
 namespace {
@@ -44,39 +45,6 @@ Node dense_block4(nn::NetBuilder& b, const nn::WeightMap& w, const std::string& 
     return b.relu(b.add({out1, out2, out3, out4}));
 }
 
-// tf.image.resizeBilinear(align_corners = false, half_pixel_centers = false) on an HWC float
-// image, as the tfjs CPU backend computes it (source = dst * in / out, no half-pixel shift).
-// TODO(landmark): switch to vision/image_ops.h (tf_resize_bilinear) once the ssd branch lands.
-void tf_resize_bilinear(const cv::Mat& src, int out_h, int out_w, float* dst) {
-    assert(src.type() == CV_32FC3 && src.isContinuous());
-    const int in_h = src.rows, in_w = src.cols;
-    const double scale_y = static_cast<double>(in_h) / out_h;
-    const double scale_x = static_cast<double>(in_w) / out_w;
-    const auto* s = src.ptr<float>();
-    for (int r = 0; r < out_h; ++r) {
-        const double fy = scale_y * r;
-        const int y0 = static_cast<int>(std::floor(fy));
-        const int y1 = std::min(in_h - 1, static_cast<int>(std::ceil(fy)));
-        const auto dy = static_cast<float>(fy - y0);
-        for (int c = 0; c < out_w; ++c) {
-            const double fx = scale_x * c;
-            const int x0 = static_cast<int>(std::floor(fx));
-            const int x1 = std::min(in_w - 1, static_cast<int>(std::ceil(fx)));
-            const auto dx = static_cast<float>(fx - x0);
-            const float* tl = s + (static_cast<std::size_t>(y0) * in_w + x0) * 3;
-            const float* tr = s + (static_cast<std::size_t>(y0) * in_w + x1) * 3;
-            const float* bl = s + (static_cast<std::size_t>(y1) * in_w + x0) * 3;
-            const float* br = s + (static_cast<std::size_t>(y1) * in_w + x1) * 3;
-            float* d = dst + (static_cast<std::size_t>(r) * out_w + c) * 3;
-            for (int k = 0; k < 3; ++k) {
-                const float top = tl[k] + (tr[k] - tl[k]) * dx;
-                const float bottom = bl[k] + (br[k] - bl[k]) * dx;
-                d[k] = top + (bottom - top) * dy;
-            }
-        }
-    }
-}
-
 }  // namespace
 
 Node build_face_feature_extractor(nn::NetBuilder& b, const nn::WeightMap& weights) {
@@ -89,12 +57,7 @@ Node build_face_feature_extractor(nn::NetBuilder& b, const nn::WeightMap& weight
 
 FaceProcessorNet FaceProcessorNet::load(const nn::ModelInfo& info, int num_outputs, bool softmax) {
     assert(num_outputs > 0);
-    if (info.input_width != kFaceInputSize || info.input_height != kFaceInputSize)
-        throw Error(ErrorCode::kCorruptData,
-                    "model manifest gives input size " + std::to_string(info.input_width) + "x" +
-                        std::to_string(info.input_height) + " for '" + info.name +
-                        "', expected 112x112",
-                    info.weights.string(), "restore models/manifest.json from git");
+    info.require_input(kFaceInputSize, kFaceInputSize);
     const nn::WeightMap weights = nn::WeightMap::load(info.weights);
 
     nn::NetBuilder b;
@@ -115,11 +78,10 @@ FaceProcessorNet FaceProcessorNet::load(const nn::ModelInfo& info, int num_outpu
 std::vector<float> FaceProcessorNet::forward(const float* nhwc, int n) {
     assert(n >= 0);
     std::vector<float> result(static_cast<std::size_t>(n) * num_outputs_);
-    constexpr std::size_t kPerImage = static_cast<std::size_t>(kFaceInputSize) * kFaceInputSize * 3;
     for (int begin = 0; begin < n; begin += kMaxFaceBatch) {
         const int count = std::min(kMaxFaceBatch, n - begin);
         try {
-            net_.setInput(nn::nhwc_to_blob(nhwc + kPerImage * begin, count, kFaceInputSize,
+            net_.setInput(nn::nhwc_to_blob(nhwc + kFaceInputFloats * begin, count, kFaceInputSize,
                                            kFaceInputSize, 3, info_.mean, info_.std));
             const cv::Mat out = net_.forward(output_);
             assert(out.total() == static_cast<std::size_t>(count) * num_outputs_);
@@ -149,31 +111,21 @@ SquareInput face_to_input(const cv::Mat& rgb, const cv::Rect& crop, float* nhwc_
     const int side = std::max(crop.width, crop.height);
     g.side = static_cast<float>(side);
     const int diff = std::abs(crop.width - crop.height);
-    // padToSquare(isCenterImage = true): Math.round(diff * 0.5) appended, the rest prepended.
-    const int append = static_cast<int>(std::floor(diff * 0.5 + 0.5));
-    const int prepend = diff - append;
     if (crop.width < crop.height)
         g.offset_x = static_cast<float>(diff) / 2.f;
     else
         g.offset_y = static_cast<float>(diff) / 2.f;
-
-    cv::Mat square(side, side, CV_32FC3, cv::Scalar::all(0));
-    const cv::Rect inside(crop.width < crop.height ? prepend : 0,
-                          crop.height < crop.width ? prepend : 0, crop.width, crop.height);
-    rgb(crop).convertTo(square(inside), CV_32F);
-    if (side == kFaceInputSize)
-        std::memcpy(nhwc_out, square.ptr<float>(), square.total() * 3 * sizeof(float));
-    else
-        tf_resize_bilinear(square, kFaceInputSize, kFaceInputSize, nhwc_out);
+    const cv::Mat input = pad_resize_square(rgb(crop), kFaceInputSize, SquarePadding::kCentred);
+    assert(input.isContinuous() && input.total() == kFaceInputFloats / 3);
+    std::memcpy(nhwc_out, input.ptr<float>(), kFaceInputFloats * sizeof(float));
     return g;
 }
 
 FaceBatch prepare_face_batch(const cv::Mat& rgb, const std::vector<cv::Rect2f>& boxes,
                              const char* who) {
     check_rgb_image(rgb, who);
-    constexpr std::size_t kPerImage = static_cast<std::size_t>(kFaceInputSize) * kFaceInputSize * 3;
     FaceBatch batch;
-    batch.nhwc.resize(kPerImage * boxes.size());
+    batch.nhwc.resize(kFaceInputFloats * boxes.size());
     batch.geometry.reserve(boxes.size());
     for (std::size_t i = 0; i < boxes.size(); ++i) {
         const cv::Rect2f& box = boxes[i];
@@ -187,7 +139,8 @@ FaceBatch prepare_face_batch(const cv::Mat& rgb, const std::vector<cv::Rect2f>& 
                             std::to_string(box.height) + ") does not cover a pixel of the " +
                             std::to_string(rgb.cols) + " x " + std::to_string(rgb.rows) + " image",
                         {}, "pass face boxes in the image's pixel coordinates");
-        batch.geometry.push_back(face_to_input(rgb, crop, batch.nhwc.data() + kPerImage * i));
+        batch.geometry.push_back(
+            face_to_input(rgb, crop, batch.nhwc.data() + kFaceInputFloats * i));
     }
     return batch;
 }

@@ -17,6 +17,9 @@ namespace faceatlas::vision::detail {
 
 // Input side of every FaceFeatureExtractor net (112 x 112 RGB).
 inline constexpr int kFaceInputSize = 112;
+// Floats in one NHWC face input (112 * 112 * 3).
+inline constexpr std::size_t kFaceInputFloats =
+    static_cast<std::size_t>(kFaceInputSize) * kFaceInputSize * 3;
 // Largest batch handed to cv::dnn at once; longer batches are split (bounds peak memory).
 inline constexpr int kMaxFaceBatch = 32;
 
@@ -63,10 +66,9 @@ struct SquareInput {
 };
 
 // NetInput.toBatchTensor(112, isCenterInputs = true) for one crop of `rgb` (CV_8UC3 or
-// CV_32FC3, RGB): pads the crop to a square with black, centred (face-api appends
-// round(d / 2) rows/columns after the crop and the rest before it), then resizes to 112 x 112
-// with TF's bilinear resize (align_corners = false, half_pixel_centers = false). Writes
-// 112 * 112 * 3 floats (NHWC) to `nhwc_out`. `crop` must be non-empty and inside the image.
+// CV_32FC3, RGB): pad_resize_square(rgb(crop), 112, SquarePadding::kCentred) (image_ops.h).
+// Writes kFaceInputFloats floats (NHWC) to `nhwc_out`. `crop` must be non-empty and inside
+// the image.
 SquareInput face_to_input(const cv::Mat& rgb, const cv::Rect& crop, float* nhwc_out);
 
 // Several face boxes of one image, ready for FaceProcessorNet::forward.

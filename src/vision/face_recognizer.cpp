@@ -119,10 +119,7 @@ FaceRecognizer::~FaceRecognizer() = default;
 
 FaceRecognizer FaceRecognizer::load(const nn::ModelManifest& manifest) {
     const nn::ModelInfo& info = manifest.get(kNetName);  // throws naming the missing file
-    if (info.input_width != kInputSize || info.input_height != kInputSize ||
-        info.color_order != "RGB")
-        throw Error(ErrorCode::kUnsupported, "face_recognition must take 150x150 RGB input",
-                    "models/manifest.json", "restore models/manifest.json from git");
+    info.require_input(kInputSize, kInputSize);
     const nn::WeightMap w = nn::WeightMap::load(info.weights);
 
     Builder b(w);

@@ -54,12 +54,7 @@ FaceresNet FaceresNet::load(const nn::ModelManifest& manifest) {
     if (info.format != "tfjs-graph-model")
         throw Error(ErrorCode::kUnsupported, "faceres has format '" + info.format + "'",
                     "models/manifest.json", "the faceres entry must be a tfjs-graph-model");
-    if (info.input_width != kInputSize || info.input_height != kInputSize)
-        throw Error(ErrorCode::kCorruptData, "faceres input size is not 224x224",
-                    "models/manifest.json", "restore models/manifest.json from git");
-    if (info.color_order != "RGB" && info.color_order != "BGR")
-        throw Error(ErrorCode::kCorruptData, "faceres colour order '" + info.color_order + "'",
-                    "models/manifest.json", "use RGB or BGR");
+    info.require_input(kInputSize, kInputSize, {"RGB", "BGR"});
     auto graph = nn::GraphModel::load(info.weights, {kFeatures, kAge, kGender});
     const auto& in = graph.input();
     if (in.height != kInputSize || in.width != kInputSize || in.channels != 3)

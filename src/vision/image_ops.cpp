@@ -1,5 +1,6 @@
 #include "faceatlas/vision/image_ops.h"
 
+#include <cassert>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -103,9 +104,11 @@ cv::Mat resize_in_frame(const cv::Mat& src, int vh, int vw, int oy, int ox, cv::
     return dst;
 }
 
-// face-api's padding split: round(diff * (centre ? 0.5 : 1)) after the image, the rest before.
-int padding_before(int diff, bool bottom_right) {
-    if (bottom_right) return 0;
+// face-api's split: Math.round(diff * (centred ? 0.5 : 1)) after the image, the rest before.
+// diff * 0.5 is a whole number or x.5, and both Math.round and std::lround take x.5 up.
+int padding_before(int diff, SquarePadding padding) {
+    assert(diff >= 0);
+    if (padding == SquarePadding::kBottomRight) return 0;
     const int after = static_cast<int>(std::lround(diff * 0.5));
     return diff - after;
 }
@@ -120,26 +123,26 @@ cv::Mat tf_resize_bilinear(const cv::Mat& src, cv::Size size) {
     return resize_in_frame(src, src.rows, src.cols, 0, 0, size);
 }
 
-cv::Mat pad_to_square(const cv::Mat& src, bool bottom_right) {
+cv::Mat pad_to_square(const cv::Mat& src, SquarePadding padding) {
     if (src.empty() || src.dims != 2)
         throw Error(ErrorCode::kInvalidArgument, "pad_to_square: empty or non 2-D image", "image",
                     "pass a decoded image with at least one pixel");
     const int side = std::max(src.rows, src.cols);
     cv::Mat dst(side, side, src.type(), cv::Scalar::all(0));
-    const int before = padding_before(side - std::min(src.rows, src.cols), bottom_right);
+    const int before = padding_before(side - std::min(src.rows, src.cols), padding);
     const int oy = src.rows < side ? before : 0;
     const int ox = src.cols < side ? before : 0;
     src.copyTo(dst(cv::Rect(ox, oy, src.cols, src.rows)));
     return dst;
 }
 
-cv::Mat pad_resize_square(const cv::Mat& src, int size, bool bottom_right) {
+cv::Mat pad_resize_square(const cv::Mat& src, int size, SquarePadding padding) {
     check_source(src, "pad_resize_square");
     if (size <= 0)
         throw Error(ErrorCode::kInvalidArgument, "pad_resize_square: target size must be positive",
                     "size");
     const int side = std::max(src.rows, src.cols);
-    const int before = padding_before(side - std::min(src.rows, src.cols), bottom_right);
+    const int before = padding_before(side - std::min(src.rows, src.cols), padding);
     const int oy = src.rows < side ? before : 0;
     const int ox = src.cols < side ? before : 0;
     return resize_in_frame(src, side, side, oy, ox, cv::Size(size, size));

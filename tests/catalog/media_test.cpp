@@ -5,6 +5,7 @@
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 
+#include "common/temp_dir.h"
 #include "faceatlas/catalog/media.h"
 #include "faceatlas/core/error.h"
 
@@ -14,25 +15,20 @@ namespace faceatlas::catalog {
 namespace {
 
 class MediaTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("faceatlas_media_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
+  protected:
     fs::path write_jpeg(const fs::path& rel) {
         const auto p = dir_ / rel;
         fs::create_directories(p.parent_path());
         cv::Mat img(32, 48, CV_8UC3, cv::Scalar(10, 200, 30));
         std::vector<unsigned char> buf;
         cv::imencode(".jpg", img, buf);
-        std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(buf.data()),
-                                                 static_cast<std::streamsize>(buf.size()));
+        std::ofstream(p, std::ios::binary)
+            .write(reinterpret_cast<const char*>(buf.data()),
+                   static_cast<std::streamsize>(buf.size()));
         return p;
     }
-    fs::path dir_;
+    faceatlas::testing::TempDir tmp_{"media"};
+    const fs::path dir_ = tmp_.path();
 };
 
 TEST(MediaType, SniffsSignaturesNotNames) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/temp_dir.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/catalog/sqlite.h"
 #include "faceatlas/core/error.h"
@@ -13,18 +14,7 @@ namespace faceatlas::catalog {
 namespace {
 
 class CatalogTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("faceatlas_cat_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-        db_ = dir_ / "faceatlas.db";
-    }
-    void TearDown() override {
-        fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add);
-        fs::remove_all(dir_);
-    }
+  protected:
     static PhotoRecord photo(const std::string& path, const std::string& hash) {
         PhotoRecord p;
         p.path = path;
@@ -47,7 +37,9 @@ protected:
         f.birth_year = 1990.5;
         return f;
     }
-    fs::path dir_, db_;
+    faceatlas::testing::TempDir tmp_{"cat"};  // removed even when a test made it read-only
+    const fs::path dir_ = tmp_.path();
+    const fs::path db_ = dir_ / "faceatlas.db";
 };
 
 TEST_F(CatalogTest, StoresAndReadsBackPhotosAndFaces) {
@@ -86,7 +78,8 @@ TEST_F(CatalogTest, DataSurvivesReopen) {
 }
 
 TEST_F(CatalogTest, NotASqliteFileIsAClearError) {
-    std::ofstream(db_) << "this is a text file, not a database, with enough bytes to have a header......";
+    std::ofstream(db_)
+        << "this is a text file, not a database, with enough bytes to have a header......";
     try {
         open_sqlite_catalog(db_);
         FAIL();
@@ -101,13 +94,19 @@ TEST_F(CatalogTest, NotASqliteFileIsAClearError) {
 }
 
 TEST_F(CatalogTest, ForeignSqliteDatabaseIsRefused) {
-    { Database d(db_); d.exec("CREATE TABLE other (x INTEGER)"); }
+    {
+        Database d(db_);
+        d.exec("CREATE TABLE other (x INTEGER)");
+    }
     EXPECT_THROW(open_sqlite_catalog(db_), Error);
 }
 
 TEST_F(CatalogTest, NewerSchemaIsRefusedAndUntouched) {
     { open_sqlite_catalog(db_)->store_photo(photo("/a/1.jpg", "h1"), {face(1)}); }
-    { Database d(db_); d.exec("INSERT INTO schema_version (version) VALUES (99)"); }
+    {
+        Database d(db_);
+        d.exec("INSERT INTO schema_version (version) VALUES (99)");
+    }
     try {
         open_sqlite_catalog(db_);
         FAIL();

@@ -21,7 +21,8 @@ inline NpyArray read_npy(const std::string& path) {
     if (!f) throw std::runtime_error("cannot open " + path);
     char magic[6];
     f.read(magic, 6);
-    if (std::memcmp(magic, "\x93NUMPY", 6) != 0) throw std::runtime_error("not an npy file: " + path);
+    if (std::memcmp(magic, "\x93NUMPY", 6) != 0)
+        throw std::runtime_error("not an npy file: " + path);
     uint8_t ver[2];
     f.read(reinterpret_cast<char*>(ver), 2);
     uint32_t hlen = 0;
@@ -48,7 +49,8 @@ inline NpyArray read_npy(const std::string& path) {
     std::size_t pos = 0;
     while (pos < dims.size()) {
         auto comma = dims.find(',', pos);
-        std::string tok = dims.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        std::string tok =
+            dims.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         if (tok.find_first_of("0123456789") != std::string::npos) {
             a.shape.push_back(std::stoi(tok));
             n *= static_cast<std::size_t>(a.shape.back());

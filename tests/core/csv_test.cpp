@@ -7,7 +7,9 @@ namespace faceatlas {
 namespace {
 
 TEST(Csv, QuotesBomCrlfAndBlankLines) {
-    auto t = parse_csv("\xEF\xBB\xBF" "file,identity\r\n\"a,b.jpg\",\"say \"\"hi\"\"\"\r\n\r\nc.jpg,\"two\nlines\"\n");
+    auto t = parse_csv(
+        "\xEF\xBB\xBF"
+        "file,identity\r\n\"a,b.jpg\",\"say \"\"hi\"\"\"\r\n\r\nc.jpg,\"two\nlines\"\n");
     ASSERT_EQ(t.header, (std::vector<std::string>{"file", "identity"}));
     ASSERT_EQ(t.rows.size(), 2u);
     EXPECT_EQ(t.rows[0][0], "a,b.jpg");

@@ -37,7 +37,8 @@ TEST(Classification, MatchesSklearnGoldens) {
         // sklearn lists every label (0 recall for pred-only labels); ours lists truth classes.
         const auto recall = c.at("recall_per_class").get<std::vector<double>>();
         for (const auto& r : per_class_recall(t, p)) {
-            const auto k = std::find(cm.labels.begin(), cm.labels.end(), r.label) - cm.labels.begin();
+            const auto k =
+                std::find(cm.labels.begin(), cm.labels.end(), r.label) - cm.labels.begin();
             EXPECT_NEAR(r.recall, recall[static_cast<std::size_t>(k)], test::kGoldenTol);
         }
     }
@@ -56,9 +57,9 @@ TEST(Classification, ErrorsAndExplicitLabels) {
 
 TEST(AgeBands, NearestBandWithTiesToLower) {
     const std::vector<std::pair<double, int>> cases = {
-        {0, 0},  {2, 0},  {3, 0},  {2.6, 0}, {3.5, 1},  {4, 1},   {7, 1},   {8, 2},  {14, 2},
-        {15, 3}, {22, 3}, {23, 4}, {35, 4},  {36, 5},   {45, 5},  {46, 6},  {56, 6}, {57, 7},
-        {60, 7}, {99, 7}, {-1, 0}, {24, 4},  {21.5, 3}, {33, 4},  {54, 6},  {47, 6}};
+        {0, 0},  {2, 0},  {3, 0},  {2.6, 0}, {3.5, 1},  {4, 1},  {7, 1},  {8, 2},  {14, 2},
+        {15, 3}, {22, 3}, {23, 4}, {35, 4},  {36, 5},   {45, 5}, {46, 6}, {56, 6}, {57, 7},
+        {60, 7}, {99, 7}, {-1, 0}, {24, 4},  {21.5, 3}, {33, 4}, {54, 6}, {47, 6}};
     for (const auto& [age, band] : cases) EXPECT_EQ(adience_band(age), band) << age;
     EXPECT_EQ(adience_band_name(0), "0-2");
     EXPECT_EQ(adience_band_name(7), "60+");
@@ -97,8 +98,8 @@ TEST(LinearAssignment, MatchesScipyGoldens) {
         const std::size_t r = m.size(), cols = m[0].size();
         const Assignment a = linear_sum_assignment(flat, r, cols);
         EXPECT_NEAR(a.cost, c.at("min_cost").get<double>(), test::kGoldenTol);
-        EXPECT_NEAR(linear_sum_assignment(flat, r, cols, true).cost,
-                    c.at("max_cost").get<double>(), test::kGoldenTol);
+        EXPECT_NEAR(linear_sum_assignment(flat, r, cols, true).cost, c.at("max_cost").get<double>(),
+                    test::kGoldenTol);
         ASSERT_EQ(a.rows.size(), std::min(r, cols));
         EXPECT_TRUE(std::is_sorted(a.rows.begin(), a.rows.end()));
         std::vector<int> cs(a.cols);

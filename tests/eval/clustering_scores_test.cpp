@@ -18,8 +18,7 @@ namespace {
 using test::kGoldenTol;
 
 // BCubed straight from the definition, every item against every item.
-void naive_bcubed(const std::vector<int>& t, const std::vector<int>& p, double& prec,
-                  double& rec) {
+void naive_bcubed(const std::vector<int>& t, const std::vector<int>& p, double& prec, double& rec) {
     const std::size_t n = t.size();
     prec = rec = 0.0;
     for (std::size_t i = 0; i < n; ++i) {

@@ -100,7 +100,7 @@ TEST(Silhouette, CallbackEqualsBuiltInMetric) {
 
 TEST(Silhouette, BadInputIsError) {
     const std::vector<double> x = {0, 1, 2, 3};
-    EXPECT_THROW(silhouette(std::span<const double>(x), 3, 1, {0, 1, 1}), Error);  // size
+    EXPECT_THROW(silhouette(std::span<const double>(x), 3, 1, {0, 1, 1}), Error);     // size
     EXPECT_THROW(silhouette(std::span<const double>(x), 4, 1, {0, 0, 0, 0}), Error);  // 1 cluster
     const std::vector<double> bad = {0, NAN, 2, 3};
     EXPECT_THROW(silhouette(std::span<const double>(bad), 4, 1, {0, 0, 1, 1}), Error);

@@ -14,7 +14,8 @@ namespace {
 
 TEST(Csv, BomCrlfQuotesAndEmbeddedNewlines) {
     const std::string text =
-        "\xEF\xBB\xBF" "file,identity,note\r\n"
+        "\xEF\xBB\xBF"
+        "file,identity,note\r\n"
         "a.jpg,Ann,\"hello, world\"\r\n"
         "\r\n"
         "\"b c.jpg\",\"Bob \"\"B\"\"\",\"two\nlines\"\r\n"
@@ -32,9 +33,9 @@ TEST(Csv, BomCrlfQuotesAndEmbeddedNewlines) {
 
 TEST(Csv, BrokenInputIsError) {
     EXPECT_THROW(parse_csv(""), Error);
-    EXPECT_THROW(parse_csv("a,b\n1,2,3\n"), Error);       // ragged
-    EXPECT_THROW(parse_csv("a,b\n\"1,2\n"), Error);       // unterminated quote
-    EXPECT_THROW(parse_csv("a,b\nx\"y,2\n"), Error);      // stray quote
+    EXPECT_THROW(parse_csv("a,b\n1,2,3\n"), Error);   // ragged
+    EXPECT_THROW(parse_csv("a,b\n\"1,2\n"), Error);   // unterminated quote
+    EXPECT_THROW(parse_csv("a,b\nx\"y,2\n"), Error);  // stray quote
     EXPECT_THROW(read_csv("/nonexistent/labels.csv"), Error);
 }
 
@@ -60,8 +61,8 @@ TEST(TruthCsv, DuplicatesAndUnknownColumnsAreReported) {
     EXPECT_THROW(parse_truth_csv(text, "t.csv", o), Error);
     // Same file, different identity: always an error.
     EXPECT_THROW(parse_truth_csv("file,identity\na.jpg,Ann\na.jpg,Bob\n"), Error);
-    EXPECT_THROW(parse_truth_csv("file,person\na.jpg,Ann\n"), Error);   // missing column
-    EXPECT_THROW(parse_truth_csv("file,identity\na.jpg,\n"), Error);    // empty identity
+    EXPECT_THROW(parse_truth_csv("file,person\na.jpg,Ann\n"), Error);  // missing column
+    EXPECT_THROW(parse_truth_csv("file,identity\na.jpg,\n"), Error);   // empty identity
     o = {};
     o.identity_column = "person";
     EXPECT_EQ(parse_truth_csv("file,person\na.jpg,Ann\n", "t", o).items.size(), 1u);
@@ -93,7 +94,7 @@ TEST(LfwPairs, ParsesHeaderAndRows) {
     const LfwPairs dev_train = parse_lfw_pairs("1\nX 1 2\nX 1 Y 1\n");
     EXPECT_EQ(dev_train.n_folds, 1);
 
-    EXPECT_THROW(parse_lfw_pairs("10 300\nX 1 2\n"), Error);    // count mismatch
+    EXPECT_THROW(parse_lfw_pairs("10 300\nX 1 2\n"), Error);        // count mismatch
     EXPECT_THROW(parse_lfw_pairs("1 1\nX 1 Y 1\nX 1 2\n"), Error);  // layout order
     EXPECT_THROW(parse_lfw_pairs("X 1 two\n"), Error);
     EXPECT_THROW(parse_lfw_pairs("X 0 2\n"), Error);

@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "faceatlas/core/error.h"
-#include "faceatlas/eval/roc.h"
 #include "faceatlas/eval/eval.h"
+#include "faceatlas/eval/roc.h"
 #include "faceatlas/eval/verification_accuracy.h"
 #include "golden.h"
 
@@ -30,8 +30,8 @@ TEST(Roc, MatchesSklearnGoldens) {
         // Distances that order pairs like the similarities give the same AUC.
         EXPECT_NEAR(roc_auc(dist, same, ScoreKind::kDistance), c.at("auc").get<double>(),
                     test::kGoldenTol);
-        EXPECT_NEAR(roc_auc(scores, same, ScoreKind::kDistance),
-                    c.at("auc_distance").get<double>(), test::kGoldenTol);
+        EXPECT_NEAR(roc_auc(scores, same, ScoreKind::kDistance), c.at("auc_distance").get<double>(),
+                    test::kGoldenTol);
 
         const RocCurve curve = roc_curve(scores, same);
         const auto fpr = c.at("fpr").get<std::vector<double>>();

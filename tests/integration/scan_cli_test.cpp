@@ -2,9 +2,7 @@
 // the scan goes on; catalogs that cannot be used fail with exit code 1 and stay untouched.
 #include <gtest/gtest.h>
 #include <jpeglib.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +11,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "common/cli.h"
+#include "common/temp_dir.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/catalog/sqlite.h"
 
@@ -20,22 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;
-};
-
-Run run_cli(const std::string& args) {
-    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " 2>/dev/null";
-    Run r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    while (fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-    const int st = pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
+using faceatlas::testing::run_cli;
 
 nlohmann::json summary_of(const std::string& out) {
     nlohmann::json last;
@@ -49,8 +34,8 @@ nlohmann::json summary_of(const std::string& out) {
 }
 
 void write_bytes(const fs::path& p, const std::vector<unsigned char>& b) {
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                             static_cast<std::streamsize>(b.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 
 std::vector<unsigned char> read_bytes(const fs::path& p) {
@@ -84,29 +69,27 @@ void write_cmyk_jpeg(const fs::path& p, int w, int h) {
 
 // A 2-frame animated GIF, 2x2 pixels.
 const std::vector<unsigned char> kAnimatedGif = {
-    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x02, 0x00, 0x02, 0x00, 0x80, 0x00, 0x00, 0xff, 0x00, 0x00, 0x00,
-    0x00, 0xff, 0x21, 0xff, 0x0b, 0x4e, 0x45, 0x54, 0x53, 0x43, 0x41, 0x50, 0x45, 0x32, 0x2e, 0x30, 0x03,
-    0x01, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00,
-    0x02, 0x00, 0x02, 0x00, 0x00, 0x02, 0x02, 0x84, 0x51, 0x00, 0x21, 0xf9, 0x04, 0x00, 0x0a, 0x00, 0x00,
-    0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x02, 0x02, 0x8c, 0x53, 0x00, 0x3b};
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x02, 0x00, 0x02, 0x00, 0x80, 0x00, 0x00, 0xff, 0x00,
+    0x00, 0x00, 0x00, 0xff, 0x21, 0xff, 0x0b, 0x4e, 0x45, 0x54, 0x53, 0x43, 0x41, 0x50, 0x45,
+    0x32, 0x2e, 0x30, 0x03, 0x01, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x00, 0x0a, 0x00, 0x00,
+    0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x02, 0x02, 0x84, 0x51,
+    0x00, 0x21, 0xf9, 0x04, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x02,
+    0x00, 0x02, 0x00, 0x00, 0x02, 0x02, 0x8c, 0x53, 0x00, 0x3b};
 
 class ScanCli : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("faceatlas_scan_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_ / "album");
-        db_ = dir_ / "catalog.db";
-    }
-    void TearDown() override { fs::remove_all(dir_); }
+  protected:
+    void SetUp() override { fs::create_directories(dir_ / "album"); }
     fs::path sample(int k) const {
-        return fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo" / ("sample" + std::to_string(k) + ".jpg");
+        return fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo" /
+               ("sample" + std::to_string(k) + ".jpg");
     }
     std::string scan_args(const std::string& extra = "") const {
-        return "scan --json --threads 2 --catalog " + db_.string() + " " + (dir_ / "album").string() + " " + extra;
+        return "scan --json --threads 2 --catalog " + db_.string() + " " +
+               (dir_ / "album").string() + " " + extra;
     }
-    fs::path dir_, db_;
+    faceatlas::testing::TempDir tmp_{"scan"};
+    const fs::path dir_ = tmp_.path();
+    const fs::path db_ = dir_ / "catalog.db";
 };
 
 TEST_F(ScanCli, BadInputsAreReportedAndTheScanContinues) {
@@ -114,7 +97,9 @@ TEST_F(ScanCli, BadInputsAreReportedAndTheScanContinues) {
     fs::copy_file(sample(1), a / "good.jpg");
     std::ofstream(a / "zero.jpg");
     auto good = read_bytes(sample(2));
-    write_bytes(a / "truncated.jpg", std::vector<unsigned char>(good.begin(), good.begin() + static_cast<long>(good.size() / 2)));
+    write_bytes(a / "truncated.jpg",
+                std::vector<unsigned char>(good.begin(),
+                                           good.begin() + static_cast<long>(good.size() / 2)));
     std::ofstream(a / "text.jpg") << "this is not an image";
     write_cmyk_jpeg(a / "cmyk.jpg", 64, 48);
     cv::Mat img16(40, 50, CV_16UC3, cv::Scalar(1000, 30000, 65000));
@@ -132,7 +117,8 @@ TEST_F(ScanCli, BadInputsAreReportedAndTheScanContinues) {
     auto s = summary_of(r.out);
     ASSERT_FALSE(s.is_null()) << r.out;
     std::map<std::string, std::string> skipped;
-    for (const auto& k : s["skipped"]) skipped[fs::path(k["file"].get<std::string>()).filename()] = k["reason"];
+    for (const auto& k : s["skipped"])
+        skipped[fs::path(k["file"].get<std::string>()).filename()] = k["reason"];
     EXPECT_TRUE(skipped.count("zero.jpg"));
     EXPECT_TRUE(skipped.count("truncated.jpg"));
     EXPECT_NE(skipped["truncated.jpg"].find("truncated"), std::string::npos);
@@ -183,7 +169,8 @@ TEST_F(ScanCli, RerunSkipsUnchangedMovedFilesKeepFacesDeletedAreMarked) {
 
 TEST_F(ScanCli, UnusableCatalogsFailWithExitOneAndStayUntouched) {
     fs::copy_file(sample(1), dir_ / "album/one.jpg");
-    std::ofstream(db_) << "not a database, just some text that is long enough to be read as a header";
+    std::ofstream(db_)
+        << "not a database, just some text that is long enough to be read as a header";
     const auto before = read_bytes(db_);
     auto r = run_cli(scan_args());
     EXPECT_EQ(r.code, 1);
@@ -200,7 +187,8 @@ TEST_F(ScanCli, UnusableCatalogsFailWithExitOneAndStayUntouched) {
 }
 
 TEST_F(ScanCli, ReadOnlyCatalogIsAClearFailure) {
-    if (geteuid() == 0) GTEST_SKIP() << "root ignores file permissions; read-only is checked in catalog tests";
+    if (geteuid() == 0)
+        GTEST_SKIP() << "root ignores file permissions; read-only is checked in catalog tests";
     fs::copy_file(sample(1), dir_ / "album/one.jpg");
     ASSERT_EQ(run_cli(scan_args()).code, 0);
     fs::permissions(db_, fs::perms::owner_read, fs::perm_options::replace);

@@ -20,8 +20,8 @@ WeightTensor random_tensor(std::vector<int> shape, std::mt19937& rng) {
 }
 
 // TF conv2d, NHWC input, HWIO filter, SAME/VALID padding.
-std::vector<float> naive_conv(const std::vector<float>& x, int h, int w, int ci, const WeightTensor& f, int stride,
-                              bool same, int& oh, int& ow) {
+std::vector<float> naive_conv(const std::vector<float>& x, int h, int w, int ci,
+                              const WeightTensor& f, int stride, bool same, int& oh, int& ow) {
     const int kh = f.shape[0], kw = f.shape[1], co = f.shape[3];
     int pt = 0, pl = 0;
     if (same) {
@@ -43,7 +43,8 @@ std::vector<float> naive_conv(const std::vector<float>& x, int h, int w, int ci,
                         const int iy = oy * stride + ky - pt, ix = ox * stride + kx - pl;
                         if (iy < 0 || ix < 0 || iy >= h || ix >= w) continue;
                         for (int i = 0; i < ci; ++i)
-                            s += x[(iy * w + ix) * ci + i] * f.data[((ky * kw + kx) * ci + i) * co + o];
+                            s += x[(iy * w + ix) * ci + i] *
+                                 f.data[((ky * kw + kx) * ci + i) * co + o];
                     }
                 y[(oy * ow + ox) * co + o] = static_cast<float>(s);
             }
@@ -55,7 +56,8 @@ cv::Mat nhwc_to_blob(const std::vector<float>& x, int h, int w, int c) {
     cv::Mat b(4, sz, CV_32F);
     for (int y = 0; y < h; ++y)
         for (int xx = 0; xx < w; ++xx)
-            for (int k = 0; k < c; ++k) b.ptr<float>()[(k * h + y) * w + xx] = x[(y * w + xx) * c + k];
+            for (int k = 0; k < c; ++k)
+                b.ptr<float>()[(k * h + y) * w + xx] = x[(y * w + xx) * c + k];
     return b;
 }
 
@@ -80,7 +82,8 @@ TEST_P(ConvParity, MatchesNaiveTfConv) {
     for (int yy = 0; yy < oh; ++yy)
         for (int xx = 0; xx < ow; ++xx)
             for (int o = 0; o < co; ++o)
-                EXPECT_NEAR(y.ptr<float>()[(o * oh + yy) * ow + xx], ref[(yy * ow + xx) * co + o], 1e-4);
+                EXPECT_NEAR(y.ptr<float>()[(o * oh + yy) * ow + xx], ref[(yy * ow + xx) * co + o],
+                            1e-4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, ConvParity,

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/temp_dir.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/blob.h"
 #include "faceatlas/nn/tfjs_graph.h"
@@ -50,11 +51,7 @@ json strings_attr(const std::vector<std::string>& v) {
 // Writes a graph model the way tfjs-converter lays it out: nodes, then one weight group.
 class GraphWriter {
   public:
-    explicit GraphWriter(std::string tag)
-        : dir_(fs::temp_directory_path() / ("faceatlas_tfjs_graph_" + tag)) {
-        fs::create_directories(dir_);
-    }
-    ~GraphWriter() { fs::remove_all(dir_); }
+    explicit GraphWriter(const std::string& tag) : dir_("tfjs_graph_" + tag) {}
 
     void placeholder(const std::string& name, int h, int w, int c) {
         json dims = json::array({{{"size", "-1"}},
@@ -92,7 +89,7 @@ class GraphWriter {
     }
 
   private:
-    fs::path dir_;
+    faceatlas::testing::TempDir dir_;
     json nodes_ = json::array();
     json weights_ = json::array();
     std::vector<float> data_;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/temp_dir.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/nn/tfjs_weights.h"
@@ -16,21 +17,7 @@ namespace {
 
 const fs::path kModels = FACEATLAS_MODEL_DIR;
 
-class TempDir {
-public:
-    TempDir() {
-        path_ = fs::temp_directory_path() /
-                ("faceatlas_wtest_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using faceatlas::testing::TempDir;
 
 fs::path copy_model(const fs::path& dir, const std::string& base) {
     fs::copy_file(kModels / "face-api/model" / (base + "-weights_manifest.json"),
@@ -49,9 +36,11 @@ std::string error_of(const fs::path& manifest) {
 }
 
 TEST(WeightMap, LoadsEveryShippedFaceApiModel) {
-    for (const char* base : {"ssd_mobilenetv1_model", "face_landmark_68_model", "face_recognition_model",
-                             "age_gender_model", "face_expression_model"}) {
-        auto w = WeightMap::load(kModels / "face-api/model" / (std::string(base) + "-weights_manifest.json"));
+    for (const char* base :
+         {"ssd_mobilenetv1_model", "face_landmark_68_model", "face_recognition_model",
+          "age_gender_model", "face_expression_model"}) {
+        auto w = WeightMap::load(kModels / "face-api/model" /
+                                 (std::string(base) + "-weights_manifest.json"));
         EXPECT_GT(w.size(), 10u) << base;
         for (const auto& n : w.names()) {
             const auto& t = w.get(n);
@@ -63,7 +52,8 @@ TEST(WeightMap, LoadsEveryShippedFaceApiModel) {
 }
 
 TEST(WeightMap, QuantizedValuesStayInsideDeclaredRange) {
-    auto w = WeightMap::load(kModels / "face-api/model/face_recognition_model-weights_manifest.json");
+    auto w =
+        WeightMap::load(kModels / "face-api/model/face_recognition_model-weights_manifest.json");
     const auto& t = w.get("conv32_down/conv/filters", {7, 7, 3, 32});
     // uint8 quantization: min + q*scale, q in [0,255] (values from the manifest).
     const double minv = -0.07101876902229645, scale = 0.0005260649557207145;
@@ -138,14 +128,15 @@ TEST(WeightMap, InvalidJsonAndUnsupportedDtype) {
     auto manifest = copy_model(tmp.path(), "age_gender_model");
     std::ofstream(manifest) << "{ not json";
     EXPECT_NE(error_of(manifest).find("JSON"), std::string::npos);
-    std::ofstream(manifest) << R"([{"paths":["age_gender_model.bin"],"weights":[{"name":"a","shape":[1],"dtype":"complex64"}]}])";
+    std::ofstream(manifest)
+        << R"([{"paths":["age_gender_model.bin"],"weights":[{"name":"a","shape":[1],"dtype":"complex64"}]}])";
     EXPECT_NE(error_of(manifest).find("complex64"), std::string::npos);
 }
 
 TEST(ModelManifest, EveryNetworkResolvesToExistingWeights) {
     auto m = ModelManifest::load_default(kModels);
-    for (const char* name : {"ssd_mobilenetv1", "face_landmark_68", "face_recognition", "age_gender",
-                             "face_expression", "faceres"}) {
+    for (const char* name : {"ssd_mobilenetv1", "face_landmark_68", "face_recognition",
+                             "age_gender", "face_expression", "faceres"}) {
         const auto& info = m.get(name);
         EXPECT_TRUE(fs::exists(info.weights)) << name;
         EXPECT_GT(info.input_width, 0);
@@ -155,11 +146,58 @@ TEST(ModelManifest, EveryNetworkResolvesToExistingWeights) {
 
 TEST(ModelManifest, MissingModelDirSaysHowToFetch) {
     try {
-        ModelManifest::load(fs::path(FACEATLAS_SOURCE_DIR) / "models/manifest.json", "/nonexistent/models");
+        ModelManifest::load(fs::path(FACEATLAS_SOURCE_DIR) / "models/manifest.json",
+                            "/nonexistent/models");
         FAIL();
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("fetch_models.sh"), std::string::npos);
     }
+    try {
+        ModelManifest::load_default("/nonexistent/models");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+        EXPECT_EQ(e.context(), "/nonexistent/models");
+        EXPECT_NE(std::string(e.what()).find("fetch_models.sh"), std::string::npos);
+    }
+}
+
+// load_default uses the manifest compiled in from models/manifest.json: the same entries as
+// the file, wherever the model directory is.
+TEST(ModelManifest, BuiltInManifestEqualsTheFile) {
+    const auto file =
+        ModelManifest::load(fs::path(FACEATLAS_SOURCE_DIR) / "models/manifest.json", kModels);
+    const auto built_in = ModelManifest::load_default(kModels);
+    ASSERT_EQ(file.all().size(), built_in.all().size());
+    for (const auto& [name, info] : file.all()) {
+        const auto& b = built_in.all().at(name);
+        EXPECT_EQ(b.weights, info.weights) << name;
+        EXPECT_EQ(b.input_width, info.input_width) << name;
+        EXPECT_EQ(b.mean, info.mean) << name;
+        EXPECT_EQ(b.std, info.std) << name;
+        EXPECT_EQ(b.color_order, info.color_order) << name;
+    }
+}
+
+TEST(ModelInfo, RequireInputNamesTheEntryAndWhatTheNetNeeds) {
+    ModelInfo info;
+    info.name = "age_gender";
+    info.input_width = info.input_height = 112;
+    info.color_order = "RGB";
+    EXPECT_NO_THROW(info.require_input(112, 112));
+    EXPECT_NO_THROW(info.require_input(112, 112, {"BGR", "RGB"}));
+    info.input_height = 96;
+    try {
+        info.require_input(112, 112);
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kCorruptData);
+        const std::string what = e.what();
+        EXPECT_NE(what.find("'age_gender' says input 112x96 RGB"), std::string::npos) << what;
+        EXPECT_NE(what.find("needs 112x112 RGB"), std::string::npos) << what;
+    }
+    info.input_height = 112;
+    EXPECT_THROW(info.require_input(112, 112, {"BGR"}), Error);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "common/npy.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/age_gender.h"
+#include "parity_util.h"
 
 namespace faceatlas::vision {
 namespace {
@@ -76,34 +77,34 @@ TEST_P(AgeGenderParity, MatchesFaceApi) {
                 GetParam().c_str(), n, max_age, max_gender);
 }
 
-// The crop -> 112x112 preparation against face-api's toBatchTensor(112, true), where the
-// reference kept the original crop (crop.npy, [H, W, 3]); other harnesses may not write it.
-TEST_P(AgeGenderParity, PreprocessMatchesFaceApi) {
-    const fs::path dir = ref_dir() / GetParam();
-    if (!fs::exists(dir / "crop.npy")) GTEST_SKIP() << "no crop.npy in " << dir;
-    const auto crop = read_npy((dir / "crop.npy").string());
-    const auto input = read_npy((dir / "input.npy").string());
-    ASSERT_EQ(crop.shape.size(), 3u);
-    cv::Mat img(crop.shape[0], crop.shape[1], CV_32FC3, const_cast<float*>(crop.data.data()));
-    const cv::Mat prepared = net_->preprocess(img);
-    ASSERT_EQ(prepared.total() * 3, input.size());
-    float max_err = 0.f;
-    for (std::size_t i = 0; i < input.size(); ++i)
-        max_err = std::max(max_err, std::abs(prepared.ptr<float>()[i] - input.data[i]));
-    EXPECT_LE(max_err, 1e-3f) << "preprocessing of " << crop.shape[0] << "x" << crop.shape[1]
-                              << " crop";
-
-    // End to end from the crop.
-    const auto ref_age = read_npy((dir / "age.npy").string());
-    const auto ref_gender = read_npy((dir / "gender.npy").string());
-    const AgeGender r = net_->predict(img);
-    EXPECT_LE(age_error(r.age, ref_age.data[0]), kTol);
-    EXPECT_NEAR(r.male_probability, ref_gender.data[0], kTol);
-}
-
 INSTANTIATE_TEST_SUITE_P(Cases, AgeGenderParity,
                          ::testing::Values("random0", "random1", "real0", "real1", "real2", "real3",
                                            "batch4"));
+
+// The crop -> 112x112 preparation against face-api's toBatchTensor(112, true): the harness
+// keeps the original crop of each real case (crop.npy, [H, W, 3]), then end to end from it.
+class AgeGenderCropParity : public AgeGenderParity {};
+
+TEST_P(AgeGenderCropParity, PreprocessAndPredictMatchFaceApi) {
+    const auto c = testing::load_crop_case("age_gender", GetParam(), "age");
+    if (!c) {
+        if (!HasFailure())
+            GTEST_SKIP() << "no tfjs reference for " << GetParam() << testing::kNoReference;
+        return;
+    }
+    const float pre_err = testing::preprocess_error(*c, net_->preprocess(c->crop));
+    EXPECT_LE(pre_err, 1e-3f) << c->crop.cols << "x" << c->crop.rows << " crop";
+
+    const auto ref_gender = read_npy((ref_dir() / GetParam() / "gender.npy").string());
+    const AgeGender r = net_->predict(c->crop);
+    const float age_err = age_error(r.age, c->expected.data[0]);
+    EXPECT_LE(age_err, kTol);
+    EXPECT_NEAR(r.male_probability, ref_gender.data[0], kTol);
+    std::printf("[ parity   ] age_gender/%s from %dx%d crop: input err %.3g, age err %.3g\n",
+                GetParam().c_str(), c->crop.cols, c->crop.rows, pre_err, age_err);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, AgeGenderCropParity, ::testing::ValuesIn(testing::kCropCases));
 
 }  // namespace
 }  // namespace faceatlas::vision

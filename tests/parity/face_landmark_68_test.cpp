@@ -1,15 +1,15 @@
 // face-api FaceLandmark68Net on cv::dnn vs. tfjs, on the harness's reference tensors.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "face_processor_parity.h"
 #include "faceatlas/vision/landmarks.h"
+#include "parity_util.h"
+#include "vision/face_feature_extractor.h"
 
 namespace faceatlas::testing {
 namespace {
 
 constexpr float kTolerance = 1e-3f;
+constexpr char kNet[] = "face_landmark_68";
 
 vision::LandmarkNet& net() {
     static vision::LandmarkNet n =
@@ -20,27 +20,42 @@ vision::LandmarkNet& net() {
 class FaceLandmark68Parity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FaceLandmark68Parity, MatchesTfjs) {
-    const auto dir = parity_dir("face_landmark_68") / GetParam();
-    if (!std::filesystem::exists(dir / "landmarks.npy"))
-        GTEST_SKIP() << "no tfjs reference in " << dir
-                     << "; generate it with the parity_reference CTest fixture (tests/parity)";
-    const NpyArray input = read_npy((dir / "input.npy").string());
-    const NpyArray expected = read_npy((dir / "landmarks.npy").string());
-    ASSERT_EQ(input.shape.size(), 4u);
-    ASSERT_EQ(input.shape[1], 112);
-    ASSERT_EQ(input.shape[2], 112);
-    ASSERT_EQ(input.shape[3], 3);
-    const int n = input.shape[0];
-    ASSERT_EQ(expected.shape, (std::vector<int>{n, 136}));
-
-    const auto actual = net().forward_raw(input.data.data(), n);
-    const float err = max_abs_error(expected, actual);
-    RecordProperty("max_abs_error", std::to_string(err));
-    std::printf("face_landmark_68/%s: max abs error %.3g\n", GetParam().c_str(), err);
-    EXPECT_LE(err, kTolerance);
+    expect_forward_matches(kNet, GetParam(), "landmarks", 136, kTolerance,
+                           [](const float* x, int n) { return net().forward_raw(x, n); });
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, FaceLandmark68Parity, ::testing::ValuesIn(kParityCases),
+                         [](const auto& info) { return info.param; });
+
+// From the original crop: our toBatchTensor(112, true) against face-api's, then detect() on
+// the whole crop mapped back to face-api's relative output (the padded square's 0..1 frame).
+class FaceLandmark68CropParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FaceLandmark68CropParity, PreprocessAndDetectMatchFaceApi) {
+    const auto c = load_crop_case(kNet, GetParam(), "landmarks");
+    if (!c) {
+        if (!HasFailure()) GTEST_SKIP() << "no tfjs reference for " << GetParam() << kNoReference;
+        return;
+    }
+    const cv::Rect whole(0, 0, c->crop.cols, c->crop.rows);
+    cv::Mat prepared(112, 112, CV_32FC3);
+    const auto g = vision::detail::face_to_input(c->crop, whole, prepared.ptr<float>());
+    const float pre_err = preprocess_error(*c, prepared);
+    EXPECT_LE(pre_err, 1e-3f) << c->crop.cols << "x" << c->crop.rows << " crop";
+
+    const auto lm = net().detect(c->crop, cv::Rect2f(whole));
+    std::vector<float> rel;
+    for (const auto& p : lm.points) {
+        rel.push_back((p.x + g.offset_x) / g.side);
+        rel.push_back((p.y + g.offset_y) / g.side);
+    }
+    const float err = max_abs_error(c->expected, rel);
+    std::printf("%s/%s from %dx%d crop: input err %.3g, landmark err %.3g\n", kNet,
+                GetParam().c_str(), c->crop.cols, c->crop.rows, pre_err, err);
+    EXPECT_LE(err, kTolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, FaceLandmark68CropParity, ::testing::ValuesIn(kCropCases),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -13,11 +13,13 @@
 #include "common/npy.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/face_recognizer.h"
+#include "parity_util.h"
 
 namespace faceatlas::vision {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::cosine;
 
 constexpr float kMaxAbsError = 1e-3f;
 constexpr double kMinCosine = 0.9999;
@@ -32,16 +34,6 @@ std::vector<fs::path> reference_cases() {
             cases.push_back(e.path());
     std::sort(cases.begin(), cases.end());
     return cases;
-}
-
-double cosine(const float* a, const float* b, int n) {
-    double ab = 0, aa = 0, bb = 0;
-    for (int i = 0; i < n; ++i) {
-        ab += static_cast<double>(a[i]) * b[i];
-        aa += static_cast<double>(a[i]) * a[i];
-        bb += static_cast<double>(b[i]) * b[i];
-    }
-    return ab / std::sqrt(aa * bb);
 }
 
 TEST(FaceRecognitionParity, MatchesTfjsOnEveryReferenceCase) {

@@ -10,11 +10,13 @@
 #include "common/npy.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/faceres.h"
+#include "parity_util.h"
 
 namespace faceatlas::vision {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::cosine;
 using testing::read_npy;
 
 const fs::path kRefDir = fs::path(FACEATLAS_BINARY_DIR) / "parity" / "faceres";
@@ -32,16 +34,6 @@ Errors compare(const std::vector<float>& got, const std::vector<float>& want) {
         e.max_rel = std::max(e.max_rel, d / std::max(1.0, std::abs(static_cast<double>(want[i]))));
     }
     return e;
-}
-
-double cosine(const float* a, const float* b, int n) {
-    double ab = 0, aa = 0, bb = 0;
-    for (int i = 0; i < n; ++i) {
-        ab += static_cast<double>(a[i]) * b[i];
-        aa += static_cast<double>(a[i]) * a[i];
-        bb += static_cast<double>(b[i]) * b[i];
-    }
-    return ab / std::sqrt(aa * bb);
 }
 
 class FaceresParity : public ::testing::TestWithParam<std::string> {

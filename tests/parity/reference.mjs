@@ -32,6 +32,18 @@ const kRealImages = [
     'fiw-dev/images/F0028_MID1_P00280_face1.jpg',
     'utkface-dev/images/20_1_0_20170103175416510.jpg.chip.jpg',
 ];
+// For the 112x112 face-api nets (face-api feeds them face crops through
+// NetInput.toBatchTensor(112, isCenterInputs = true)), each real case is a crop [x, y, w, h] of
+// the image above, saved as crop.npy; input.npy is what face-api's own toBatchTensor makes of
+// it (centred zero padding to a square, then resizeBilinear). Tall and wide crops with odd and
+// even |w - h| exercise the padding split; the last one is square (no padding).
+const kFaceCropNets = new Set(['face_landmark_68', 'age_gender', 'face_expression']);
+const kFaceCrops = [
+    [95, 70, 161, 210],  // tall, |w - h| = 49
+    [0, 20, 200, 160],   // wide, 40
+    [30, 10, 171, 200],  // tall, 29
+    [0, 0, 200, 200],    // square
+];
 const kRandomSeeds = { random0: 20240601, random1: 7 };
 const kMinConfidence = 0.5;
 
@@ -77,15 +89,34 @@ function real_input(rel, size) {
     });
 }
 
-// Builds the cases for one input size: {name: {input: Tensor4D, sources: [...]}}.
-function make_cases(size) {
+// A crop of a real image and face-api's preparation of it: {crop: [H,W,3], input: [1,S,S,3]}.
+async function face_crop_input(rel, [x, y, w, h], size) {
+    const file = path.join(kSharedData, rel);
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: the shared data set is needed`);
+    const img = decode_jpeg(file);
+    if (x + w > img.shape[1] || y + h > img.shape[0]) {
+        throw new Error(`crop [${x},${y},${w},${h}] leaves the ${img.shape[1]}x${img.shape[0]} ${rel}`);
+    }
+    const crop = tf.slice(img, [y, x, 0], [h, w, 3]);
+    img.dispose();
+    const net_input = await faceapi.toNetInput(crop);
+    return { crop, input: net_input.toBatchTensor(size, true) };
+}
+
+// Builds the cases for one net: {name: {input: Tensor4D, crop?: Tensor3D, sources: [...]}}.
+async function make_cases(net, size) {
     const cases = {};
     for (const [name, seed] of Object.entries(kRandomSeeds)) {
         cases[name] = { input: random_input(seed, size), sources: [`mulberry32(${seed}) * 255`] };
     }
-    kRealImages.forEach((rel, i) => {
-        cases[`real${i}`] = { input: real_input(rel, size), sources: [rel] };
-    });
+    for (const [i, rel] of kRealImages.entries()) {
+        if (kFaceCropNets.has(net)) {
+            const { crop, input } = await face_crop_input(rel, kFaceCrops[i], size);
+            cases[`real${i}`] = { input, crop, sources: [`${rel} [x,y,w,h]=[${kFaceCrops[i]}]`] };
+        } else {
+            cases[`real${i}`] = { input: real_input(rel, size), sources: [rel] };
+        }
+    }
     const reals = kRealImages.map((_, i) => cases[`real${i}`].input);
     cases.batch4 = { input: tf.concat(reals, 0), sources: [...kRealImages] };
     return cases;
@@ -207,15 +238,20 @@ async function main() {
 
     for (const [net, size] of Object.entries(kInputSize)) {
         const t0 = performance.now();
-        const cases = make_cases(size);
+        const cases = await make_cases(net, size);
         manifest.nets[net] = { input_size: [size, size], cases: {} };
-        for (const [name, { input, sources }] of Object.entries(cases)) {
+        for (const [name, { input, crop, sources }] of Object.entries(cases)) {
             const dir = path.join(out, net, name);
             fs.mkdirSync(dir, { recursive: true });
             save(dir, 'input', input);
+            if (crop) {
+                save(dir, 'crop', crop);
+                manifest.files.push(`${net}/${name}/crop.npy`);
+            }
             const outputs = await run_net(net, input, faceres);
             const expected = kExpectedShapes[net](input.shape[0]);
             const entry = { input: input.shape, sources, outputs: {} };
+            if (crop) entry.crop = crop.shape;
             for (const [oname, t] of Object.entries(outputs)) {
                 if (JSON.stringify(t.shape) !== JSON.stringify(expected[oname])) {
                     throw new Error(`${net}/${name}/${oname}: shape [${t.shape}], expected [${expected[oname]}]`);
@@ -228,7 +264,7 @@ async function main() {
             manifest.nets[net].cases[name] = entry;
             tf.dispose(Object.values(outputs));
         }
-        tf.dispose(Object.values(cases).map((c) => c.input));
+        tf.dispose(Object.values(cases).flatMap((c) => (c.crop ? [c.input, c.crop] : [c.input])));
         summary.push([net, `${size}x${size}`, Object.keys(cases).length, performance.now() - t0]);
     }
 

@@ -47,7 +47,8 @@ const std::vector<NetSpec> kContract = {
     {"face_recognition", 150, {{"descriptor", {128}}}},
     {"age_gender", 112, {{"age", {}}, {"gender", {2}, Kind::kSoftmax}}},
     {"face_expression", 112, {{"expressions", {7}, Kind::kSoftmax}}},
-    {"faceres", 224,
+    {"faceres",
+     224,
      {{"features", {1024}}, {"age", {100}, Kind::kSoftmax}, {"gender", {1}, Kind::kProbability}}},
 };
 const std::vector<std::pair<std::string, int>> kCases = {
@@ -55,7 +56,7 @@ const std::vector<std::pair<std::string, int>> kCases = {
     {"real2", 1},   {"real3", 1},   {"batch4", 4}};
 
 #define SKIP_IF_NO_REFERENCES()                                                              \
-    if (!fs::exists(kReferenceDir / "manifest.json"))                                         \
+    if (!fs::exists(kReferenceDir / "manifest.json"))                                        \
     GTEST_SKIP() << "no parity references in " << kReferenceDir                              \
                  << ": run `ctest -R parity_reference` (needs node and `cd tests/parity && " \
                     "npm ci`)"
@@ -121,6 +122,34 @@ TEST_P(ReferenceNet, Batch4InputIsTheFourRealCasesStacked) {
 INSTANTIATE_TEST_SUITE_P(Contract, ReferenceNet, ::testing::ValuesIn(kContract),
                          [](const auto& info) { return info.param.name; });
 
+// The 112x112 face-api nets get real cases as crops (crop.npy) that face-api pads and resizes
+// itself; at least one is tall and one wide, so both padding axes are exercised.
+TEST(ReferenceFiles, FaceNetRealCasesKeepTheOriginalCrop) {
+    SKIP_IF_NO_REFERENCES();
+    int nets = 0;
+    for (const NetSpec& net : kContract) {
+        if (net.input_size != 112) continue;  // the others are fed whole resized images
+        ++nets;
+        int tall = 0, wide = 0;
+        for (int i = 0; i < 4; ++i) {
+            const fs::path file =
+                kReferenceDir / net.name / ("real" + std::to_string(i)) / "crop.npy";
+            ASSERT_TRUE(fs::exists(file)) << file;
+            const NpyArray crop = read_npy(file.string());
+            ASSERT_EQ(crop.shape.size(), 3u);
+            EXPECT_EQ(crop.shape[2], 3);
+            const auto [lo, hi] = std::minmax_element(crop.data.begin(), crop.data.end());
+            EXPECT_GE(*lo, 0.f);
+            EXPECT_LE(*hi, 255.f);
+            tall += crop.shape[0] > crop.shape[1];
+            wide += crop.shape[0] < crop.shape[1];
+        }
+        EXPECT_GE(tall, 1) << net.name;
+        EXPECT_GE(wide, 1) << net.name;
+    }
+    EXPECT_EQ(nets, 3);  // face_landmark_68, age_gender, face_expression
+}
+
 TEST(ReferenceFiles, ManifestListsOnlyExistingFiles) {
     SKIP_IF_NO_REFERENCES();
     std::ifstream f(kReferenceDir / "manifest.json");
@@ -136,7 +165,8 @@ TEST(ReferenceFiles, ManifestListsOnlyExistingFiles) {
 TEST(ReferenceFiles, DetectorPipelineHasEveryDemoSample) {
     SKIP_IF_NO_REFERENCES();
     int samples = 0;
-    for (const auto& entry : fs::directory_iterator(fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo")) {
+    for (const auto& entry :
+         fs::directory_iterator(fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo")) {
         const std::string file = entry.path().filename().string();
         if (file.rfind("sample", 0) != 0 || entry.path().extension() != ".jpg") continue;
         ++samples;

@@ -1,6 +1,7 @@
 // AgeGenderNet: loading failures, input checks, batch consistency, and accuracy on real labelled
 // faces (utkface-dev). Parity with face-api is in tests/parity/age_gender_test.cpp.
 #include "faceatlas/vision/age_gender.h"
+#include "common/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -36,24 +37,7 @@ nlohmann::json read_json(const fs::path& p) {
 
 void write_json(const fs::path& p, const nlohmann::json& j) { std::ofstream(p) << j.dump(1); }
 
-// A scratch directory removed at the end of the test.
-class TempDir {
-  public:
-    explicit TempDir(const std::string& name)
-        : path_(fs::temp_directory_path() / (name + "_" + std::to_string(std::random_device{}()))) {
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+using faceatlas::testing::TempDir;
 
 // Runs `f`, expects a faceatlas::Error whose text contains `needle`; returns it.
 template <typename F>
@@ -115,7 +99,7 @@ TEST(AgeGenderNet, WrongInputSizeInManifestIsAnError) {
     write_json(tmp.path() / "manifest.json", j);
     const auto manifest = nn::ModelManifest::load(tmp.path() / "manifest.json", kModelDir);
     const Error e = expect_error([&] { (void)AgeGenderNet::load(manifest); }, "112x112");
-    EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
+    EXPECT_EQ(e.code(), ErrorCode::kCorruptData);
 }
 
 TEST(AgeGenderNet, RejectsBadCrops) {

@@ -98,17 +98,17 @@ TEST(TfResizeBilinear, RejectsEmptyImageAndBadSize) {
 
 TEST(PadToSquare, BottomRightAndCentredLikeFaceApi) {
     const cv::Mat src(2, 5, CV_8UC1, cv::Scalar(9));
-    const cv::Mat br = pad_to_square(src, true);
+    const cv::Mat br = pad_to_square(src, SquarePadding::kBottomRight);
     ASSERT_EQ(br.size(), cv::Size(5, 5));
     EXPECT_EQ(cv::countNonZero(br.rowRange(0, 2)), 10);
     EXPECT_EQ(cv::countNonZero(br.rowRange(2, 5)), 0);
     // face-api centre mode: round(3 * 0.5) = 2 rows after the image, the remaining 1 before.
-    const cv::Mat c = pad_to_square(src, false);
+    const cv::Mat c = pad_to_square(src, SquarePadding::kCentred);
     EXPECT_EQ(cv::countNonZero(c.rowRange(0, 1)), 0);
     EXPECT_EQ(cv::countNonZero(c.rowRange(1, 3)), 10);
     EXPECT_EQ(cv::countNonZero(c.rowRange(3, 5)), 0);
     const cv::Mat tall(7, 3, CV_8UC3, cv::Scalar::all(1));
-    const cv::Mat t = pad_to_square(tall, true);
+    const cv::Mat t = pad_to_square(tall, SquarePadding::kBottomRight);
     ASSERT_EQ(t.size(), cv::Size(7, 7));
     EXPECT_EQ(cv::norm(t(cv::Rect(0, 0, 3, 7)), tall, cv::NORM_INF), 0.0);
     EXPECT_EQ(cv::norm(t(cv::Rect(3, 0, 4, 7)), cv::NORM_INF), 0.0);
@@ -118,11 +118,12 @@ TEST(PadResizeSquare, EqualsPadThenResize) {
     std::uint32_t seed = 10;
     for (const auto& sz : {cv::Size(640, 480), cv::Size(333, 1000), cv::Size(1, 1), cv::Size(1, 9),
                            cv::Size(512, 512)})
-        for (const bool br : {true, false}) {
+        for (const auto pad : {SquarePadding::kBottomRight, SquarePadding::kCentred}) {
             const cv::Mat src = random_image(sz.height, sz.width, CV_8UC3, seed++);
-            const cv::Mat fused = pad_resize_square(src, 512, br);
-            const cv::Mat ref = tf_resize_bilinear(pad_to_square(src, br), {512, 512});
-            EXPECT_EQ(cv::norm(fused, ref, cv::NORM_INF), 0.0) << sz << " bottom_right=" << br;
+            const cv::Mat fused = pad_resize_square(src, 512, pad);
+            const cv::Mat ref = tf_resize_bilinear(pad_to_square(src, pad), {512, 512});
+            EXPECT_EQ(cv::norm(fused, ref, cv::NORM_INF), 0.0)
+                << sz << " centred=" << (pad == SquarePadding::kCentred);
         }
 }
 

@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/face_recognizer.h"
@@ -22,23 +23,7 @@ const fs::path kModelDir = FACEATLAS_MODEL_DIR;
 const fs::path kManifestJson = fs::path(FACEATLAS_SOURCE_DIR) / "models" / "manifest.json";
 const fs::path kFaces = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev" / "images";
 
-class TempDir {
-  public:
-    explicit TempDir(const std::string& name)
-        : path_(fs::temp_directory_path() /
-                (name + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                 "_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)))) {
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+using faceatlas::testing::TempDir;
 
 // Whole LFW crop (350x350 grey, tight around the face) resized to 150, as RGB.
 cv::Mat load_crop(const std::string& file) {

@@ -23,7 +23,8 @@ nlohmann::json face_json(const vision::FaceResult& f) {
     j["gender_prob"] = f.gender_prob;
     j["gender_faceres_prob"] = f.gender_faceres_prob;
     nlohmann::json ex = nlohmann::json::object();
-    for (std::size_t i = 0; i < f.expression.size(); ++i) ex[vision::kExpressionNames[i]] = f.expression[i];
+    for (std::size_t i = 0; i < f.expression.size(); ++i)
+        ex[vision::kExpressionNames[i]] = f.expression[i];
     j["expression"] = std::move(ex);
     j["embedding_dlib"] = f.embedding_dlib;
     j["embedding_faceres"] = f.embedding_faceres;
@@ -39,20 +40,22 @@ void print_table(const vision::ImageResult& r) {
     std::cout << "  (" << r.width << "x" << r.height << ")  " << r.faces.size() << " face"
               << (r.faces.size() == 1 ? "" : "s") << "\n";
     if (r.faces.empty()) return;
-    std::cout << "   #  box (x,y,w,h)            score  age  age_fr  gender (p)     male_fr  expression\n";
+    std::cout << "   #  box (x,y,w,h)            score  age  age_fr  gender (p)     male_fr  "
+                 "expression\n";
     for (std::size_t i = 0; i < r.faces.size(); ++i) {
         const auto& f = r.faces[i];
         std::size_t best = 0;
         for (std::size_t k = 1; k < f.expression.size(); ++k)
             if (f.expression[k] > f.expression[best]) best = k;
         std::ostringstream box;
-        box << std::fixed << std::setprecision(0) << f.box[0] << "," << f.box[1] << "," << f.box[2] << ","
-            << f.box[3];
-        std::cout << std::fixed << std::setprecision(2) << "  " << std::setw(2) << i + 1 << "  " << std::left
-                  << std::setw(24) << box.str() << std::right << std::setw(5) << f.score << std::setprecision(1)
-                  << std::setw(5) << f.age << std::setw(8) << f.age_faceres << "  " << std::left << std::setw(6)
-                  << f.gender << " (" << std::setprecision(2) << f.gender_prob << ")" << std::right
-                  << std::setw(9) << f.gender_faceres_prob << "  " << vision::kExpressionNames[best] << " ("
+        box << std::fixed << std::setprecision(0) << f.box[0] << "," << f.box[1] << "," << f.box[2]
+            << "," << f.box[3];
+        std::cout << std::fixed << std::setprecision(2) << "  " << std::setw(2) << i + 1 << "  "
+                  << std::left << std::setw(24) << box.str() << std::right << std::setw(5)
+                  << f.score << std::setprecision(1) << std::setw(5) << f.age << std::setw(8)
+                  << f.age_faceres << "  " << std::left << std::setw(6) << f.gender << " ("
+                  << std::setprecision(2) << f.gender_prob << ")" << std::right << std::setw(9)
+                  << f.gender_faceres_prob << "  " << vision::kExpressionNames[best] << " ("
                   << f.expression[best] << ")\n";
     }
 }
@@ -68,12 +71,14 @@ Command register_analyze(CLI::App& root, GlobalOptions& g) {
     };
     auto st = std::make_shared<State>();
     app->add_option("images", st->images, "image files")->required();
-    app->add_flag("--json", st->json, "print a JSON array (one object per image) instead of a table");
+    app->add_flag("--json", st->json,
+                  "print a JSON array (one object per image) instead of a table");
     app->add_flag("--crops", st->opts.crops, "treat every image as one face crop (no detector)");
     app->add_option("--min-score", st->opts.min_confidence, "detector score threshold")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
-    app->add_option("--age-top-l", st->opts.age_top_l, "faceres age: expected value of the top-L outputs")
+    app->add_option("--age-top-l", st->opts.age_top_l,
+                    "faceres age: expected value of the top-L outputs")
         ->capture_default_str()
         ->check(CLI::Range(1, 100));
     Command cmd;

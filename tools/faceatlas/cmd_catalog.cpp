@@ -15,7 +15,8 @@ namespace {
 
 std::unique_ptr<catalog::Catalog> open_existing(const std::string& path) {
     if (!std::filesystem::exists(path))
-        throw Error(ErrorCode::kNotFound, "no catalog here", path, "run `faceatlas scan DIR` first or pass --catalog");
+        throw Error(ErrorCode::kNotFound, "no catalog here", path,
+                    "run `faceatlas scan DIR` first or pass --catalog");
     return catalog::open_sqlite_catalog(path, catalog::OpenOptions{.read_only = true});
 }
 
@@ -33,21 +34,23 @@ int argmax(const std::vector<float>& v) {
     return b;
 }
 
-nlohmann::json face_to_json(const catalog::FaceRecord& f, const catalog::PhotoRecord& p, bool embeddings) {
-    nlohmann::json j{{"face_id", f.id},
-                     {"file", p.path},
-                     {"photo", p.group.value_or(p.path)},
-                     {"box", {f.box[0], f.box[1], f.box[2], f.box[3]}},
-                     {"score", f.score},
-                     {"face_size", f.face_size},
-                     {"blur", f.blur},
-                     {"age", f.age},
-                     {"age_faceres", f.age_faceres},
-                     {"gender", f.male_prob >= 0.5f ? "male" : "female"},
-                     {"male_prob", f.male_prob},
-                     {"male_prob_faceres", f.male_prob_faceres},
-                     {"taken_at", p.taken_at ? nlohmann::json(*p.taken_at) : nlohmann::json(nullptr)},
-                     {"person_id", f.person_id ? nlohmann::json(*f.person_id) : nlohmann::json(nullptr)}};
+nlohmann::json face_to_json(const catalog::FaceRecord& f, const catalog::PhotoRecord& p,
+                            bool embeddings) {
+    nlohmann::json j{
+        {"face_id", f.id},
+        {"file", p.path},
+        {"photo", p.group.value_or(p.path)},
+        {"box", {f.box[0], f.box[1], f.box[2], f.box[3]}},
+        {"score", f.score},
+        {"face_size", f.face_size},
+        {"blur", f.blur},
+        {"age", f.age},
+        {"age_faceres", f.age_faceres},
+        {"gender", f.male_prob >= 0.5f ? "male" : "female"},
+        {"male_prob", f.male_prob},
+        {"male_prob_faceres", f.male_prob_faceres},
+        {"taken_at", p.taken_at ? nlohmann::json(*p.taken_at) : nlohmann::json(nullptr)},
+        {"person_id", f.person_id ? nlohmann::json(*f.person_id) : nlohmann::json(nullptr)}};
     if (f.frame_index) j["frame"] = *f.frame_index;
     if (f.track_id) j["track_id"] = *f.track_id;
     if (f.birth_year) j["birth_year"] = *f.birth_year;
@@ -69,7 +72,8 @@ struct FaceRow {
 };
 
 void write_csv(std::ostream& os, const std::vector<FaceRow>& rows, bool embeddings) {
-    os << "file,face_id,person_id,x,y,w,h,photo,frame,score,face_size,blur,age,age_faceres,gender,male_prob,"
+    os << "file,face_id,person_id,x,y,w,h,photo,frame,score,face_size,blur,age,age_faceres,gender,"
+          "male_prob,"
           "male_prob_faceres,expression,birth_year,taken_at";
     if (embeddings) {
         for (int i = 0; i < 128; ++i) os << ",dlib_" << i;
@@ -79,14 +83,19 @@ void write_csv(std::ostream& os, const std::vector<FaceRow>& rows, bool embeddin
     for (const auto& r : rows) {
         const auto& f = *r.face;
         const auto& p = *r.photo;
-        os << csv_escape(p.path) << "," << f.id << "," << (f.person_id ? std::to_string(*f.person_id) : "") << ","
-           << f.box[0] << "," << f.box[1] << "," << f.box[2] << "," << f.box[3] << ","
-           << csv_escape(p.group.value_or(p.path)) << "," << (f.frame_index ? std::to_string(*f.frame_index) : "")
-           << "," << f.score << "," << f.face_size << "," << f.blur << "," << f.age << "," << f.age_faceres << ","
-           << (f.male_prob >= 0.5f ? "male" : "female") << "," << f.male_prob << "," << f.male_prob_faceres << ","
-           << (f.expression.size() == 7 ? vision::kExpressionNames[static_cast<std::size_t>(argmax(f.expression))]
-                                        : "")
-           << "," << (f.birth_year ? std::to_string(*f.birth_year) : "") << "," << p.taken_at.value_or("");
+        os << csv_escape(p.path) << "," << f.id << ","
+           << (f.person_id ? std::to_string(*f.person_id) : "") << "," << f.box[0] << ","
+           << f.box[1] << "," << f.box[2] << "," << f.box[3] << ","
+           << csv_escape(p.group.value_or(p.path)) << ","
+           << (f.frame_index ? std::to_string(*f.frame_index) : "") << "," << f.score << ","
+           << f.face_size << "," << f.blur << "," << f.age << "," << f.age_faceres << ","
+           << (f.male_prob >= 0.5f ? "male" : "female") << "," << f.male_prob << ","
+           << f.male_prob_faceres << ","
+           << (f.expression.size() == 7
+                   ? vision::kExpressionNames[static_cast<std::size_t>(argmax(f.expression))]
+                   : "")
+           << "," << (f.birth_year ? std::to_string(*f.birth_year) : "") << ","
+           << p.taken_at.value_or("");
         if (embeddings) {
             for (float v : f.embedding_dlib) os << "," << v;
             for (float v : f.embedding_faceres) os << "," << v;
@@ -111,30 +120,32 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
     auto* info = root.add_subcommand("info", "catalog statistics");
     info->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     info->add_flag("--json", st->json, "JSON output");
-    cmds.push_back({info, [st]() {
-                        auto cat = open_existing(st->catalog);
-                        const auto s = cat->stats();
-                        if (st->json) {
-                            nlohmann::json reasons = nlohmann::json::object();
-                            for (const auto& [r, n] : s.skip_reasons) reasons[r] = n;
-                            std::cout << nlohmann::json{{"catalog", st->catalog}, {"photos", s.photos},
-                                                        {"videos", s.videos}, {"faces", s.faces},
-                                                        {"skipped", s.skipped}, {"skip_reasons", reasons},
-                                                        {"deleted", s.deleted}, {"persons", s.persons}}
-                                             .dump(2)
-                                      << "\n";
-                        } else {
-                            std::printf("catalog  %s\nphotos   %lld\nvideos   %lld\nfaces    %lld\npersons  %lld\n"
-                                        "deleted  %lld\nskipped  %lld\n",
-                                        st->catalog.c_str(), static_cast<long long>(s.photos),
-                                        static_cast<long long>(s.videos), static_cast<long long>(s.faces),
-                                        static_cast<long long>(s.persons), static_cast<long long>(s.deleted),
-                                        static_cast<long long>(s.skipped));
-                            for (const auto& [r, n] : s.skip_reasons)
-                                std::printf("  %6lld  %s\n", static_cast<long long>(n), r.c_str());
-                        }
-                        return kExitOk;
-                    }});
+    cmds.push_back(
+        {info, [st]() {
+             auto cat = open_existing(st->catalog);
+             const auto s = cat->stats();
+             if (st->json) {
+                 nlohmann::json reasons = nlohmann::json::object();
+                 for (const auto& [r, n] : s.skip_reasons) reasons[r] = n;
+                 std::cout << nlohmann::json{{"catalog", st->catalog}, {"photos", s.photos},
+                                             {"videos", s.videos},     {"faces", s.faces},
+                                             {"skipped", s.skipped},   {"skip_reasons", reasons},
+                                             {"deleted", s.deleted},   {"persons", s.persons}}
+                                  .dump(2)
+                           << "\n";
+             } else {
+                 std::printf(
+                     "catalog  %s\nphotos   %lld\nvideos   %lld\nfaces    %lld\npersons  %lld\n"
+                     "deleted  %lld\nskipped  %lld\n",
+                     st->catalog.c_str(), static_cast<long long>(s.photos),
+                     static_cast<long long>(s.videos), static_cast<long long>(s.faces),
+                     static_cast<long long>(s.persons), static_cast<long long>(s.deleted),
+                     static_cast<long long>(s.skipped));
+                 for (const auto& [r, n] : s.skip_reasons)
+                     std::printf("  %6lld  %s\n", static_cast<long long>(n), r.c_str());
+             }
+             return kExitOk;
+         }});
 
     auto* faces = root.add_subcommand("faces", "list faces with their attributes");
     faces->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
@@ -144,9 +155,11 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
     faces->add_option("--min-score", st->min_score, "only faces with at least this detection score")
         ->check(CLI::Range(0.0, 1.0));
 
-    auto* exp = root.add_subcommand("export", "write every face (and photo) for use in another tool");
+    auto* exp =
+        root.add_subcommand("export", "write every face (and photo) for use in another tool");
     exp->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
-    exp->add_option("--format", st->format, "csv or json")->check(CLI::IsMember({"csv", "json"}))
+    exp->add_option("--format", st->format, "csv or json")
+        ->check(CLI::IsMember({"csv", "json"}))
         ->capture_default_str();
     exp->add_flag("--embeddings", st->embeddings, "include both embeddings");
     exp->add_option("--out", st->out, "output file (default: standard output)");
@@ -172,7 +185,9 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
         std::ofstream file;
         if (!st->out.empty()) {
             file.open(st->out);
-            if (!file) throw Error(ErrorCode::kIo, "cannot write", st->out, "check the folder exists and is writable");
+            if (!file)
+                throw Error(ErrorCode::kIo, "cannot write", st->out,
+                            "check the folder exists and is writable");
         }
         std::ostream& os = st->out.empty() ? std::cout : file;
         const bool as_json = is_export ? st->format == "json" : st->json;
@@ -184,15 +199,17 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
         } else if (as_csv) {
             write_csv(os, rows, emb);
         } else {
-            std::printf("%8s  %-40s %-22s %5s %5s %6s %s\n", "face", "file", "box", "score", "age", "gender",
-                        "person");
+            std::printf("%8s  %-40s %-22s %5s %5s %6s %s\n", "face", "file", "box", "score", "age",
+                        "gender", "person");
             for (const auto& r : rows) {
                 const auto& f = *r.face;
                 char box[64];
-                std::snprintf(box, sizeof box, "%.0f,%.0f,%.0f,%.0f", f.box[0], f.box[1], f.box[2], f.box[3]);
+                std::snprintf(box, sizeof box, "%.0f,%.0f,%.0f,%.0f", f.box[0], f.box[1], f.box[2],
+                              f.box[3]);
                 std::string file = std::filesystem::path(r.photo->path).filename().string();
-                std::printf("%8lld  %-40.40s %-22s %5.2f %5.1f %6s %s\n", static_cast<long long>(f.id), file.c_str(),
-                            box, f.score, f.age_faceres, f.male_prob_faceres >= 0.5f ? "male" : "female",
+                std::printf("%8lld  %-40.40s %-22s %5.2f %5.1f %6s %s\n",
+                            static_cast<long long>(f.id), file.c_str(), box, f.score, f.age_faceres,
+                            f.male_prob_faceres >= 0.5f ? "male" : "female",
                             f.person_id ? std::to_string(*f.person_id).c_str() : "-");
             }
             std::printf("%zu faces\n", rows.size());

@@ -16,18 +16,23 @@ namespace {
 const char* kind_name(catalog::ScanEvent::Kind k) {
     using K = catalog::ScanEvent::Kind;
     switch (k) {
-        case K::kProcessed: return "processed";
-        case K::kUnchanged: return "unchanged";
-        case K::kMoved: return "moved";
-        case K::kSkipped: return "skipped";
-        case K::kDeleted: return "deleted";
+        case K::kProcessed:
+            return "processed";
+        case K::kUnchanged:
+            return "unchanged";
+        case K::kMoved:
+            return "moved";
+        case K::kSkipped:
+            return "skipped";
+        case K::kDeleted:
+            return "deleted";
     }
     return "event";
 }
 
 // A one-line progress bar with rate and ETA, redrawn in place on a terminal.
 class ProgressBar {
-public:
+  public:
     void update(const catalog::ScanEvent& e) {
         const auto now = std::chrono::steady_clock::now();
         if (e.done < e.total && now - last_ < std::chrono::milliseconds(100)) return;
@@ -38,12 +43,13 @@ public:
         const int width = 30;
         const int filled = e.total ? static_cast<int>(width * e.done / e.total) : width;
         faces_ += e.faces;
-        std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu files  %zu faces  %.1f files/s  ETA %.0fs   ", filled,
-                     "##############################", width - filled, "", e.done, e.total, faces_, rate, eta);
+        std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu files  %zu faces  %.1f files/s  ETA %.0fs   ",
+                     filled, "##############################", width - filled, "", e.done, e.total,
+                     faces_, rate, eta);
         if (e.done == e.total) std::fprintf(stderr, "\n");
     }
 
-private:
+  private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_{};
     std::size_t faces_ = 0;
@@ -52,7 +58,8 @@ private:
 }  // namespace
 
 Command register_scan(CLI::App& root, GlobalOptions& g) {
-    auto* app = root.add_subcommand("scan", "find, analyze and catalog every face in folders of photos and videos");
+    auto* app = root.add_subcommand(
+        "scan", "find, analyze and catalog every face in folders of photos and videos");
     struct State {
         std::vector<std::string> inputs;
         std::string catalog = "faceatlas.db";
@@ -60,19 +67,26 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         catalog::ScanOptions opts;
     };
     auto st = std::make_shared<State>();
-    app->add_option("inputs", st->inputs, "folders or files (with --crops: folders, images or a manifest .csv)")
+    app->add_option("inputs", st->inputs,
+                    "folders or files (with --crops: folders, images or a manifest .csv)")
         ->required();
     app->add_option("--catalog", st->catalog, "catalog file (SQLite)")->capture_default_str();
-    app->add_flag("--crops", st->opts.crops, "inputs are face crops (one face per image), or a CSV manifest");
+    app->add_flag("--crops", st->opts.crops,
+                  "inputs are face crops (one face per image), or a CSV manifest");
     app->add_flag("--rescan", st->opts.rescan, "process every file again, even unchanged ones");
-    app->add_option("--threads", st->opts.threads, "worker threads (0 = all cores)")->capture_default_str()
+    app->add_option("--threads", st->opts.threads, "worker threads (0 = all cores)")
+        ->capture_default_str()
         ->check(CLI::Range(0, 256));
     app->add_option("--frame-step", st->opts.video_frame_step, "videos: analyze every N-th frame")
-        ->capture_default_str()->check(CLI::Range(1, 100000));
-    app->add_option("--age-top-l", st->opts.analyze.age_top_l, "faceres age: expected value of the top-L outputs")
-        ->capture_default_str()->check(CLI::Range(1, 100));
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    app->add_option("--age-top-l", st->opts.analyze.age_top_l,
+                    "faceres age: expected value of the top-L outputs")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100));
     app->add_option("--min-score", st->opts.analyze.min_confidence, "detector score threshold")
-        ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
     app->add_flag("--json", st->json, "emit progress and result events as JSON lines on stdout");
     app->add_flag("--quiet", g.quiet, "print nothing but errors");
     Command cmd;
@@ -85,7 +99,9 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         ProgressBar bar;
         auto on_event = [&](const catalog::ScanEvent& e) {
             if (st->json) {
-                nlohmann::json j{{"event", kind_name(e.kind)}, {"file", e.path.string()}, {"done", e.done},
+                nlohmann::json j{{"event", kind_name(e.kind)},
+                                 {"file", e.path.string()},
+                                 {"done", e.done},
                                  {"total", e.total}};
                 if (e.kind == catalog::ScanEvent::Kind::kProcessed) j["faces"] = e.faces;
                 if (!e.reason.empty()) j["reason"] = e.reason;
@@ -115,18 +131,22 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();
             for (const auto& [p, r] : s.skipped) skipped.push_back({{"file", p}, {"reason", r}});
-            std::cout << nlohmann::json{{"event", "summary"}, {"found", s.found}, {"photos", s.photos},
-                                        {"videos", s.videos}, {"faces", s.faces}, {"unchanged", s.unchanged},
-                                        {"moved", s.moved}, {"deleted", s.deleted}, {"skipped", skipped},
-                                        {"seconds", s.seconds}, {"faces_per_second", fps}}
+            std::cout << nlohmann::json{{"event", "summary"},     {"found", s.found},
+                                        {"photos", s.photos},     {"videos", s.videos},
+                                        {"faces", s.faces},       {"unchanged", s.unchanged},
+                                        {"moved", s.moved},       {"deleted", s.deleted},
+                                        {"skipped", skipped},     {"seconds", s.seconds},
+                                        {"faces_per_second", fps}}
                              .dump()
                       << std::endl;
         } else if (!g.quiet) {
-            std::printf("scanned %zu files in %.1f s: %zu photos, %zu videos, %zu faces (%.1f faces/s); "
-                        "%zu unchanged, %zu moved, %zu deleted, %zu skipped\n",
-                        s.found, s.seconds, s.photos, s.videos, s.faces, fps, s.unchanged, s.moved, s.deleted,
-                        s.skipped.size());
-            for (const auto& [p, r] : s.skipped) std::printf("  skipped %s: %s\n", p.c_str(), r.c_str());
+            std::printf(
+                "scanned %zu files in %.1f s: %zu photos, %zu videos, %zu faces (%.1f faces/s); "
+                "%zu unchanged, %zu moved, %zu deleted, %zu skipped\n",
+                s.found, s.seconds, s.photos, s.videos, s.faces, fps, s.unchanged, s.moved,
+                s.deleted, s.skipped.size());
+            for (const auto& [p, r] : s.skipped)
+                std::printf("  skipped %s: %s\n", p.c_str(), r.c_str());
             std::printf("catalog: %s\n", st->catalog.c_str());
         }
         return kExitOk;

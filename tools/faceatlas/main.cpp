@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "faceatlas 0.1.0");
     GlobalOptions g;
     app.add_option("--models", g.models,
-                   "folder of the unpacked model packages (default: $FACEATLAS_MODELS, else the build's models/vendor)");
+                   "folder of the unpacked model packages (default: $FACEATLAS_MODELS, else the "
+                   "build's models/vendor)");
     std::vector<Command> commands;
     commands.push_back(register_analyze(app, g));
     commands.push_back(register_scan(app, g));

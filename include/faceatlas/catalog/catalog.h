@@ -22,7 +22,7 @@ struct PhotoRecord {
     std::string path;          // as given to scan (absolute)
     std::string content_hash;  // hex digest of the content
     std::int64_t size = 0;
-    std::int64_t mtime = 0;    // seconds since epoch
+    std::int64_t mtime = 0;  // seconds since epoch
     MediaKind kind = MediaKind::kImage;
     int width = 0;
     int height = 0;
@@ -30,30 +30,30 @@ struct PhotoRecord {
     std::string date_source;              // "exif", "xmp", "file", "manifest", ""
     MediaStatus status = MediaStatus::kOk;
     std::string skip_reason;
-    std::optional<std::string> group;     // crops: the `photo` column (same picture)
+    std::optional<std::string> group;  // crops: the `photo` column (same picture)
 };
 
 struct FaceRecord {
     std::int64_t id = 0;
     std::int64_t photo_id = 0;
-    std::optional<int> frame_index;      // videos: sampled frame
+    std::optional<int> frame_index;        // videos: sampled frame
     std::optional<std::int64_t> track_id;  // read back: row id in the tracks table
     std::optional<int> track_index;        // on store: index into the tracks passed alongside
-    std::array<float, 4> box{};          // x, y, w, h in original pixels
+    std::array<float, 4> box{};            // x, y, w, h in original pixels
     float score = 0.f;
-    std::vector<float> landmarks;        // 136 = 68 (x, y)
-    float face_size = 0.f;               // sqrt(w*h) in pixels
-    float blur = 0.f;                    // variance of Laplacian on the aligned chip
-    float age = 0.f;                     // face-api regression
-    float age_faceres = 0.f;             // expected value of top-L
-    std::vector<float> age_probs;        // faceres 100 bins
-    float male_prob = 0.f;               // face-api
+    std::vector<float> landmarks;  // 136 = 68 (x, y)
+    float face_size = 0.f;         // sqrt(w*h) in pixels
+    float blur = 0.f;              // variance of Laplacian on the aligned chip
+    float age = 0.f;               // face-api regression
+    float age_faceres = 0.f;       // expected value of top-L
+    std::vector<float> age_probs;  // faceres 100 bins
+    float male_prob = 0.f;         // face-api
     float male_prob_faceres = 0.f;
-    std::vector<float> expression;       // 7
+    std::vector<float> expression;  // 7
     std::optional<double> birth_year;
-    std::vector<float> embedding_dlib;   // 128
-    std::vector<float> embedding_faceres;// 1024
-    std::vector<unsigned char> thumbnail;// JPEG of the aligned face
+    std::vector<float> embedding_dlib;     // 128
+    std::vector<float> embedding_faceres;  // 1024
+    std::vector<unsigned char> thumbnail;  // JPEG of the aligned face
     std::optional<std::int64_t> person_id;
 };
 
@@ -61,10 +61,10 @@ struct FaceRecord {
 struct TrackRecord {
     std::int64_t id = 0;
     std::int64_t photo_id = 0;
-    std::vector<float> embedding_dlib;     // L2-normalised mean of the frame embeddings
+    std::vector<float> embedding_dlib;  // L2-normalised mean of the frame embeddings
     std::vector<float> embedding_faceres;
-    float age = 0.f;                       // fused (mean of expected values)
-    float male_prob = 0.f;                 // fused (mean)
+    float age = 0.f;        // fused (mean of expected values)
+    float male_prob = 0.f;  // fused (mean)
     int frames = 0;
 };
 
@@ -85,7 +85,7 @@ struct CatalogStats {
 };
 
 class Catalog {
-public:
+  public:
     virtual ~Catalog() = default;
     // Looks up a file by path, then by content hash (moved files keep their faces).
     virtual std::optional<PhotoRecord> find_photo_by_path(const std::string& path) = 0;
@@ -94,7 +94,8 @@ public:
     virtual std::int64_t store_photo(const PhotoRecord& photo, const std::vector<FaceRecord>& faces,
                                      const std::vector<TrackRecord>& tracks = {}) = 0;
     virtual std::vector<TrackRecord> tracks() = 0;
-    virtual void update_photo_location(std::int64_t photo_id, const std::string& path, std::int64_t mtime) = 0;
+    virtual void update_photo_location(std::int64_t photo_id, const std::string& path,
+                                       std::int64_t mtime) = 0;
     virtual void mark_deleted(std::int64_t photo_id) = 0;
     virtual std::vector<PhotoRecord> photos() = 0;
     virtual std::vector<FaceRecord> faces(bool with_embeddings = true) = 0;
@@ -104,10 +105,12 @@ public:
     // Persons. Ids are stable: re-clustering reuses them, names stay with them.
     virtual std::vector<PersonRecord> persons() = 0;
     virtual std::int64_t create_person(const std::optional<std::string>& name = std::nullopt) = 0;
-    virtual void set_person_name(std::int64_t person_id, const std::optional<std::string>& name) = 0;
+    virtual void set_person_name(std::int64_t person_id,
+                                 const std::optional<std::string>& name) = 0;
     virtual void delete_person(std::int64_t person_id) = 0;  // its faces become unsorted
     // (face id, person id or nullopt = unsorted), all in one transaction.
-    virtual void assign_faces(const std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>& assignment) = 0;
+    virtual void assign_faces(
+        const std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>& assignment) = 0;
 };
 
 struct OpenOptions {
@@ -115,6 +118,7 @@ struct OpenOptions {
 };
 
 // Opens or creates a SQLite catalog; migrates older schemas forward; refuses newer ones.
-std::unique_ptr<Catalog> open_sqlite_catalog(const std::filesystem::path& path, const OpenOptions& options = {});
+std::unique_ptr<Catalog> open_sqlite_catalog(const std::filesystem::path& path,
+                                             const OpenOptions& options = {});
 
 }  // namespace faceatlas::catalog

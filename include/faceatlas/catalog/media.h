@@ -11,7 +11,20 @@
 
 namespace faceatlas::catalog {
 
-enum class MediaType { kNone, kJpeg, kPng, kWebp, kBmp, kTiff, kGif, kMp4, kMov, kAvi, kMkv, kWebm };
+enum class MediaType {
+    kNone,
+    kJpeg,
+    kPng,
+    kWebp,
+    kBmp,
+    kTiff,
+    kGif,
+    kMp4,
+    kMov,
+    kAvi,
+    kMkv,
+    kWebm
+};
 
 const char* to_string(MediaType t);
 bool is_video(MediaType t);
@@ -25,7 +38,7 @@ MediaType media_type_from_extension(const std::filesystem::path& p);
 struct MediaFile {
     std::filesystem::path path;  // absolute, lexically normal (not symlink-resolved)
     std::int64_t size = 0;
-    std::int64_t mtime = 0;      // seconds since epoch
+    std::int64_t mtime = 0;  // seconds since epoch
     MediaType type = MediaType::kNone;
 };
 
@@ -47,7 +60,8 @@ struct WalkResult {
 // Walks files and folders (a root may be a file). Files are media when their content has an
 // image/video signature; files named like media whose content is not are skipped with a reason;
 // everything else is ignored. Never throws for unreadable entries: they are reported as skipped.
-WalkResult walk_media(const std::vector<std::filesystem::path>& roots, const WalkOptions& options = {});
+WalkResult walk_media(const std::vector<std::filesystem::path>& roots,
+                      const WalkOptions& options = {});
 
 // 128-bit XXH3 of the whole content as 32 hex digits. Throws faceatlas::Error(kIo) naming the
 // file when it cannot be read.

@@ -14,11 +14,11 @@
 namespace faceatlas::catalog {
 
 struct ScanOptions {
-    int threads = 0;              // worker threads, each with its own inference sessions; 0 = all cores
-    bool rescan = false;          // process every file even if unchanged
-    bool crops = false;           // every image is one face crop (no detector)
-    int video_frame_step = 5;     // analyze every N-th frame of a video
-    int max_video_frames = 2000;  // at most this many sampled frames per video (0 = no limit)
+    int threads = 0;      // worker threads, each with its own inference sessions; 0 = all cores
+    bool rescan = false;  // process every file even if unchanged
+    bool crops = false;   // every image is one face crop (no detector)
+    int video_frame_step = 5;         // analyze every N-th frame of a video
+    int max_video_frames = 2000;      // at most this many sampled frames per video (0 = no limit)
     float track_max_distance = 0.6f;  // dlib distance for a face to continue a track
     float track_min_iou = 0.2f;       // box overlap alternative for a track continuation
     int thumbnail_size = 160;
@@ -40,16 +40,16 @@ struct ScanEvent {
     Kind kind = Kind::kProcessed;
     std::filesystem::path path;
     int faces = 0;
-    std::string reason;    // kSkipped
-    std::size_t done = 0;  // files finished so far
-    std::size_t total = 0; // files found
+    std::string reason;     // kSkipped
+    std::size_t done = 0;   // files finished so far
+    std::size_t total = 0;  // files found
 };
 
 struct ScanSummary {
     std::size_t found = 0;
-    std::size_t photos = 0;     // images processed this run
-    std::size_t videos = 0;     // videos processed this run
-    std::size_t faces = 0;      // faces stored this run
+    std::size_t photos = 0;  // images processed this run
+    std::size_t videos = 0;  // videos processed this run
+    std::size_t faces = 0;   // faces stored this run
     std::size_t unchanged = 0;
     std::size_t moved = 0;
     std::size_t deleted = 0;
@@ -62,14 +62,15 @@ struct ScanSummary {
 using ScanCallback = std::function<bool(const ScanEvent&)>;
 
 class Scanner {
-public:
+  public:
     Scanner(Catalog& catalog, const nn::ModelManifest& models, ScanOptions options);
     // Folders and files (media found by content).
-    ScanSummary scan(const std::vector<std::filesystem::path>& roots, const ScanCallback& on_event = {});
+    ScanSummary scan(const std::vector<std::filesystem::path>& roots,
+                     const ScanCallback& on_event = {});
     // Face crops: folders of images or a manifest CSV.
     ScanSummary scan_crops(const std::vector<CropEntry>& crops, const ScanCallback& on_event = {});
 
-private:
+  private:
     Catalog& catalog_;
     const nn::ModelManifest& models_;
     ScanOptions options_;

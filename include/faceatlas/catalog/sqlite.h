@@ -16,7 +16,7 @@ namespace faceatlas::catalog {
 class Database;
 
 class Statement {
-public:
+  public:
     Statement(Database& db, const std::string& sql);
     ~Statement();
     Statement(Statement&&) noexcept;
@@ -31,7 +31,9 @@ public:
     Statement& bind(int i, const std::string& v);
     Statement& bind(int i, const char* v) { return bind(i, std::string(v)); }
     Statement& bind_blob(int i, const void* data, std::size_t bytes);
-    Statement& bind_floats(int i, const std::vector<float>& v) { return bind_blob(i, v.data(), v.size() * 4); }
+    Statement& bind_floats(int i, const std::vector<float>& v) {
+        return bind_blob(i, v.data(), v.size() * 4);
+    }
     Statement& bind_null(int i);
     template <typename T>
     Statement& bind(int i, const std::optional<T>& v) {
@@ -51,13 +53,13 @@ public:
     std::vector<unsigned char> blob(int col) const;
     std::vector<float> floats(int col) const;
 
-private:
+  private:
     Database* db_;
     sqlite3_stmt* stmt_ = nullptr;
 };
 
 class Database {
-public:
+  public:
     enum class Mode { kReadWrite, kReadOnly };
     // Opens (creating with kReadWrite) the file; WAL journal, foreign keys on, busy timeout.
     explicit Database(const std::filesystem::path& path, Mode mode = Mode::kReadWrite);
@@ -72,21 +74,21 @@ public:
     sqlite3* handle() { return db_; }
     [[noreturn]] void fail(const std::string& what) const;
 
-private:
+  private:
     std::filesystem::path path_;
     sqlite3* db_ = nullptr;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK unless commit() was called.
 class Transaction {
-public:
+  public:
     explicit Transaction(Database& db);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
 
-private:
+  private:
     Database& db_;
     bool done_ = false;
 };

@@ -23,7 +23,7 @@ const char* to_string(ErrorCode code);
 
 // An expected failure. `context` names the thing (usually a file), `hint` says what to do.
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorCode code, std::string message, std::string context = {}, std::string hint = {});
 
     ErrorCode code() const { return code_; }
@@ -31,7 +31,7 @@ public:
     const std::string& context() const { return context_; }
     const std::string& hint() const { return hint_; }
 
-private:
+  private:
     ErrorCode code_;
     std::string message_;
     std::string context_;
@@ -41,9 +41,9 @@ private:
 // expected-like result for APIs where failure is a normal outcome (one bad image in a batch).
 template <typename T>
 class Result {
-public:
-    Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-    Result(Error error) : v_(std::move(error)) {}    // NOLINT(google-explicit-constructor)
+  public:
+    Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+    Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return std::holds_alternative<T>(v_); }
     explicit operator bool() const { return ok(); }
@@ -61,7 +61,7 @@ public:
     }
     const Error& error() const { return std::get<Error>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 

@@ -30,8 +30,8 @@ std::vector<ClassRecall> per_class_recall(const std::vector<int>& truth,
                                           const std::vector<int>& predicted);
 
 struct ConfusionMatrix {
-    std::vector<int> labels;            // row/column order
-    std::vector<std::int64_t> counts;   // labels.size()^2, row-major
+    std::vector<int> labels;           // row/column order
+    std::vector<std::int64_t> counts;  // labels.size()^2, row-major
     std::int64_t at(std::size_t truth_index, std::size_t predicted_index) const {
         return counts[truth_index * labels.size() + predicted_index];
     }

@@ -21,12 +21,12 @@
 namespace faceatlas::eval {
 
 struct ClusteringScores {
-    std::int64_t K = 0;          // predicted clusters, each unsorted face counted as one
-    std::int64_t C = 0;          // ground-truth identities
-    double K_over_C = 1.0;       // K / C (1 when both are 0)
-    double ARI = 1.0;            // adjusted Rand index (sklearn adjusted_rand_score)
-    double AMI = 1.0;            // adjusted mutual info, arithmetic (sklearn default)
-    double NMI = 1.0;            // normalized mutual info, arithmetic
+    std::int64_t K = 0;     // predicted clusters, each unsorted face counted as one
+    std::int64_t C = 0;     // ground-truth identities
+    double K_over_C = 1.0;  // K / C (1 when both are 0)
+    double ARI = 1.0;       // adjusted Rand index (sklearn adjusted_rand_score)
+    double AMI = 1.0;       // adjusted mutual info, arithmetic (sklearn default)
+    double NMI = 1.0;       // normalized mutual info, arithmetic
     double homogeneity = 1.0;
     double completeness = 1.0;
     double v_measure = 1.0;

@@ -10,9 +10,9 @@
 namespace faceatlas::eval {
 
 struct ContingencyCell {
-    int row;              // class index, 0..n_rows-1
-    int col;              // cluster index, 0..n_cols-1
-    std::int64_t count;   // > 0
+    int row;             // class index, 0..n_rows-1
+    int col;             // cluster index, 0..n_cols-1
+    std::int64_t count;  // > 0
 };
 
 struct Contingency {

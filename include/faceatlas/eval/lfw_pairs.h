@@ -83,7 +83,7 @@ LfwPairs make_pairs(const std::vector<LabelledFile>& labels, const MakePairsOpti
 
 // (identity, index) -> file, with the indexing rule of make_pairs.
 class PairFileIndex {
-public:
+  public:
     explicit PairFileIndex(const std::vector<LabelledFile>& labels);
 
     // Throws faceatlas::Error kNotFound when the identity/index is unknown.
@@ -92,7 +92,7 @@ public:
     // The index make_pairs writes for items[i] of the labels passed in.
     int index_of(std::size_t item) const { return item_index_[item]; }
 
-private:
+  private:
     std::map<std::string, std::map<int, std::string>> by_identity_;
     std::vector<int> item_index_;
 };

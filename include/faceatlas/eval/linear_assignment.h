@@ -35,7 +35,7 @@ Assignment linear_sum_assignment(const std::vector<double>& cost, std::size_t ro
 // Requires truth.size() == predicted.size(); empty input gives accuracy 1.
 struct ClusterLabelMatch {
     double accuracy = 1.0;
-    std::int64_t matched = 0;  // items on mapped (cluster, label) cells
+    std::int64_t matched = 0;                  // items on mapped (cluster, label) cells
     std::vector<std::pair<int, int>> mapping;  // (cluster, label), ascending cluster
 };
 ClusterLabelMatch best_match_accuracy(const std::vector<int>& truth,

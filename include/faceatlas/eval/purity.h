@@ -15,11 +15,11 @@ namespace faceatlas::eval {
 double purity(const Contingency& c);
 
 struct ClusterPurity {
-    int cluster = 0;         // predicted label as given
-    std::int64_t size = 0;   // items in the cluster
-    int majority = 0;        // most frequent truth label in it (ties: smallest label)
+    int cluster = 0;        // predicted label as given
+    std::int64_t size = 0;  // items in the cluster
+    int majority = 0;       // most frequent truth label in it (ties: smallest label)
     std::int64_t majority_count = 0;
-    double purity = 1.0;     // majority_count / size
+    double purity = 1.0;  // majority_count / size
 };
 
 // One entry per distinct predicted label, ascending. Labels are taken as given (a kUnsorted

@@ -19,20 +19,21 @@ struct Node {
 };
 
 class NetBuilder {
-public:
+  public:
     NetBuilder();
 
     // The single network input (NCHW float32), layer 0.
     Node input() const { return Node{0, 0}; }
 
     // Convolution with TF filters [kh, kw, in, out]; bias may be null.
-    Node conv(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride, Padding pad,
-              const std::string& name = {});
     Node conv(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride,
-              int pad_top, int pad_left, int pad_bottom, int pad_right, const std::string& name = {});
+              Padding pad, const std::string& name = {});
+    Node conv(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride,
+              int pad_top, int pad_left, int pad_bottom, int pad_right,
+              const std::string& name = {});
     // Depthwise convolution with TF filters [kh, kw, channels, multiplier]; bias may be null.
-    Node depthwise(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride, Padding pad,
-                   const std::string& name = {});
+    Node depthwise(Node in, const WeightTensor& filters, const WeightTensor* bias, int stride,
+                   Padding pad, const std::string& name = {});
     // Raw OIHW convolution (already in OpenCV layout).
     Node conv_oihw(Node in, const cv::Mat& weights, const cv::Mat& bias, int stride_h, int stride_w,
                    int groups, Padding pad, const std::string& name = {});
@@ -57,8 +58,10 @@ public:
     Node global_avg_pool(Node in, const std::string& name = {});
     Node concat(const std::vector<Node>& xs, int axis = 1, const std::string& name = {});
     // Dense layer with TF kernel [in, out] on a [N, in] (or [N, in, 1, 1]) input.
-    Node dense(Node in, const WeightTensor& kernel, const WeightTensor* bias, const std::string& name = {});
-    Node dense(Node in, const cv::Mat& weights_out_in, const cv::Mat& bias, const std::string& name = {});
+    Node dense(Node in, const WeightTensor& kernel, const WeightTensor* bias,
+               const std::string& name = {});
+    Node dense(Node in, const cv::Mat& weights_out_in, const cv::Mat& bias,
+               const std::string& name = {});
     Node flatten(Node in, const std::string& name = {});
     // NCHW -> NHWC permutation, used before flattening when TF flattened an NHWC tensor.
     Node to_nhwc(Node in, const std::string& name = {});
@@ -66,14 +69,14 @@ public:
     Node identity(Node in, const std::string& name = {});
 
     // Generic layer, for ops not covered above.
-    Node add_layer(const std::string& type, cv::dnn::LayerParams params, const std::vector<Node>& inputs,
-                   const std::string& name = {});
+    Node add_layer(const std::string& type, cv::dnn::LayerParams params,
+                   const std::vector<Node>& inputs, const std::string& name = {});
 
     // Finishes the net; `outputs` are the layers whose blobs the caller reads, by name.
     cv::dnn::Net finish();
     std::string layer_name(Node n) const { return names_.at(static_cast<std::size_t>(n.layer)); }
 
-private:
+  private:
     std::string unique(const std::string& base, const std::string& type);
 
     cv::dnn::Net net_;

@@ -38,12 +38,12 @@ struct FaceResult {
     std::array<float, 4> box{};  // x, y, w, h in original-image pixels
     float score = 0.f;
     std::array<std::array<float, 2>, 68> landmarks{};
-    float age = 0.f;            // face-api regression
-    float age_faceres = 0.f;    // faceres expected value of top-L
-    std::string gender;         // "male" / "female" (face-api net)
-    float gender_prob = 0.f;    // probability of `gender` (face-api net)
-    float gender_faceres_prob = 0.f;  // probability of male (faceres)
-    std::array<float, 7> expression{};  // face-api order, see kExpressionNames
+    float age = 0.f;                       // face-api regression
+    float age_faceres = 0.f;               // faceres expected value of top-L
+    std::string gender;                    // "male" / "female" (face-api net)
+    float gender_prob = 0.f;               // probability of `gender` (face-api net)
+    float gender_faceres_prob = 0.f;       // probability of male (faceres)
+    std::array<float, 7> expression{};     // face-api order, see kExpressionNames
     std::vector<float> embedding_dlib;     // 128
     std::vector<float> embedding_faceres;  // 1024
     std::vector<float> age_faceres_probs;  // 100 bins (ages 0..99)
@@ -62,7 +62,7 @@ struct ImageResult {
 };
 
 class Analyzer {
-public:
+  public:
     static Analyzer load(const nn::ModelManifest& manifest);
     Analyzer(Analyzer&&) noexcept;
     Analyzer& operator=(Analyzer&&) noexcept;
@@ -75,7 +75,7 @@ public:
     // `rgb` is CV_8UC3 RGB.
     std::vector<FaceResult> analyze_image(const cv::Mat& rgb, const AnalyzeOptions& options);
 
-private:
+  private:
     struct Impl;
     explicit Analyzer(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -18,7 +18,8 @@ struct ImageLoadOptions {
 
 // Reads and decodes `path` into an RGB CV_8UC3 image (grayscale, 16-bit, alpha and CMYK are
 // converted). Never throws: expected failures come back as Error.
-Result<cv::Mat> load_image_rgb(const std::filesystem::path& path, const ImageLoadOptions& options = {});
+Result<cv::Mat> load_image_rgb(const std::filesystem::path& path,
+                               const ImageLoadOptions& options = {});
 
 // Same, from bytes already in memory (`name` is used in messages).
 Result<cv::Mat> decode_image_rgb(const std::vector<unsigned char>& bytes, const std::string& name,

@@ -15,14 +15,25 @@ namespace faceatlas::vision {
 // and any channel count, and a positive size; returns CV_32F with src's channels.
 cv::Mat tf_resize_bilinear(const cv::Mat& src, cv::Size size);
 
-// face-api padToSquare: zero-pads the shorter side so width == height. bottom_right=true puts
-// all padding after the image (face-api's isCenterImage=false); false splits it as face-api
-// does (round(diff/2) after, the rest before). Returns src's type; a square src is copied.
-cv::Mat pad_to_square(const cv::Mat& src, bool bottom_right = true);
+// Where face-api's padToSquare puts the zero rows/columns that make an image square.
+enum class SquarePadding {
+    // All padding after the image (bottom or right): padToSquare(x, isCenterImage = false), as
+    // the SSD detector's input (NetInput.toBatchTensor(512, false)) uses it.
+    kBottomRight,
+    // Centred as face-api does it: Math.round(diff / 2) rows/columns after the image, the rest
+    // (diff - that) before it: padToSquare(x, true), used by NetInput.toBatchTensor(size, true)
+    // for the 112x112 face nets (landmarks, expression, age/gender).
+    kCentred,
+};
 
-// tf_resize_bilinear(pad_to_square(src, bottom_right), {size, size}) without building the
-// padded image: memory is O(size^2) whatever the source size. Same requirements as
-// tf_resize_bilinear; returns CV_32F size x size with src's channels.
-cv::Mat pad_resize_square(const cv::Mat& src, int size, bool bottom_right = true);
+// face-api padToSquare: zero-pads the shorter side so width == height, as `padding` says.
+// Returns src's type; a square src is copied.
+cv::Mat pad_to_square(const cv::Mat& src, SquarePadding padding = SquarePadding::kBottomRight);
+
+// tf_resize_bilinear(pad_to_square(src, padding), {size, size}) without building the padded
+// image: memory is O(size^2) whatever the source size. Same requirements as
+// tf_resize_bilinear; returns CV_32F size x size with src's channels, continuous.
+cv::Mat pad_resize_square(const cv::Mat& src, int size,
+                          SquarePadding padding = SquarePadding::kBottomRight);
 
 }  // namespace faceatlas::vision
