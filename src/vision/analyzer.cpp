@@ -115,10 +115,19 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
         const auto rect = aligned_rect(lms[i]);
         aligned.push_back(rect);
         face_crops.push_back(crop_clipped(work, rect));
-        const auto t150 = chip_transform(lms[i].points, ChipSpec{150, options.dlib_chip_padding});
-        dlib_chips.push_back(extract_chip(work, t150));
-        const auto t224 = chip_transform(lms[i].points, ChipSpec{224, options.faceres_chip_padding});
-        faceres_chips.push_back(extract_chip(work, t224));
+        if (options.align) {
+            const auto t150 = chip_transform(lms[i].points, ChipSpec{150, options.dlib_chip_padding});
+            dlib_chips.push_back(extract_chip(work, t150));
+            const auto t224 = chip_transform(lms[i].points, ChipSpec{224, options.faceres_chip_padding});
+            faceres_chips.push_back(extract_chip(work, t224));
+        } else {
+            const cv::Mat box = options.crops ? rgb : crop_clipped(work, boxes[i]);
+            cv::Mat c150, c224;
+            cv::resize(box, c150, cv::Size(150, 150), 0, 0, cv::INTER_AREA);
+            cv::resize(box, c224, cv::Size(224, 224), 0, 0, cv::INTER_AREA);
+            dlib_chips.push_back(c150);
+            faceres_chips.push_back(c224);
+        }
     }
     const auto ag = m.age_gender.predict_batch(face_crops);
     const auto ex = m.expression.classify_batch(work, aligned);
