@@ -152,14 +152,15 @@ TEST_F(VerificationCli, ReportsAllKeysAndBeatsChanceByFar) {
             ASSERT_TRUE(j.contains(k)) << emb << " lacks " << k << ": " << j.dump();
         EXPECT_EQ(j["n_pairs"].get<int>(), 80) << emb;
         EXPECT_EQ(j["n_missing"].get<int>(), 0) << emb;
-        // Measured on this subset (seed 7): dlib 0.950 / AUC 0.992, faceres 0.925 / AUC 0.966.
-        // Chance is 0.5; the bounds leave room for small numeric changes, not for broken
-        // alignment (the unaligned baseline scores about 0.8 on such pairs).
-        EXPECT_GT(j["accuracy"].get<double>(), 0.85) << emb;
-        EXPECT_GT(j["auc"].get<double>(), 0.92) << emb;
+        // Measured on this subset and draw (seed 7): aligned dlib accuracy 1.000 / AUC 1.000,
+        // faceres 0.938 / AUC 0.998; the unaligned baseline (`scan --no-align`) gives dlib
+        // 0.938 / AUC 0.968, so the dlib bounds fail if alignment breaks. Chance is 0.5.
+        const bool dlib = emb == "dlib";
+        EXPECT_GE(j["accuracy"].get<double>(), dlib ? 0.95 : 0.85) << emb;
+        EXPECT_GT(j["auc"].get<double>(), dlib ? 0.985 : 0.97) << emb;
         EXPECT_GE(j["tar_at_far_1e-3"].get<double>(), 0.0);
         EXPECT_LE(j["tar_at_far_1e-3"].get<double>(), 1.0);
-        if (emb == "dlib") {
+        if (dlib) {
             EXPECT_GT(j["threshold"].get<double>(), 0.3);  // dlib's usual 0.6 +- a margin
             EXPECT_LT(j["threshold"].get<double>(), 0.8);
         } else {
