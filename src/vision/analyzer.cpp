@@ -140,8 +140,17 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
         const auto rect = aligned_rect(lms[i]);
         aligned.push_back(rect);
         face_crops.push_back(crop_clipped(work, rect));
-        dlib_chips.push_back(extract_chip(work, t150));
-        faceres_chips.push_back(extract_chip(work, t224));
+        if (options.align) {
+            dlib_chips.push_back(extract_chip(work, t150));
+            faceres_chips.push_back(extract_chip(work, t224));
+        } else {
+            const cv::Mat box = options.crops ? rgb : crop_clipped(work, boxes[kept - 1]);
+            cv::Mat c150, c224;
+            cv::resize(box, c150, cv::Size(150, 150), 0, 0, cv::INTER_AREA);
+            cv::resize(box, c224, cv::Size(224, 224), 0, 0, cv::INTER_AREA);
+            dlib_chips.push_back(c150);
+            faceres_chips.push_back(c224);
+        }
     }
     boxes.resize(kept);
     scores.resize(kept);

@@ -29,5 +29,7 @@ struct Command {
 Command register_analyze(CLI::App& root, GlobalOptions& g);
 Command register_scan(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g);
+// `eval` and its sub-subcommands (verification, pairs, ...).
+std::vector<Command> register_eval_commands(CLI::App& root, GlobalOptions& g);
 
 }  // namespace faceatlas::cli

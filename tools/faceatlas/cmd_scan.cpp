@@ -87,6 +87,20 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
     app->add_option("--min-score", st->opts.analyze.min_confidence, "detector score threshold")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
+    app->add_option("--crop-padding", st->opts.analyze.crop_padding,
+                    "crops: black border added on each side before landmarking, as a fraction of the crop")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
+    app->add_option("--dlib-chip-padding", st->opts.analyze.dlib_chip_padding,
+                    "padding of the aligned 150 px dlib chip around the mean face")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 2.0));
+    app->add_option("--faceres-chip-padding", st->opts.analyze.faceres_chip_padding,
+                    "padding of the aligned 224 px faceres chip around the mean face")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 2.0));
+    app->add_flag("--no-align{false}", st->opts.analyze.align,
+                  "embed the unaligned face box resized to the net input (baseline for evaluation only)");
     app->add_flag("--json", st->json, "emit progress and result events as JSON lines on stdout");
     app->add_flag("--quiet", g.quiet, "print nothing but errors");
     Command cmd;

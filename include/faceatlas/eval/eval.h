@@ -20,4 +20,5 @@
 #include "faceatlas/eval/roc.h"
 #include "faceatlas/eval/silhouette.h"
 #include "faceatlas/eval/truth_csv.h"
+#include "faceatlas/eval/verification.h"
 #include "faceatlas/eval/verification_accuracy.h"

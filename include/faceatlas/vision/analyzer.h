@@ -30,6 +30,10 @@ struct AnalyzeOptions {
     // Alignment: dlib chip (150 px, padding 0.25) for the dlib ResNet; faceres chip.
     double dlib_chip_padding = 0.25;
     double faceres_chip_padding = 0.25;
+    // false: no alignment, both embedding nets get the face box (with --crops: the whole
+    // crop) resized to their input size (cv::INTER_AREA), as face-api's descriptor on an
+    // unaligned box does. Only for measuring what alignment gains (docs/QUALITY.md).
+    bool align = true;
     bool compute_embeddings = true;
     void validate() const;
 };
