@@ -29,5 +29,7 @@ struct Command {
 Command register_analyze(CLI::App& root, GlobalOptions& g);
 Command register_scan(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g);
+// `faceatlas eval attributes`, registered under the `eval` parent command.
+Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g);
 
 }  // namespace faceatlas::cli

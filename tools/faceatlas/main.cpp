@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
     commands.push_back(register_analyze(app, g));
     commands.push_back(register_scan(app, g));
     for (auto& c : register_catalog_commands(app, g)) commands.push_back(std::move(c));
+    auto* eval_parent = app.add_subcommand("eval", "measure quality against labelled data");
+    eval_parent->require_subcommand(1);
+    commands.push_back(add_eval_attributes(*eval_parent, g));
     app.require_subcommand(1);
 
     try {
