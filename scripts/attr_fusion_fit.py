@@ -125,5 +125,50 @@ def main():
     row("fused male logit 0.5", m=1 / (1 + np.exp(-(lf + lr) / 2)))
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1] != "--stack":
     main()
+
+
+def stacking(argv):
+    """Second look: are two models with several crops able to reach the goal? Linear stacking of
+    every variant (ages: least squares; gender: logistic regression on logits), fitted on dev."""
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    labels = {r["file"]: r for r in csv.DictReader(open(argv[1]))}
+    rows, header = [], None
+    for path in argv[2:]:
+        with open(path) as f:
+            rd = csv.reader(f)
+            h = next(rd)
+            header = header or h
+            rows += [r for r in rd if len(r) == len(header)]
+    col = {n: i for i, n in enumerate(header)}
+    files = [r[0] for r in rows]
+    data = np.array([[float(x) for x in r[1:]] for r in rows])
+    get = lambda n: data[:, col[n] - 1]
+    age = np.array([float(labels[f]["age"]) for f in files])
+    male = np.array([labels[f]["gender"] == "male" for f in files])
+    rng = np.random.default_rng(SEED)
+    order = sorted(range(len(files)), key=lambda i: files[i])
+    perm = rng.permutation(len(order))
+    dev = np.zeros(len(files), bool)
+    dev[[order[i] for i in perm[: len(order) // 2]]] = True
+    test = ~dev
+    fa = [n[:-4] for n in header if n.startswith("fa_") and n.endswith("_age")]
+    fr = sorted({n.rsplit("_", 1)[0] for n in header if n.startswith("fr_") and n.endswith("_male")})
+    A = np.stack([get(n + "_age") for n in fa] + [top_l(np.stack([get(f"{n}_a{i}") for i in range(100)], 1), 3) for n in fr], 1)
+    G = np.stack([logit(get(n + "_male")) for n in fa + fr], 1)
+    for name, cols in (("default crops (fa_aligned, fr_p0.25)", [0, len(fa)]), ("all crops", list(range(A.shape[1])))):
+        lr = LinearRegression().fit(A[dev][:, cols], age[dev])
+        pa = lr.predict(A[:, cols])
+        lg = LogisticRegression(C=1.0, max_iter=1000).fit(G[dev][:, cols], male[dev])
+        pg = lg.predict_proba(G[:, cols])[:, 1]
+        for sel_name, sel in (("test", test), ("all", np.ones_like(dev)), ("adult", age >= 18)):
+            s = age_scores(age[sel], pa[sel])
+            g = gender_scores(male[sel], pg[sel])
+            print(f"stack {name:38s} {sel_name:5s} MAE {s['mae']:.2f} band {s['band']:.3f} w5 {s['within5']:.3f}"
+                  f" | gender acc {g['acc']:.4f} bacc {g['bacc']:.4f}")
+        print("   age coef", np.round(lr.coef_, 3), round(float(lr.intercept_), 3), " gender coef", np.round(lg.coef_, 3), np.round(lg.intercept_, 3))
+
+
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--stack":
+    stacking(sys.argv[1:])

@@ -8,7 +8,9 @@
 //               (a weighted product rule; probabilities are clipped to [1e-6, 1 - 1e-6])
 //
 // The defaults were fitted on a seeded half of utkface-dev (scripts/attr_fusion_fit.py) and
-// checked on the other half; docs/QUALITY.md "Attributes" has the tables and commands.
+// checked on the other half; docs/QUALITY.md "Attributes" has the tables and commands. face-api's
+// net is much stronger than faceres on utkface (and may have seen UTKFace in training), so the
+// weights lean on it; on other data faceres may deserve more weight.
 #pragma once
 
 #include <vector>
@@ -16,9 +18,9 @@
 namespace faceatlas::vision {
 
 struct AttributeFusionOptions {
-    double age_weight_faceapi = 0.85;     // w_age
-    int faceres_top_l = 3;                // L of faceres' expected age inside the fusion
-    double gender_weight_faceapi = 0.65;  // w_g
+    double age_weight_faceapi = 0.85;      // w_age (dev grid 0..1 step 0.025, L = 1..5)
+    int faceres_top_l = 5;                 // L of faceres' expected age inside the fusion
+    double gender_weight_faceapi = 0.975;  // w_g: faceres adds almost nothing on utkface
     // Throws faceatlas::Error (kInvalidArgument) unless weights are in [0, 1] and
     // 1 <= faceres_top_l <= 100.
     void validate() const;
