@@ -31,5 +31,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g);
 // `eval` and its sub-subcommands (verification, pairs, ...).
 std::vector<Command> register_eval_commands(CLI::App& root, GlobalOptions& g);
+// `faceatlas eval attributes`, registered under the `eval` parent command.
+Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g);
 
 }  // namespace faceatlas::cli

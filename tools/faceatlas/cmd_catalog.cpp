@@ -9,6 +9,7 @@
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/analyzer.h"
+#include "faceatlas/vision/attribute_fusion.h"
 
 namespace faceatlas::cli {
 namespace {
@@ -51,6 +52,10 @@ nlohmann::json face_to_json(const catalog::FaceRecord& f, const catalog::PhotoRe
         {"male_prob_faceres", f.male_prob_faceres},
         {"taken_at", p.taken_at ? nlohmann::json(*p.taken_at) : nlohmann::json(nullptr)},
         {"person_id", f.person_id ? nlohmann::json(*f.person_id) : nlohmann::json(nullptr)}};
+    const auto fused = vision::fuse_age_gender(f.age, f.male_prob, f.age_faceres, f.age_probs,
+                                               f.male_prob_faceres);
+    j["age_fused"] = fused.age;
+    j["male_prob_fused"] = fused.male_prob;
     if (f.frame_index) j["frame"] = *f.frame_index;
     if (f.track_id) j["track_id"] = *f.track_id;
     if (f.birth_year) j["birth_year"] = *f.birth_year;
@@ -74,7 +79,7 @@ struct FaceRow {
 void write_csv(std::ostream& os, const std::vector<FaceRow>& rows, bool embeddings) {
     os << "file,face_id,person_id,x,y,w,h,photo,frame,score,face_size,blur,age,age_faceres,gender,"
           "male_prob,"
-          "male_prob_faceres,expression,birth_year,taken_at";
+          "male_prob_faceres,expression,birth_year,taken_at,age_fused,male_prob_fused";
     if (embeddings) {
         for (int i = 0; i < 128; ++i) os << ",dlib_" << i;
         for (int i = 0; i < 1024; ++i) os << ",faceres_" << i;
@@ -96,6 +101,9 @@ void write_csv(std::ostream& os, const std::vector<FaceRow>& rows, bool embeddin
                    : "")
            << "," << (f.birth_year ? std::to_string(*f.birth_year) : "") << ","
            << p.taken_at.value_or("");
+        const auto fused = vision::fuse_age_gender(f.age, f.male_prob, f.age_faceres, f.age_probs,
+                                                   f.male_prob_faceres);
+        os << "," << fused.age << "," << fused.male_prob;
         if (embeddings) {
             for (float v : f.embedding_dlib) os << "," << v;
             for (float v : f.embedding_faceres) os << "," << v;

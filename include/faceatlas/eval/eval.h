@@ -6,6 +6,7 @@
 #pragma once
 
 #include "faceatlas/eval/age_bands.h"
+#include "faceatlas/eval/attribute_eval.h"
 #include "faceatlas/eval/bcubed.h"
 #include "faceatlas/eval/classification.h"
 #include "faceatlas/eval/clustering_scores.h"
