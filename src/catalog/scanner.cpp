@@ -223,6 +223,9 @@ class Worker {
             skip(d, std::string("processing failed: ") + e.err);
         } catch (const std::bad_alloc&) {
             skip(d, "out of memory while processing");
+        } catch (const std::exception& e) {
+            // Anything else must not escape the worker thread (std::terminate): skip this file.
+            skip(d, std::string("processing failed: ") + e.what());
         }
         return d;
     }
@@ -302,8 +305,12 @@ void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models, con
     const int cv_threads = cv::getNumThreads();
     if (threads > 1) cv::setNumThreads(1);
 
+    // Finished results wait for the storer in a bounded queue: when the catalog is slower than
+    // analysis (slow disk, fsync), workers pause instead of piling up faces and thumbnails.
+    // The storer pops until every worker has left, so a waiting worker always wakes.
+    const std::size_t max_finished = 2 * static_cast<std::size_t>(threads);
     std::mutex mu;
-    std::condition_variable cv_done;
+    std::condition_variable cv_done, cv_room;
     std::size_t next = 0;
     int active = threads;
     bool stop = false;
@@ -328,7 +335,8 @@ void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models, con
                     i = next++;
                 }
                 Done d = w->run(jobs[i]);
-                std::lock_guard<std::mutex> lk(mu);
+                std::unique_lock<std::mutex> lk(mu);
+                cv_room.wait(lk, [&] { return finished.size() < max_finished; });
                 finished.emplace_back(i, std::move(d));
                 cv_done.notify_all();
             }
@@ -347,6 +355,7 @@ void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models, con
             if (finished.empty()) break;
             item = std::move(finished.front());
             finished.pop_front();
+            cv_room.notify_all();
         }
         if (store_failure) continue;
         bool go_on = true;
@@ -491,6 +500,14 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
 }  // namespace
 
 ScanSummary Scanner::scan(const std::vector<fs::path>& roots, const ScanCallback& on_event) {
+    // A missing root is a mistyped path or an unmounted drive: reporting it as a skipped file
+    // would let the scan mark every photo under it deleted. Fail before touching the catalog.
+    for (const auto& r : roots) {
+        std::error_code ec;
+        if (!fs::exists(r, ec))
+            throw Error(ErrorCode::kNotFound, "input not found", r.string(),
+                        "check the path (is the drive mounted?); the catalog was not changed");
+    }
     auto walked = walk_media(roots);
     std::vector<Job> candidates;
     for (auto& f : walked.files) {

@@ -195,6 +195,25 @@ TEST_F(ScanCli, ReadOnlyCatalogIsAClearFailure) {
     EXPECT_EQ(run_cli(scan_args("--rescan")).code, 1);
 }
 
+TEST_F(ScanCli, MissingInputFailsAndLeavesEarlierPhotosAlone) {
+    // An unmounted drive or a typo: exit 1, and the photos an earlier scan found under that
+    // folder are not marked deleted.
+    fs::copy_file(sample(1), dir_ / "album/one.jpg");
+    ASSERT_EQ(run_cli(scan_args()).code, 0);
+    fs::rename(dir_ / "album", dir_ / "unplugged");
+    auto r = run_cli(scan_args());
+    EXPECT_EQ(r.code, 1) << r.out;
+    {
+        auto cat = faceatlas::catalog::open_sqlite_catalog(db_);
+        EXPECT_EQ(cat->stats().deleted, 0);
+        EXPECT_EQ(cat->stats().photos, 1);
+    }
+    // A missing input never creates a catalog either.
+    const auto fresh = dir_ / "fresh.db";
+    EXPECT_EQ(run_cli("scan --catalog " + fresh.string() + " " + (dir_ / "nowhere").string()).code, 1);
+    EXPECT_FALSE(fs::exists(fresh));
+}
+
 TEST_F(ScanCli, VideoFacesBecomeTracks) {
     // A 3-second clip showing one sample photo: every sampled frame has the same faces.
     cv::Mat bgr = cv::imread(sample(2).string());

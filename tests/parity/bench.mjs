@@ -6,6 +6,10 @@
 // Warm-up, then the median of several timed runs and their spread (min..max).
 // Usage: node bench.mjs [--backends wasm,cpu] [--batches 1,16] [--cpu-batches 1] [--runs 7]
 //                       [--pipeline-runs 5] [--json-out FILE]
+//                       [--pipeline-only] [--pipeline-dir DIR] [--pipeline-limit N]
+// --pipeline-only skips the per-network part (wasm pipeline only); --pipeline-dir runs the
+// pipeline over the first N (sorted) .jpg files of DIR instead of the demo photos. The process
+// CPU time (user+sys, all threads) of each pass is reported beside its wall time.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +39,9 @@ const { values: args } = parseArgs({
         'cpu-runs': { type: 'string', default: '3' },
         'pipeline-runs': { type: 'string', default: '5' },
         'json-out': { type: 'string' },
+        'pipeline-only': { type: 'boolean', default: false },
+        'pipeline-dir': { type: 'string' },
+        'pipeline-limit': { type: 'string', default: '0' },
     },
 });
 const list = (s) => s.split(',').filter(Boolean).map(Number);
@@ -91,10 +98,13 @@ async function bench_nets(backend, batches, runs, faceres) {
 }
 
 async function bench_pipeline(runs) {
-    const demo = path.join(kFaceApiDir, 'demo');
-    const files = fs.readdirSync(demo).filter((f) => /^sample\d+\.jpg$/.test(f)).sort();
+    const dir = args['pipeline-dir'] ?? path.join(kFaceApiDir, 'demo');
+    const pattern = args['pipeline-dir'] ? /\.jpe?g$/i : /^sample\d+\.jpg$/;
+    let files = fs.readdirSync(dir).filter((f) => pattern.test(f)).sort();
+    const limit = Number(args['pipeline-limit']);
+    if (limit > 0) files = files.slice(0, limit);
     const t_dec = performance.now();
-    const images = files.map((f) => decode_jpeg(path.join(demo, f)));
+    const images = files.map((f) => decode_jpeg(path.join(dir, f)));
     const decode_ms = performance.now() - t_dec;
     const options = new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 });
     const pass = async () => {
@@ -108,10 +118,14 @@ async function bench_pipeline(runs) {
     };
     const faces = await pass();  // warm-up
     const ms = [];
+    const cpu_ms = [];
     for (let r = 0; r < runs; ++r) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         const f = await pass();
+        const c = process.cpuUsage(c0);
         ms.push(performance.now() - t0);
+        cpu_ms.push((c.user + c.system) / 1000);
         if (f !== faces) throw new Error(`pipeline found ${f} faces, warm-up found ${faces}`);
     }
     tf.dispose(images);
@@ -120,7 +134,11 @@ async function bench_pipeline(runs) {
         photos: files.length,
         faces,
         pixels: images.map((t) => `${t.shape[1]}x${t.shape[0]}`),
+        dir,
         ms_per_pass: { median: med, min: Math.min(...ms), max: Math.max(...ms), runs },
+        cpu_ms_per_pass: { median: median(cpu_ms), min: Math.min(...cpu_ms), max: Math.max(...cpu_ms), runs },
+        photos_per_cpu_s: (files.length * 1000) / median(cpu_ms),
+        faces_per_cpu_s: (faces * 1000) / median(cpu_ms),
         photos_per_s: (files.length * 1000) / med,
         faces_per_s: (faces * 1000) / med,
         jpeg_decode_ms_all: decode_ms,
@@ -152,8 +170,10 @@ async function main() {
         faceres?.dispose();
         faceres = await load_faceres();
         const cpu = backend === 'cpu';
-        result.nets.push(...await bench_nets(backend, list(cpu ? args['cpu-batches'] : args.batches),
-            Number(cpu ? args['cpu-runs'] : args.runs), faceres));
+        if (!args['pipeline-only']) {
+            result.nets.push(...await bench_nets(backend, list(cpu ? args['cpu-batches'] : args.batches),
+                Number(cpu ? args['cpu-runs'] : args.runs), faceres));
+        }
         if (backend === 'wasm') result.pipeline = await bench_pipeline(Number(args['pipeline-runs']));
     }
     machine.loadavg_at_end = os.loadavg().map((l) => Number(l.toFixed(2)));
@@ -179,6 +199,9 @@ async function main() {
         lines.push(`| detect+landmarks+descriptor+age/gender+expressions | ${p.photos} | ${p.faces} | ` +
             `${fmt(p.ms_per_pass)} | ${p.photos_per_s.toFixed(2)} | ${p.faces_per_s.toFixed(2)} |`);
         lines.push('');
+        lines.push('');
+        lines.push(`CPU time (user+sys) per pass: ${fmt(p.cpu_ms_per_pass)} ms: ` +
+            `${p.photos_per_cpu_s.toFixed(2)} photos/CPU-s, ${p.faces_per_cpu_s.toFixed(2)} faces/CPU-s`);
         lines.push(`(photos pre-decoded; jpeg-js decode of all ${p.photos}: ` +
             `${p.jpeg_decode_ms_all.toFixed(0)} ms, not counted)`);
     }

@@ -106,6 +106,10 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
     Command cmd;
     cmd.app = app;
     cmd.run = [st, &g]() {
+        for (const auto& in : st->inputs)
+            if (std::error_code ec; !std::filesystem::exists(in, ec))
+                throw Error(ErrorCode::kNotFound, "input not found", in,
+                            "check the path (is the drive mounted?); the catalog was not changed");
         auto manifest = nn::ModelManifest::load_default(resolve_model_dir(g));
         auto cat = catalog::open_sqlite_catalog(st->catalog);
         catalog::Scanner scanner(*cat, manifest, st->opts);
