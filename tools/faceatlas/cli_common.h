@@ -29,5 +29,6 @@ struct Command {
 Command register_analyze(CLI::App& root, GlobalOptions& g);
 Command register_scan(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g);
+std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g);
 
 }  // namespace faceatlas::cli
