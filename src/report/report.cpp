@@ -78,7 +78,15 @@ std::string person_title(const summary::PersonSummary& p) {
 // Writes images on demand and remembers what exists, so each thumbnail is written once.
 class Images {
 public:
-    Images(catalog::Catalog& cat, fs::path dir) : cat_(cat), dir_(std::move(dir)) {}
+    Images(catalog::Catalog& cat, fs::path dir, int eager) : cat_(cat), dir_(std::move(dir)), eager_(eager) {}
+
+    // src attribute of the next <img> in document order: the first `eager` ones load with the
+    // page, later ones carry data-src and are loaded by the inline script as they near the
+    // viewport (browsers load every loading="lazy" image of a local file at once, which made
+    // the 2,000-face report take seconds to open).
+    std::string src_attr(const std::string& url) {
+        return (emitted_++ < eager_ ? "src=\"" : "data-src=\"") + url + "\"";
+    }
 
     // <img> of a face thumbnail, or a placeholder when the catalog has none.
     std::string face(std::int64_t id, const std::string& cls = "", const std::string& title = "",
@@ -88,7 +96,7 @@ public:
         const std::string st = style.empty() ? "" : " style=\"" + style + "\"";
         const std::string t = title.empty() ? "" : " title=\"" + html_escape(title) + "\"";
         if (!ok) return "<span class=\"ph" + (cls.empty() ? "" : " " + cls) + "\"" + st + t + ">no image</span>";
-        return "<img src=\"img/f" + std::to_string(id) + ".jpg\" loading=\"lazy\" alt=\"face " + std::to_string(id) +
+        return "<img " + src_attr("img/f" + std::to_string(id) + ".jpg") + " alt=\"face " + std::to_string(id) +
                "\"" + c + st + t + ">";
     }
 
@@ -131,6 +139,8 @@ private:
     fs::path dir_;
     std::set<std::int64_t> done_, missing_;
     int written_ = 0;
+    int eager_ = 0;
+    int emitted_ = 0;
 };
 
 std::string card(const std::string& value, const std::string& key) {
@@ -271,6 +281,8 @@ void ReportOptions::validate() const {
     if (grid_faces < 1) bad("grid_faces must be >= 1");
     if (eigen_max_faces < 1) bad("eigen_max_faces must be >= 1");
     if (map_max_points < 1) bad("map_max_points must be >= 1");
+    if (index_avatars < 0) bad("index_avatars must be >= 0");
+    if (eager_images < 0) bad("eager_images must be >= 0");
     eigen.validate();
     album.validate();
 }
@@ -296,7 +308,7 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
     prepare_out_dir(o);
     ReportResult r;
     r.warnings = in.warnings;
-    Images images(cat, o.out_dir / "img");
+    Images images(cat, o.out_dir / "img", o.eager_images);
 
     std::map<std::int64_t, std::string> colours, titles;
     for (std::size_t i = 0; i < album.persons.size(); ++i) {
@@ -340,13 +352,28 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
 
     // Person index.
     if (!album.persons.empty()) {
+        // Avatars for the largest persons, plain links for the rest (keeps large albums fast).
         body << "<section id=\"persons\"><h2>Persons</h2><div class=\"avatars\">";
-        for (const auto& p : album.persons)
+        const std::size_t avatars = std::min(album.persons.size(), static_cast<std::size_t>(o.index_avatars));
+        for (std::size_t i = 0; i < avatars; ++i) {
+            const auto& p = album.persons[i];
             body << "<a href=\"#p" << p.person_id << "\" style=\"--c:" << colours[p.person_id] << "\">"
                  << images.face(p.face_ids.front(), "", titles[p.person_id]) << "<span>"
                  << html_escape(titles[p.person_id]) << "</span><span class=\"conf\">" << p.face_ids.size()
                  << "</span></a>";
-        body << "</div></section>";
+        }
+        body << "</div>";
+        if (avatars < album.persons.size()) {
+            body << "<details><summary>" << album.persons.size() - avatars
+                 << " more persons</summary><p class=\"names\">";
+            for (std::size_t i = avatars; i < album.persons.size(); ++i) {
+                const auto& p = album.persons[i];
+                body << "<a href=\"#p" << p.person_id << "\">" << html_escape(titles[p.person_id])
+                     << "</a> <span class=\"conf\">" << p.face_ids.size() << "</span> ";
+            }
+            body << "</p></details>";
+        }
+        body << "</section>";
     }
 
     // Optional views.
@@ -413,12 +440,14 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
         } else {
             const auto e = summary::compute_eigenfaces(mats, o.eigen);
             const std::string stem = "p" + std::to_string(p.person_id);
-            body << "<div class=\"eigen\"><figure><img src=\"" << images.write_png_or_jpg(stem + "_mean.jpg", e.mean)
-                 << "\" alt=\"mean face\"><figcaption>mean of " << e.faces << "</figcaption></figure>";
+            body << "<div class=\"eigen\"><figure><img "
+                 << images.src_attr(images.write_png_or_jpg(stem + "_mean.jpg", e.mean))
+                 << " alt=\"mean face\"><figcaption>mean of " << e.faces << "</figcaption></figure>";
             for (std::size_t k = 0; k < e.components.size(); ++k)
-                body << "<figure><img src=\""
-                     << images.write_png_or_jpg(stem + "_pc" + std::to_string(k + 1) + ".jpg", e.components[k])
-                     << "\" alt=\"eigenface " << k + 1 << "\"><figcaption>PC" << k + 1 << " &middot; "
+                body << "<figure><img "
+                     << images.src_attr(images.write_png_or_jpg(stem + "_pc" + std::to_string(k + 1) + ".jpg",
+                                                                e.components[k]))
+                     << " alt=\"eigenface " << k + 1 << "\"><figcaption>PC" << k + 1 << " &middot; "
                      << pct(e.explained[k]) << "</figcaption></figure>";
             body << "</div>";
         }

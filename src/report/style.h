@@ -13,6 +13,9 @@ header.top h1{margin:0;font-size:24px;font-weight:650;letter-spacing:-.01em}
 header.top .sub{margin:4px 0 10px;color:#94a3b8;font-size:13px}
 header.top nav a{color:#5eead4;margin-right:16px;text-decoration:none;font-size:13px}
 main{max-width:1200px;margin:0 auto;padding:20px 24px 40px}
+section.person{content-visibility:auto;contain-intrinsic-size:auto 560px}
+.names{font-size:12px;line-height:1.9;margin:12px 0 0}
+.names a{color:#0369a1;text-decoration:none}
 section{background:var(--card);border-radius:12px;padding:20px 24px;margin:0 0 18px;box-shadow:0 1px 2px rgba(15,23,42,.06)}
 h2{margin:0 0 12px;font-size:19px}
 h3{margin:18px 0 8px;font-size:14px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
@@ -61,8 +64,12 @@ footer{color:var(--muted);text-align:center;font-size:12px;padding:0 0 30px}
 inline constexpr const char* kScript = R"js(
 (function(){var d=document.documentElement,errors=[];
 window.addEventListener('error',function(e){var t=e.target;errors.push(t&&t.src?'image '+t.src:String(e.message));d.setAttribute('data-errors',String(errors.length));d.setAttribute('data-error-list',errors.slice(0,20).join(' | '));},true);
-window.addEventListener('load',function(){var broken=0;var imgs=document.images;for(var i=0;i<imgs.length;i++){if(imgs[i].complete&&imgs[i].naturalWidth===0)broken++;}
-d.setAttribute('data-load-ms',performance.now().toFixed(1));d.setAttribute('data-images',String(imgs.length));d.setAttribute('data-broken-images',String(broken));d.setAttribute('data-errors',String(errors.length));});})();
+function lazy(){var imgs=[].slice.call(document.querySelectorAll('img[data-src]'));function show(i){i.src=i.getAttribute('data-src');i.removeAttribute('data-src');}
+if(!('IntersectionObserver' in window)){imgs.forEach(show);return;}
+var io=new IntersectionObserver(function(es){es.forEach(function(e){if(e.isIntersecting){io.unobserve(e.target);show(e.target);}});},{rootMargin:'1200px 0px'});imgs.forEach(function(i){io.observe(i);});}
+document.addEventListener('DOMContentLoaded',lazy);
+window.addEventListener('load',function(){var broken=0;var imgs=document.images;for(var i=0;i<imgs.length;i++){if(!imgs[i].hasAttribute('data-src')&&imgs[i].complete&&imgs[i].naturalWidth===0)broken++;}
+d.setAttribute('data-load-ms',performance.now().toFixed(1));var nav=performance.getEntriesByType('navigation')[0];if(nav)d.setAttribute('data-dcl-ms',nav.domContentLoadedEventEnd.toFixed(1));d.setAttribute('data-images',String(imgs.length));d.setAttribute('data-deferred-images',String(document.querySelectorAll('img[data-src]').length));d.setAttribute('data-broken-images',String(broken));d.setAttribute('data-errors',String(errors.length));});})();
 )js";
 
 }  // namespace faceatlas::report

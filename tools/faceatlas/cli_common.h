@@ -30,5 +30,7 @@ Command register_analyze(CLI::App& root, GlobalOptions& g);
 Command register_scan(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g);
+// `faceatlas export --xmp [--out DIR]` (cmd_report.cpp).
+int run_export_xmp(const std::string& catalog, const std::string& out_dir);
 
 }  // namespace faceatlas::cli

@@ -12,6 +12,7 @@
 #include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/report/report.h"
+#include "faceatlas/report/xmp_sidecar.h"
 #include "faceatlas/summary/eigenfaces.h"
 #include "faceatlas/summary/summary_json.h"
 
@@ -66,6 +67,15 @@ void write_image(const fs::path& p, const cv::Mat& m) {
 }
 
 }  // namespace
+
+int run_export_xmp(const std::string& catalog, const std::string& out_dir) {
+    auto cat = open_catalog(catalog);
+    const auto r = report::write_xmp_sidecars(*cat, report::XmpExportOptions{.out_dir = out_dir});
+    for (const auto& [path, why] : r.failures) std::cerr << "faceatlas: " << path << ": " << why << "\n";
+    std::printf("sidecars written %d (merged into existing %d), photos without persons %d, failed %zu\n", r.written,
+                r.merged, r.photos_without_persons, r.failures.size());
+    return r.failures.empty() ? kExitOk : kExitFailure;
+}
 
 std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) {
     (void)g;

@@ -30,6 +30,8 @@ struct ReportOptions {
     int eigen_max_faces = 200; // faces (best first) used for one person's PCA
     summary::EigenfaceOptions eigen{.size = 96, .components = 5};
     int map_max_points = 20000;  // faces drawn on the map (evenly subsampled beyond)
+    int index_avatars = 60;      // persons shown with a face in the index; the rest as name links
+    int eager_images = 300;      // <img> loaded with the page; later ones load near the viewport (script)
     summary::AlbumOptions album;
     void validate() const;     // throws faceatlas::Error (kInvalidArgument)
 };
