@@ -39,12 +39,14 @@ std::string demography_svg(const std::vector<summary::DemographyBar>& bars) {
     for (int t = 0; t <= ticks; ++t) {
         const double v = static_cast<double>(ymax) * t / ticks;
         const double y = top + ph - ph * v / ymax;
-        s << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << num(y) << "\" y2=\"" << num(y)
-          << "\" stroke=\"#e2e8f0\"/>";
-        s << "<text x=\"" << left - 6 << "\" y=\"" << num(y + 4) << "\" text-anchor=\"end\" font-size=\"11\" fill=\""
-          << kText << "\">" << num(v, 0) << "</text>";
+        s << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << num(y) << "\" y2=\""
+          << num(y) << "\" stroke=\"#e2e8f0\"/>";
+        s << "<text x=\"" << left - 6 << "\" y=\"" << num(y + 4)
+          << "\" text-anchor=\"end\" font-size=\"11\" fill=\"" << kText << "\">" << num(v, 0)
+          << "</text>";
     }
-    const double slot = bars.empty() ? pw : static_cast<double>(pw) / static_cast<double>(bars.size());
+    const double slot =
+        bars.empty() ? pw : static_cast<double>(pw) / static_cast<double>(bars.size());
     const double bw = slot * 0.62;
     for (std::size_t i = 0; i < bars.size(); ++i) {
         const auto& b = bars[i];
@@ -55,71 +57,84 @@ std::string demography_svg(const std::vector<summary::DemographyBar>& bars) {
             if (count == 0) continue;
             const double bh = ph * static_cast<double>(count) / ymax;
             y -= bh;
-            s << "<rect x=\"" << num(x) << "\" y=\"" << num(y) << "\" width=\"" << num(bw) << "\" height=\""
-              << num(bh) << "\" fill=\"" << colour << "\" rx=\"2\"><title>" << html_escape(b.band) << ": " << count
-              << ' ' << what << "</title></rect>";
+            s << "<rect x=\"" << num(x) << "\" y=\"" << num(y) << "\" width=\"" << num(bw)
+              << "\" height=\"" << num(bh) << "\" fill=\"" << colour << "\" rx=\"2\"><title>"
+              << html_escape(b.band) << ": " << count << ' ' << what << "</title></rect>";
         }
         if (b.male + b.female > 0)
-            s << "<text x=\"" << num(x + bw / 2) << "\" y=\"" << num(y - 4) << "\" text-anchor=\"middle\" "
+            s << "<text x=\"" << num(x + bw / 2) << "\" y=\"" << num(y - 4)
+              << "\" text-anchor=\"middle\" "
               << "font-size=\"11\" fill=\"" << kText << "\">" << b.male + b.female << "</text>";
-        s << "<text x=\"" << num(x + bw / 2) << "\" y=\"" << top + ph + 16 << "\" text-anchor=\"middle\" "
+        s << "<text x=\"" << num(x + bw / 2) << "\" y=\"" << top + ph + 16
+          << "\" text-anchor=\"middle\" "
           << "font-size=\"12\" fill=\"" << kText << "\">" << html_escape(b.band) << "</text>";
     }
-    s << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << top + ph << "\" y2=\"" << top + ph
-      << "\" stroke=\"" << kAxis << "\"/>";
-    s << "<text x=\"" << left + pw / 2 << "\" y=\"" << h - 4 << "\" text-anchor=\"middle\" font-size=\"11\" fill=\""
-      << kText << "\">age band (years)</text>";
+    s << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << top + ph << "\" y2=\""
+      << top + ph << "\" stroke=\"" << kAxis << "\"/>";
+    s << "<text x=\"" << left + pw / 2 << "\" y=\"" << h - 4
+      << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"" << kText
+      << "\">age band (years)</text>";
     const int lx = left + pw + 16;
-    s << "<rect x=\"" << lx << "\" y=\"" << top + 4 << "\" width=\"12\" height=\"12\" fill=\"" << kMale << "\" rx=\"2\"/>"
-      << "<text x=\"" << lx + 18 << "\" y=\"" << top + 14 << "\" font-size=\"12\" fill=\"" << kText << "\">male</text>"
-      << "<rect x=\"" << lx << "\" y=\"" << top + 24 << "\" width=\"12\" height=\"12\" fill=\"" << kFemale
-      << "\" rx=\"2\"/><text x=\"" << lx + 18 << "\" y=\"" << top + 34 << "\" font-size=\"12\" fill=\"" << kText
-      << "\">female</text>";
+    s << "<rect x=\"" << lx << "\" y=\"" << top + 4 << "\" width=\"12\" height=\"12\" fill=\""
+      << kMale << "\" rx=\"2\"/>"
+      << "<text x=\"" << lx + 18 << "\" y=\"" << top + 14 << "\" font-size=\"12\" fill=\"" << kText
+      << "\">male</text>"
+      << "<rect x=\"" << lx << "\" y=\"" << top + 24 << "\" width=\"12\" height=\"12\" fill=\""
+      << kFemale << "\" rx=\"2\"/><text x=\"" << lx + 18 << "\" y=\"" << top + 34
+      << "\" font-size=\"12\" fill=\"" << kText << "\">female</text>";
     s << "</svg>";
     return s.str();
 }
 
-std::string attribute_svg(const std::vector<summary::AttributeShare>& shares, double prominent_share) {
+std::string attribute_svg(const std::vector<summary::AttributeShare>& shares,
+                          double prominent_share) {
     const int w = 420, label_w = 110, bar_w = 250, row = 18, head = 18;
     std::vector<std::string> kinds;
     for (const auto& a : shares)
         if (std::find(kinds.begin(), kinds.end(), a.kind) == kinds.end()) kinds.push_back(a.kind);
-    const int h = static_cast<int>(shares.size()) * row + static_cast<int>(kinds.size()) * head + 22;
+    const int h =
+        static_cast<int>(shares.size()) * row + static_cast<int>(kinds.size()) * head + 22;
     std::ostringstream s;
-    s << "<svg class=\"chart attributes\" viewBox=\"0 0 " << w << ' ' << h << "\" width=\"" << w << "\" height=\""
-      << h << "\" role=\"img\" aria-label=\"attribute occurrence\" xmlns=\"http://www.w3.org/2000/svg\">";
+    s << "<svg class=\"chart attributes\" viewBox=\"0 0 " << w << ' ' << h << "\" width=\"" << w
+      << "\" height=\"" << h
+      << "\" role=\"img\" aria-label=\"attribute occurrence\" "
+         "xmlns=\"http://www.w3.org/2000/svg\">";
     int y = 0;
     for (const auto& kind : kinds) {
-        s << "<text x=\"0\" y=\"" << y + 13 << "\" font-size=\"11\" font-weight=\"600\" fill=\"#64748b\">"
+        s << "<text x=\"0\" y=\"" << y + 13
+          << "\" font-size=\"11\" font-weight=\"600\" fill=\"#64748b\">"
           << (kind == "expression" ? "EXPRESSION" : "ATTRIBUTES") << "</text>";
         y += head;
         for (const auto& a : shares) {
             if (a.kind != kind) continue;
             const double bw = bar_w * std::clamp(a.share, 0.0, 1.0);
-            s << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\" font-size=\"12\" fill=\""
+            s << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 13
+              << "\" text-anchor=\"end\" font-size=\"12\" fill=\""
               << (a.prominent ? kText : "#94a3b8") << "\">" << html_escape(a.name) << "</text>";
             s << "<rect x=\"" << label_w << "\" y=\"" << y + 3 << "\" width=\"" << bar_w
               << "\" height=\"12\" fill=\"#f1f5f9\" rx=\"2\"/>";
-            s << "<rect class=\"" << (a.prominent ? "prominent" : "noisy") << "\" x=\"" << label_w << "\" y=\""
-              << y + 3 << "\" width=\"" << num(bw) << "\" height=\"12\" fill=\""
-              << (a.prominent ? kProminent : kNoisy) << "\" rx=\"2\"><title>" << html_escape(a.name) << ": "
-              << pct(a.share) << " of faces</title></rect>";
-            s << "<text x=\"" << label_w + bar_w + 6 << "\" y=\"" << y + 13 << "\" font-size=\"11\" fill=\""
-              << (a.prominent ? kText : "#94a3b8") << "\">" << pct(a.share) << "</text>";
+            s << "<rect class=\"" << (a.prominent ? "prominent" : "noisy") << "\" x=\"" << label_w
+              << "\" y=\"" << y + 3 << "\" width=\"" << num(bw) << "\" height=\"12\" fill=\""
+              << (a.prominent ? kProminent : kNoisy) << "\" rx=\"2\"><title>" << html_escape(a.name)
+              << ": " << pct(a.share) << " of faces</title></rect>";
+            s << "<text x=\"" << label_w + bar_w + 6 << "\" y=\"" << y + 13
+              << "\" font-size=\"11\" fill=\"" << (a.prominent ? kText : "#94a3b8") << "\">"
+              << pct(a.share) << "</text>";
             y += row;
         }
     }
     const double tx = label_w + bar_w * std::clamp(prominent_share, 0.0, 1.0);
     s << "<line x1=\"" << num(tx) << "\" x2=\"" << num(tx) << "\" y1=\"0\" y2=\"" << y + 2
       << "\" stroke=\"#f97316\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>";
-    s << "<text x=\"" << num(tx) << "\" y=\"" << y + 16 << "\" text-anchor=\"middle\" font-size=\"10\" "
+    s << "<text x=\"" << num(tx) << "\" y=\"" << y + 16
+      << "\" text-anchor=\"middle\" font-size=\"10\" "
       << "fill=\"#c2410c\">prominent &#8805; " << pct(prominent_share) << "</text>";
     s << "</svg>";
     return s.str();
 }
 
-std::string map_svg(const std::vector<summary::MapPoint>& points, const std::vector<double>& explained,
-                    const MapStyle& style) {
+std::string map_svg(const std::vector<summary::MapPoint>& points,
+                    const std::vector<double>& explained, const MapStyle& style) {
     const int w = 900, h = 560, pad = 28;
     float x0 = 0, x1 = 1, y0 = 0, y1 = 1;
     if (!points.empty()) {
@@ -134,11 +149,12 @@ std::string map_svg(const std::vector<summary::MapPoint>& points, const std::vec
     const double sy = y1 > y0 ? (h - 2.0 * pad) / (y1 - y0) : 1.0;
     const double cx = x1 > x0 ? 0 : w / 2.0 - pad, cy = y1 > y0 ? 0 : h / 2.0 - pad;
     std::ostringstream s;
-    s << "<svg class=\"chart map\" viewBox=\"0 0 " << w << ' ' << h << "\" role=\"img\" aria-label=\"map of faces\" "
+    s << "<svg class=\"chart map\" viewBox=\"0 0 " << w << ' ' << h
+      << "\" role=\"img\" aria-label=\"map of faces\" "
       << "xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"" << w << "\" height=\"" << h
       << "\" fill=\"#f8fafc\" rx=\"8\"/>";
-    const std::size_t step =
-        std::max<std::size_t>(1, (points.size() + style.max_points - 1) / std::max<std::size_t>(1, style.max_points));
+    const std::size_t step = std::max<std::size_t>(
+        1, (points.size() + style.max_points - 1) / std::max<std::size_t>(1, style.max_points));
     // Unsorted faces first so persons are drawn on top.
     for (int pass = 0; pass < 2; ++pass)
         for (std::size_t i = 0; i < points.size(); i += step) {
@@ -146,21 +162,25 @@ std::string map_svg(const std::vector<summary::MapPoint>& points, const std::vec
             if ((pass == 0) == p.person_id.has_value()) continue;
             const double x = pad + cx + (p.x - x0) * sx, y = h - pad - cy - (p.y - y0) * sy;
             if (p.person_id) {
-                s << "<a href=\"#p" << *p.person_id << "\"><circle cx=\"" << num(x) << "\" cy=\"" << num(y)
-                  << "\" r=\"4\" fill=\"" << style.colour(*p.person_id) << "\" fill-opacity=\"0.85\"><title>"
-                  << html_escape(style.label(*p.person_id)) << " (face " << p.face_id << ")</title></circle></a>";
+                s << "<a href=\"#p" << *p.person_id << "\"><circle cx=\"" << num(x) << "\" cy=\""
+                  << num(y) << "\" r=\"4\" fill=\"" << style.colour(*p.person_id)
+                  << "\" fill-opacity=\"0.85\"><title>" << html_escape(style.label(*p.person_id))
+                  << " (face " << p.face_id << ")</title></circle></a>";
             } else {
-                s << "<circle cx=\"" << num(x) << "\" cy=\"" << num(y) << "\" r=\"3\" fill=\"#cbd5e1\"><title>unsorted"
+                s << "<circle cx=\"" << num(x) << "\" cy=\"" << num(y)
+                  << "\" r=\"3\" fill=\"#cbd5e1\"><title>unsorted"
                   << " (face " << p.face_id << ")</title></circle>";
             }
         }
     const auto axis_label = [&](std::size_t k) {
-        return "PC" + std::to_string(k + 1) + (k < explained.size() ? " (" + pct(explained[k]) + " of variance)" : "");
+        return "PC" + std::to_string(k + 1) +
+               (k < explained.size() ? " (" + pct(explained[k]) + " of variance)" : "");
     };
-    s << "<text x=\"" << w - pad << "\" y=\"" << h - 8 << "\" text-anchor=\"end\" font-size=\"12\" fill=\"" << kText
-      << "\">" << axis_label(0) << " &#8594;</text>";
-    s << "<text x=\"12\" y=\"" << pad << "\" font-size=\"12\" fill=\"" << kText << "\">&#8593; " << axis_label(1)
-      << "</text>";
+    s << "<text x=\"" << w - pad << "\" y=\"" << h - 8
+      << "\" text-anchor=\"end\" font-size=\"12\" fill=\"" << kText << "\">" << axis_label(0)
+      << " &#8594;</text>";
+    s << "<text x=\"12\" y=\"" << pad << "\" font-size=\"12\" fill=\"" << kText << "\">&#8593; "
+      << axis_label(1) << "</text>";
     s << "</svg>";
     return s.str();
 }

@@ -16,7 +16,8 @@ std::string demography_svg(const std::vector<summary::DemographyBar>& bars);
 
 // Horizontal bars of the share of faces showing each attribute; prominent ones (share >=
 // `prominent_share`) in colour, noisy ones grey, the threshold as a dashed line.
-std::string attribute_svg(const std::vector<summary::AttributeShare>& shares, double prominent_share);
+std::string attribute_svg(const std::vector<summary::AttributeShare>& shares,
+                          double prominent_share);
 
 struct MapStyle {
     std::function<std::string(std::int64_t person_id)> colour;  // fill of a person's points
@@ -24,7 +25,7 @@ struct MapStyle {
     std::size_t max_points = 20000;
 };
 // Scatter plot of the 2-D projection; points link to their person's section (#p<id>).
-std::string map_svg(const std::vector<summary::MapPoint>& points, const std::vector<double>& explained,
-                    const MapStyle& style);
+std::string map_svg(const std::vector<summary::MapPoint>& points,
+                    const std::vector<double>& explained, const MapStyle& style);
 
 }  // namespace faceatlas::report

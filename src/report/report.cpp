@@ -25,8 +25,9 @@ constexpr const char* kMarker = ".faceatlas-report";
 void write_bytes(const fs::path& p, const void* data, std::size_t n) {
     std::ofstream f(p, std::ios::binary | std::ios::trunc);
     if (f) f.write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
-    if (!f) throw Error(ErrorCode::kIo, "cannot write the report file", p.string(),
-                        "check the output folder is writable and the disk is not full");
+    if (!f)
+        throw Error(ErrorCode::kIo, "cannot write the report file", p.string(),
+                    "check the output folder is writable and the disk is not full");
 }
 
 void write_text(const fs::path& p, const std::string& s) { write_bytes(p, s.data(), s.size()); }
@@ -51,10 +52,11 @@ void prepare_out_dir(const ReportOptions& o) {
     }
     fs::create_directories(out / "img", ec);
     if (ec || !fs::is_directory(out / "img"))
-        throw Error(ErrorCode::kIo, "cannot create the report folder: " + ec.message(), out.string(),
-                    "choose a writable --out folder");
+        throw Error(ErrorCode::kIo, "cannot create the report folder: " + ec.message(),
+                    out.string(), "choose a writable --out folder");
     std::ofstream marker(out / kMarker);
-    marker << "written by faceatlas report; `faceatlas report --force` replaces index.html and img/ here\n";
+    marker << "written by faceatlas report; `faceatlas report --force` replaces index.html and "
+              "img/ here\n";
     if (!marker)
         throw Error(ErrorCode::kIo, "cannot write into the report folder", out.string(),
                     "choose a writable --out folder");
@@ -77,8 +79,9 @@ std::string person_title(const summary::PersonSummary& p) {
 
 // Writes images on demand and remembers what exists, so each thumbnail is written once.
 class Images {
-public:
-    Images(catalog::Catalog& cat, fs::path dir, int eager) : cat_(cat), dir_(std::move(dir)), eager_(eager) {}
+  public:
+    Images(catalog::Catalog& cat, fs::path dir, int eager)
+        : cat_(cat), dir_(std::move(dir)), eager_(eager) {}
 
     // src attribute of the next <img> in document order: the first `eager` ones load with the
     // page, later ones carry data-src and are loaded by the inline script as they near the
@@ -95,9 +98,11 @@ public:
         const std::string c = cls.empty() ? "" : " class=\"" + cls + "\"";
         const std::string st = style.empty() ? "" : " style=\"" + style + "\"";
         const std::string t = title.empty() ? "" : " title=\"" + html_escape(title) + "\"";
-        if (!ok) return "<span class=\"ph" + (cls.empty() ? "" : " " + cls) + "\"" + st + t + ">no image</span>";
-        return "<img " + src_attr("img/f" + std::to_string(id) + ".jpg") + " alt=\"face " + std::to_string(id) +
-               "\"" + c + st + t + ">";
+        if (!ok)
+            return "<span class=\"ph" + (cls.empty() ? "" : " " + cls) + "\"" + st + t +
+                   ">no image</span>";
+        return "<img " + src_attr("img/f" + std::to_string(id) + ".jpg") + " alt=\"face " +
+               std::to_string(id) + "\"" + c + st + t + ">";
     }
 
     // The decoded thumbnail (empty when missing or undecodable).
@@ -119,7 +124,7 @@ public:
     int written() const { return written_; }
     int missing() const { return static_cast<int>(missing_.size()); }
 
-private:
+  private:
     bool ensure(std::int64_t id) {
         if (done_.count(id)) return true;
         if (missing_.count(id)) return false;
@@ -144,19 +149,21 @@ private:
 };
 
 std::string card(const std::string& value, const std::string& key) {
-    return "<div class=\"card\"><div class=\"v\">" + value + "</div><div class=\"k\">" + key + "</div></div>";
+    return "<div class=\"card\"><div class=\"v\">" + value + "</div><div class=\"k\">" + key +
+           "</div></div>";
 }
 
 std::string gender_text(const summary::GenderEstimate& g, std::size_t faces) {
     const int votes = static_cast<int>(std::lround(g.male_vote * static_cast<double>(faces)));
     return std::string(g.male ? "male" : "female") + " <span class=\"conf\">" + pct(g.confidence) +
-           " (product rule) &middot; vote " + std::to_string(g.male ? votes : static_cast<int>(faces) - votes) + "/" +
+           " (product rule) &middot; vote " +
+           std::to_string(g.male ? votes : static_cast<int>(faces) - votes) + "/" +
            std::to_string(faces) + "</span>";
 }
 
 std::string age_text(const summary::AgeEstimate& a, double window) {
-    return num(a.age, 0) + " years <span class=\"conf\">&plusmn; " + num(a.spread, 0) + " &middot; " +
-           pct(a.confidence) + " within &plusmn;" + num(window, 0) + " y</span>";
+    return num(a.age, 0) + " years <span class=\"conf\">&plusmn; " + num(a.spread, 0) +
+           " &middot; " + pct(a.confidence) + " within &plusmn;" + num(window, 0) + " y</span>";
 }
 
 std::vector<std::int64_t> id_list(const json& j) {
@@ -178,18 +185,22 @@ std::string faces_row(Images& images, const std::vector<std::int64_t>& ids, std:
 std::string attr_clusters_section(const json& j, Images& images) {
     std::ostringstream s;
     s << "<section id=\"attr-clusters\"><h2>Attribute clusters</h2>";
-    if (j.contains("method")) s << "<p class=\"note\">" << html_escape(j.at("method").get<std::string>()) << "</p>";
+    if (j.contains("method"))
+        s << "<p class=\"note\">" << html_escape(j.at("method").get<std::string>()) << "</p>";
     for (const auto& c : j.at("clusters")) {
         const auto ids = id_list(c.at("faces"));
-        s << "<div class=\"cluster\"><strong>" << html_escape(c.value("label", "cluster " + c.at("id").dump()))
+        s << "<div class=\"cluster\"><strong>"
+          << html_escape(c.value("label", "cluster " + c.at("id").dump()))
           << "</strong> <span class=\"badge\">" << ids.size() << " faces</span>";
         if (c.contains("attributes")) {
             std::vector<std::pair<double, std::string>> attrs;
-            for (const auto& [k, v] : c.at("attributes").items()) attrs.emplace_back(v.get<double>(), k);
+            for (const auto& [k, v] : c.at("attributes").items())
+                attrs.emplace_back(v.get<double>(), k);
             std::sort(attrs.rbegin(), attrs.rend());
             s << "<div class=\"bars\">";
             for (std::size_t i = 0; i < attrs.size() && i < 8; ++i)
-                s << "<span>" << html_escape(attrs[i].second) << " " << pct(attrs[i].first) << "</span>";
+                s << "<span>" << html_escape(attrs[i].second) << " " << pct(attrs[i].first)
+                  << "</span>";
             s << "</div>";
         }
         s << faces_row(images, ids, 16) << "</div>";
@@ -208,12 +219,15 @@ std::string subdiscrimination_section(const json& j, Images& images,
         const auto pid = p.at("person_id").get<std::int64_t>();
         const auto it = titles.find(pid);
         s << "<div class=\"cluster\"><a href=\"#p" << pid << "\"><strong>"
-          << html_escape(it != titles.end() ? it->second : "Person " + std::to_string(pid)) << "</strong></a>";
-        if (p.contains("note")) s << " <span class=\"note\">" << html_escape(p.at("note").get<std::string>()) << "</span>";
+          << html_escape(it != titles.end() ? it->second : "Person " + std::to_string(pid))
+          << "</strong></a>";
+        if (p.contains("note"))
+            s << " <span class=\"note\">" << html_escape(p.at("note").get<std::string>())
+              << "</span>";
         for (const auto& g : p.at("groups")) {
             const auto ids = id_list(g.at("faces"));
-            s << "<h3>" << html_escape(g.value("label", std::string("group"))) << " &middot; " << ids.size()
-              << " faces</h3>" << faces_row(images, ids, 16);
+            s << "<h3>" << html_escape(g.value("label", std::string("group"))) << " &middot; "
+              << ids.size() << " faces</h3>" << faces_row(images, ids, 16);
         }
         s << "</div>";
     }
@@ -232,7 +246,9 @@ std::string eval_section(const json& j) {
     s << "<section id=\"evaluation\"><h2>Evaluation</h2>";
     if (j.contains("dataset"))
         s << "<p class=\"note\">data set: " << html_escape(j.at("dataset").get<std::string>())
-          << (j.contains("truth") ? " &middot; truth: " + html_escape(j.at("truth").get<std::string>()) : "")
+          << (j.contains("truth")
+                  ? " &middot; truth: " + html_escape(j.at("truth").get<std::string>())
+                  : "")
           << "</p>";
     if (j.contains("metrics")) {
         s << "<div class=\"cards\">";
@@ -241,7 +257,8 @@ std::string eval_section(const json& j) {
     }
     if (j.contains("tables"))
         for (const auto& t : j.at("tables")) {
-            s << "<h3>" << html_escape(t.value("title", std::string("table"))) << "</h3><table class=\"data\"><tr>";
+            s << "<h3>" << html_escape(t.value("title", std::string("table")))
+              << "</h3><table class=\"data\"><tr>";
             for (const auto& c : t.at("columns")) s << "<th>" << cell(c) << "</th>";
             s << "</tr>";
             for (const auto& r : t.at("rows")) {
@@ -265,10 +282,12 @@ std::optional<json> read_json(const fs::path& p, std::vector<std::string>& warni
     }
     try {
         auto j = json::parse(f);
-        if (!j.is_object()) throw json::type_error::create(302, "top level is not an object", nullptr);
+        if (!j.is_object())
+            throw json::type_error::create(302, "top level is not an object", nullptr);
         return j;
     } catch (const json::exception& e) {
-        warnings.push_back(p.string() + ": not valid JSON (" + e.what() + "); its section is left out");
+        warnings.push_back(p.string() + ": not valid JSON (" + e.what() +
+                           "); its section is left out");
         return std::nullopt;
     }
 }
@@ -276,7 +295,9 @@ std::optional<json> read_json(const fs::path& p, std::vector<std::string>& warni
 }  // namespace
 
 void ReportOptions::validate() const {
-    const auto bad = [](const std::string& m) { throw Error(ErrorCode::kInvalidArgument, m, "ReportOptions"); };
+    const auto bad = [](const std::string& m) {
+        throw Error(ErrorCode::kInvalidArgument, m, "ReportOptions");
+    };
     if (out_dir.empty()) bad("out_dir is required");
     if (grid_faces < 1) bad("grid_faces must be >= 1");
     if (eigen_max_faces < 1) bad("eigen_max_faces must be >= 1");
@@ -297,7 +318,8 @@ ReportInputs load_report_inputs(const fs::path& catalog_path) {
         if (scan->contains("seconds") && scan->at("seconds").is_number())
             in.processing_seconds = scan->at("seconds").get<double>();
         else
-            in.warnings.push_back(base + ".scan.json: no numeric \"seconds\"; processing time is left out");
+            in.warnings.push_back(
+                base + ".scan.json: no numeric \"seconds\"; processing time is left out");
     }
     return in;
 }
@@ -319,33 +341,43 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
     std::ostringstream body;
     // Overview.
     const auto& ov = album.overview;
-    body << "<section id=\"overview\"><h2>Overview</h2><div class=\"cards\">" << card(std::to_string(ov.photos), "photos");
+    body << "<section id=\"overview\"><h2>Overview</h2><div class=\"cards\">"
+         << card(std::to_string(ov.photos), "photos");
     if (ov.videos > 0) body << card(std::to_string(ov.videos), "videos");
     body << card(std::to_string(ov.faces), "faces") << card(std::to_string(ov.persons), "persons")
          << card(std::to_string(ov.unsorted_faces), "unsorted faces");
     if (ov.first_date)
-        body << card(html_escape(date_only(ov.first_date)) + (date_only(ov.last_date) != date_only(ov.first_date)
-                                                                  ? "<br>" + html_escape(date_only(ov.last_date))
-                                                                  : ""),
+        body << card(html_escape(date_only(ov.first_date)) +
+                         (date_only(ov.last_date) != date_only(ov.first_date)
+                              ? "<br>" + html_escape(date_only(ov.last_date))
+                              : ""),
                      "date range");
-    if (in.processing_seconds) body << card(duration_text(*in.processing_seconds), "processing time");
+    if (in.processing_seconds)
+        body << card(duration_text(*in.processing_seconds), "processing time");
     body << "</div>";
     if (album.demography_persons > 0) {
         body << "<h3>Demography of the " << album.demography_persons << " largest persons</h3>"
              << demography_svg(album.demography);
         if (album.demography_unknown_age > 0)
-            body << "<p class=\"note\">" << album.demography_unknown_age << " without an age estimate</p>";
+            body << "<p class=\"note\">" << album.demography_unknown_age
+                 << " without an age estimate</p>";
     }
     body << "</section>";
 
     // Map.
     if (!album.map.empty()) {
         MapStyle style;
-        style.colour = [&](std::int64_t id) { return colours.count(id) ? colours[id] : std::string("#94a3b8"); };
-        style.label = [&](std::int64_t id) { return titles.count(id) ? titles[id] : "person " + std::to_string(id); };
+        style.colour = [&](std::int64_t id) {
+            return colours.count(id) ? colours[id] : std::string("#94a3b8");
+        };
+        style.label = [&](std::int64_t id) {
+            return titles.count(id) ? titles[id] : "person " + std::to_string(id);
+        };
         style.max_points = static_cast<std::size_t>(o.map_max_points);
-        body << "<section id=\"map\"><h2>Map of faces</h2><p class=\"note\">Each dot is a face: the first two "
-                "principal components of the dlib embeddings, coloured by person (grey: unsorted). Click a dot "
+        body << "<section id=\"map\"><h2>Map of faces</h2><p class=\"note\">Each dot is a face: "
+                "the first two "
+                "principal components of the dlib embeddings, coloured by person (grey: unsorted). "
+                "Click a dot "
                 "to go to its person.</p>"
              << map_svg(album.map, album.map_explained, style) << "</section>";
     }
@@ -354,13 +386,14 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
     if (!album.persons.empty()) {
         // Avatars for the largest persons, plain links for the rest (keeps large albums fast).
         body << "<section id=\"persons\"><h2>Persons</h2><div class=\"avatars\">";
-        const std::size_t avatars = std::min(album.persons.size(), static_cast<std::size_t>(o.index_avatars));
+        const std::size_t avatars =
+            std::min(album.persons.size(), static_cast<std::size_t>(o.index_avatars));
         for (std::size_t i = 0; i < avatars; ++i) {
             const auto& p = album.persons[i];
-            body << "<a href=\"#p" << p.person_id << "\" style=\"--c:" << colours[p.person_id] << "\">"
-                 << images.face(p.face_ids.front(), "", titles[p.person_id]) << "<span>"
-                 << html_escape(titles[p.person_id]) << "</span><span class=\"conf\">" << p.face_ids.size()
-                 << "</span></a>";
+            body << "<a href=\"#p" << p.person_id << "\" style=\"--c:" << colours[p.person_id]
+                 << "\">" << images.face(p.face_ids.front(), "", titles[p.person_id]) << "<span>"
+                 << html_escape(titles[p.person_id]) << "</span><span class=\"conf\">"
+                 << p.face_ids.size() << "</span></a>";
         }
         body << "</div>";
         if (avatars < album.persons.size()) {
@@ -388,12 +421,14 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
             return false;
         }
     };
-    const bool has_clusters = optional_section(in.attr_clusters, "attr_clusters.json",
-                                               [&](const json& j) { return attr_clusters_section(j, images); });
-    const bool has_subdisc = optional_section(in.subdiscrimination, "subdiscrimination.json", [&](const json& j) {
-        return subdiscrimination_section(j, images, titles);
-    });
-    const bool has_eval = optional_section(in.eval, "eval.json", [&](const json& j) { return eval_section(j); });
+    const bool has_clusters =
+        optional_section(in.attr_clusters, "attr_clusters.json",
+                         [&](const json& j) { return attr_clusters_section(j, images); });
+    const bool has_subdisc = optional_section(
+        in.subdiscrimination, "subdiscrimination.json",
+        [&](const json& j) { return subdiscrimination_section(j, images, titles); });
+    const bool has_eval =
+        optional_section(in.eval, "eval.json", [&](const json& j) { return eval_section(j); });
 
     // One section per person.
     std::map<std::int64_t, const catalog::PhotoRecord*> photo_by_id;
@@ -401,23 +436,29 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
     for (const auto& p : photos) photo_by_id[p.id] = &p;
     for (const auto& p : album.persons) {
         const std::string title = titles[p.person_id];
-        body << "<section class=\"person\" id=\"p" << p.person_id << "\" style=\"--c:" << colours[p.person_id]
-             << "\"><div class=\"person-head\">" << images.face(p.face_ids.front(), "", title) << "<div><h2>"
-             << html_escape(title) << "<span class=\"badge\">" << p.face_ids.size()
-             << (p.face_ids.size() == 1 ? " face" : " faces") << "</span></h2><div class=\"conf\">person "
-             << p.person_id << "</div></div></div>";
+        body << "<section class=\"person\" id=\"p" << p.person_id
+             << "\" style=\"--c:" << colours[p.person_id] << "\"><div class=\"person-head\">"
+             << images.face(p.face_ids.front(), "", title) << "<div><h2>" << html_escape(title)
+             << "<span class=\"badge\">" << p.face_ids.size()
+             << (p.face_ids.size() == 1 ? " face" : " faces")
+             << "</span></h2><div class=\"conf\">person " << p.person_id << "</div></div></div>";
 
         body << "<div class=\"person-body\"><div><dl class=\"facts\">";
         body << "<dt>gender</dt><dd>" << gender_text(p.gender, p.face_ids.size()) << "</dd>";
         if (p.age) {
-            body << "<dt>age</dt><dd>" << age_text(*p.age, o.album.person.age_confidence_years) << "</dd>";
+            body << "<dt>age</dt><dd>" << age_text(*p.age, o.album.person.age_confidence_years)
+                 << "</dd>";
             if (p.age->birth_year)
-                body << "<dt>born</dt><dd>&asymp; " << num(*p.age->birth_year, 0) << " <span class=\"conf\">&plusmn; "
+                body << "<dt>born</dt><dd>&asymp; " << num(*p.age->birth_year, 0)
+                     << " <span class=\"conf\">&plusmn; "
                      << num(p.age->birth_year_sd.value_or(0), 0) << "</span></dd>";
         }
         if (p.first_date)
             body << "<dt>dates</dt><dd>" << html_escape(date_only(p.first_date))
-                 <<  (date_only(p.last_date) != date_only(p.first_date) ? " &ndash; " + html_escape(date_only(p.last_date)) : "") << "</dd>";
+                 << (date_only(p.last_date) != date_only(p.first_date)
+                         ? " &ndash; " + html_escape(date_only(p.last_date))
+                         : "")
+                 << "</dd>";
         body << "<dt>media</dt><dd>" << p.photos << (p.photos == 1 ? " photo" : " photos");
         if (p.videos > 0) body << ", " << p.videos << (p.videos == 1 ? " video" : " videos");
         body << "</dd></dl>";
@@ -425,7 +466,8 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
         // Mean face and eigenfaces over the best faces with a decodable thumbnail.
         std::vector<cv::Mat> mats;
         std::int64_t only_face = 0;
-        for (std::size_t i = 0; i < p.face_ids.size() && static_cast<int>(mats.size()) < o.eigen_max_faces; ++i) {
+        for (std::size_t i = 0;
+             i < p.face_ids.size() && static_cast<int>(mats.size()) < o.eigen_max_faces; ++i) {
             cv::Mat m = images.decoded(p.face_ids[i]);
             if (m.empty()) continue;
             if (mats.empty()) only_face = p.face_ids[i];
@@ -442,11 +484,12 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
             const std::string stem = "p" + std::to_string(p.person_id);
             body << "<div class=\"eigen\"><figure><img "
                  << images.src_attr(images.write_png_or_jpg(stem + "_mean.jpg", e.mean))
-                 << " alt=\"mean face\"><figcaption>mean of " << e.faces << "</figcaption></figure>";
+                 << " alt=\"mean face\"><figcaption>mean of " << e.faces
+                 << "</figcaption></figure>";
             for (std::size_t k = 0; k < e.components.size(); ++k)
                 body << "<figure><img "
-                     << images.src_attr(images.write_png_or_jpg(stem + "_pc" + std::to_string(k + 1) + ".jpg",
-                                                                e.components[k]))
+                     << images.src_attr(images.write_png_or_jpg(
+                            stem + "_pc" + std::to_string(k + 1) + ".jpg", e.components[k]))
                      << " alt=\"eigenface " << k + 1 << "\"><figcaption>PC" << k + 1 << " &middot; "
                      << pct(e.explained[k]) << "</figcaption></figure>";
             body << "</div>";
@@ -462,18 +505,22 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
             body << images.face(p.face_ids[i], static_cast<int>(i) < p.representatives ? "rep" : "",
                                 static_cast<int>(i) < p.representatives ? "representative" : "");
         if (static_cast<int>(p.face_ids.size()) > o.grid_faces)
-            body << "<span class=\"more\">+" << p.face_ids.size() - static_cast<std::size_t>(o.grid_faces)
-                 << " more</span>";
+            body << "<span class=\"more\">+"
+                 << p.face_ids.size() - static_cast<std::size_t>(o.grid_faces) << " more</span>";
         body << "</div>";
 
-        body << "<details><summary>" << p.photo_ids.size() << (p.photo_ids.size() == 1 ? " photo" : " photos")
+        body << "<details><summary>" << p.photo_ids.size()
+             << (p.photo_ids.size() == 1 ? " photo" : " photos")
              << "</summary><ul class=\"photos\">";
         for (const auto id : p.photo_ids) {
             const auto* ph = photo_by_id[id];
             if (!ph) continue;
             const fs::path path(ph->path);
-            body << "<li><a href=\"" << html_escape(file_url(path)) << "\">" << html_escape(path.filename().string())
-                 << "</a>" << (ph->taken_at ? " <span class=\"conf\">" + html_escape(date_only(ph->taken_at)) + "</span>" : "")
+            body << "<li><a href=\"" << html_escape(file_url(path)) << "\">"
+                 << html_escape(path.filename().string()) << "</a>"
+                 << (ph->taken_at ? " <span class=\"conf\">" +
+                                        html_escape(date_only(ph->taken_at)) + "</span>"
+                                  : "")
                  << "</li>";
         }
         body << "</ul></details></section>";
@@ -485,16 +532,20 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", std::localtime(&now));
     html << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         << "<meta name=\"generator\" content=\"faceatlas\"><title>" << html_escape(o.title) << "</title><style>"
-         << kStyle << "</style><script>" << kScript << "</script></head><body>"
-         << "<header class=\"top\"><h1>" << html_escape(o.title) << "</h1><p class=\"sub\">" << ov.faces << " faces in "
-         << ov.photos + ov.videos << " photos and videos &middot; generated " << when << "</p><nav>"
-         << "<a href=\"#overview\">Overview</a>" << (album.map.empty() ? "" : "<a href=\"#map\">Map</a>")
+         << "<meta name=\"generator\" content=\"faceatlas\"><title>" << html_escape(o.title)
+         << "</title><style>" << kStyle << "</style><script>" << kScript << "</script></head><body>"
+         << "<header class=\"top\"><h1>" << html_escape(o.title) << "</h1><p class=\"sub\">"
+         << ov.faces << " faces in " << ov.photos + ov.videos
+         << " photos and videos &middot; generated " << when << "</p><nav>"
+         << "<a href=\"#overview\">Overview</a>"
+         << (album.map.empty() ? "" : "<a href=\"#map\">Map</a>")
          << (album.persons.empty() ? "" : "<a href=\"#persons\">Persons</a>")
          << (has_clusters ? "<a href=\"#attr-clusters\">Attribute clusters</a>" : "")
          << (has_subdisc ? "<a href=\"#subdiscrimination\">Sub-discrimination</a>" : "")
-         << (has_eval ? "<a href=\"#evaluation\">Evaluation</a>" : "") << "</nav></header><main>" << body.str()
-         << "</main><footer>faceatlas report &middot; static files, no network</footer></body></html>\n";
+         << (has_eval ? "<a href=\"#evaluation\">Evaluation</a>" : "") << "</nav></header><main>"
+         << body.str()
+         << "</main><footer>faceatlas report &middot; static files, no "
+            "network</footer></body></html>\n";
     r.index = o.out_dir / "index.html";
     write_text(r.index, html.str());
 

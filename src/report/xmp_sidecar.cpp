@@ -28,11 +28,14 @@ std::string merge_face_regions(const std::string& existing, int width, int heigh
                                const std::vector<FaceRegion>& regions) {
     Exiv2::XmpData xmp;
     if (!existing.empty() && Exiv2::XmpParser::decode(xmp, existing) != 0)
-        throw Error(ErrorCode::kCorruptData, "existing XMP sidecar cannot be parsed", "",
-                    "fix or move the sidecar away; faceatlas does not overwrite what it cannot read");
+        throw Error(
+            ErrorCode::kCorruptData, "existing XMP sidecar cannot be parsed", "",
+            "fix or move the sidecar away; faceatlas does not overwrite what it cannot read");
     for (auto it = xmp.begin(); it != xmp.end();) {
-        if (it->key().rfind(kRegions, 0) == 0) it = xmp.erase(it);
-        else ++it;
+        if (it->key().rfind(kRegions, 0) == 0)
+            it = xmp.erase(it);
+        else
+            ++it;
     }
     const std::string base = std::string(kRegions) + "/mwg-rs:";
     xmp[base + "AppliedToDimensions/stDim:w"] = std::to_string(width);
@@ -58,7 +61,8 @@ std::string merge_face_regions(const std::string& existing, int width, int heigh
     return packet;
 }
 
-std::vector<FaceRegion> face_regions(const catalog::PhotoRecord& photo, const std::vector<catalog::FaceRecord>& faces,
+std::vector<FaceRegion> face_regions(const catalog::PhotoRecord& photo,
+                                     const std::vector<catalog::FaceRecord>& faces,
                                      const std::vector<catalog::PersonRecord>& persons) {
     std::vector<FaceRegion> out;
     if (photo.width <= 0 || photo.height <= 0) return out;
@@ -74,7 +78,8 @@ std::vector<FaceRegion> face_regions(const catalog::PhotoRecord& photo, const st
         if (x1 <= x0 || y1 <= y0) continue;
         FaceRegion r;
         const auto it = by_id.find(*f.person_id);
-        if (it != by_id.end() && it->second->name && !it->second->name->empty()) r.name = it->second->name;
+        if (it != by_id.end() && it->second->name && !it->second->name->empty())
+            r.name = it->second->name;
         r.x = (x0 + x1) / 2 / W;
         r.y = (y0 + y1) / 2 / H;
         r.w = (x1 - x0) / W;
@@ -95,7 +100,8 @@ XmpExportResult write_xmp_sidecars(catalog::Catalog& cat, const XmpExportOptions
     XmpExportResult r;
     const auto persons = cat.persons();
     for (const auto& photo : cat.photos()) {
-        if (photo.status != catalog::MediaStatus::kOk || photo.kind != catalog::MediaKind::kImage) continue;
+        if (photo.status != catalog::MediaStatus::kOk || photo.kind != catalog::MediaKind::kImage)
+            continue;
         const auto regions = face_regions(photo, cat.faces_of_photo(photo.id), persons);
         if (regions.empty()) {
             ++r.photos_without_persons;
@@ -108,10 +114,13 @@ XmpExportResult write_xmp_sidecars(catalog::Catalog& cat, const XmpExportOptions
             const bool had = fs::exists(side, ec);
             if (had) {
                 std::ifstream in(side, std::ios::binary);
-                if (!in) throw Error(ErrorCode::kIo, "cannot read the existing sidecar", side.string());
-                existing.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+                if (!in)
+                    throw Error(ErrorCode::kIo, "cannot read the existing sidecar", side.string());
+                existing.assign(std::istreambuf_iterator<char>(in),
+                                std::istreambuf_iterator<char>());
             }
-            const std::string packet = merge_face_regions(existing, photo.width, photo.height, regions);
+            const std::string packet =
+                merge_face_regions(existing, photo.width, photo.height, regions);
             if (!o.out_dir.empty()) fs::create_directories(side.parent_path(), ec);
             // Write next to it and rename, so a crash never leaves a half-written sidecar.
             fs::path tmp = side;
@@ -120,18 +129,21 @@ XmpExportResult write_xmp_sidecars(catalog::Catalog& cat, const XmpExportOptions
                 std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
                 out << packet;
                 if (!out)
-                    throw Error(ErrorCode::kIo, "cannot write the sidecar", side.string(),
-                                "the folder is not writable: pass --out DIR to write sidecars elsewhere");
+                    throw Error(
+                        ErrorCode::kIo, "cannot write the sidecar", side.string(),
+                        "the folder is not writable: pass --out DIR to write sidecars elsewhere");
             }
             fs::rename(tmp, side, ec);
             if (ec) {
                 fs::remove(tmp, ec);
-                throw Error(ErrorCode::kIo, "cannot write the sidecar", side.string(), "pass --out DIR");
+                throw Error(ErrorCode::kIo, "cannot write the sidecar", side.string(),
+                            "pass --out DIR");
             }
             ++r.written;
             if (had) ++r.merged;
         } catch (const Error& e) {
-            r.failures.emplace_back(photo.path, e.message() + (e.hint().empty() ? "" : " (" + e.hint() + ")"));
+            r.failures.emplace_back(photo.path,
+                                    e.message() + (e.hint().empty() ? "" : " (" + e.hint() + ")"));
         } catch (const std::exception& e) {
             r.failures.emplace_back(photo.path, e.what());
         }

@@ -15,8 +15,8 @@ void AlbumOptions::validate() const {
         throw Error(ErrorCode::kInvalidArgument, "demography_persons must be >= 0", "AlbumOptions");
     for (std::size_t i = 0; i < age_band_edges.size(); ++i)
         if (age_band_edges[i] <= 0 || (i > 0 && age_band_edges[i] <= age_band_edges[i - 1]))
-            throw Error(ErrorCode::kInvalidArgument, "age_band_edges must be positive and increasing",
-                        "AlbumOptions");
+            throw Error(ErrorCode::kInvalidArgument,
+                        "age_band_edges must be positive and increasing", "AlbumOptions");
 }
 
 std::vector<std::pair<float, float>> project_2d(const std::vector<std::vector<float>>& rows,
@@ -51,7 +51,8 @@ std::vector<std::pair<float, float>> project_2d(const std::vector<std::vector<fl
             auto& p = out[static_cast<std::size_t>(i)];
             (c == 0 ? p.first : p.second) = static_cast<float>(proj.at<double>(i));
         }
-        if (explained) (*explained)[static_cast<std::size_t>(c)] = std::max(0.0, evals.at<double>(c)) / total;
+        if (explained)
+            (*explained)[static_cast<std::size_t>(c)] = std::max(0.0, evals.at<double>(c)) / total;
     }
     return out;
 }
@@ -65,8 +66,10 @@ AlbumSummary summarize_album(catalog::Catalog& catalog, const AlbumOptions& o,
         if (p.status != catalog::MediaStatus::kOk) continue;
         (p.kind == catalog::MediaKind::kVideo ? a.overview.videos : a.overview.photos) += 1;
         if (p.taken_at) {
-            if (!a.overview.first_date || *p.taken_at < *a.overview.first_date) a.overview.first_date = p.taken_at;
-            if (!a.overview.last_date || *p.taken_at > *a.overview.last_date) a.overview.last_date = p.taken_at;
+            if (!a.overview.first_date || *p.taken_at < *a.overview.first_date)
+                a.overview.first_date = p.taken_at;
+            if (!a.overview.last_date || *p.taken_at > *a.overview.last_date)
+                a.overview.last_date = p.taken_at;
         }
         photos.emplace(p.id, std::move(p));
     }
@@ -77,8 +80,10 @@ AlbumSummary summarize_album(catalog::Catalog& catalog, const AlbumOptions& o,
 
     std::map<std::int64_t, std::vector<const catalog::FaceRecord*>> by_person;
     for (const auto& f : faces) {
-        if (f.person_id) by_person[*f.person_id].push_back(&f);
-        else ++a.overview.unsorted_faces;
+        if (f.person_id)
+            by_person[*f.person_id].push_back(&f);
+        else
+            ++a.overview.unsorted_faces;
     }
     for (const auto& p : catalog.persons()) {
         const auto it = by_person.find(p.id);
@@ -86,9 +91,10 @@ AlbumSummary summarize_album(catalog::Catalog& catalog, const AlbumOptions& o,
         a.persons.push_back(summarize_person(p, it->second, photos, attributes, o.person));
     }
     a.overview.persons = static_cast<std::int64_t>(a.persons.size());
-    std::stable_sort(a.persons.begin(), a.persons.end(), [](const PersonSummary& x, const PersonSummary& y) {
-        return x.face_ids.size() > y.face_ids.size();
-    });
+    std::stable_sort(a.persons.begin(), a.persons.end(),
+                     [](const PersonSummary& x, const PersonSummary& y) {
+                         return x.face_ids.size() > y.face_ids.size();
+                     });
 
     // Demography of the largest persons.
     const auto band_name = [&](std::size_t b) {
@@ -97,8 +103,10 @@ AlbumSummary summarize_album(catalog::Catalog& catalog, const AlbumOptions& o,
         const int lo = b == 0 ? 0 : e[b - 1];
         return std::to_string(lo) + "-" + std::to_string(e[b] - 1);
     };
-    for (std::size_t b = 0; b <= o.age_band_edges.size(); ++b) a.demography.push_back({band_name(b), 0, 0});
-    const std::size_t top = std::min<std::size_t>(a.persons.size(), static_cast<std::size_t>(o.demography_persons));
+    for (std::size_t b = 0; b <= o.age_band_edges.size(); ++b)
+        a.demography.push_back({band_name(b), 0, 0});
+    const std::size_t top =
+        std::min<std::size_t>(a.persons.size(), static_cast<std::size_t>(o.demography_persons));
     for (std::size_t i = 0; i < top; ++i) {
         const auto& p = a.persons[i];
         ++a.demography_persons;
@@ -115,7 +123,8 @@ AlbumSummary summarize_album(catalog::Catalog& catalog, const AlbumOptions& o,
     std::vector<std::vector<float>> rows;
     std::vector<const catalog::FaceRecord*> mapped;
     for (const auto& f : faces)
-        if (!f.embedding_dlib.empty() && (rows.empty() || f.embedding_dlib.size() == rows[0].size())) {
+        if (!f.embedding_dlib.empty() &&
+            (rows.empty() || f.embedding_dlib.size() == rows[0].size())) {
             rows.push_back(f.embedding_dlib);
             mapped.push_back(&f);
         }

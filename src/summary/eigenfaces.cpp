@@ -13,13 +13,15 @@ void EigenfaceOptions::validate() const {
     if (size < 8 || size > 1024)
         throw Error(ErrorCode::kInvalidArgument, "size must be in [8, 1024]", "EigenfaceOptions");
     if (components < 0 || components > 64)
-        throw Error(ErrorCode::kInvalidArgument, "components must be in [0, 64]", "EigenfaceOptions");
+        throw Error(ErrorCode::kInvalidArgument, "components must be in [0, 64]",
+                    "EigenfaceOptions");
 }
 
 Eigenfaces compute_eigenfaces(const std::vector<cv::Mat>& faces, const EigenfaceOptions& o) {
     o.validate();
     if (faces.empty())
-        throw Error(ErrorCode::kInvalidArgument, "no faces to compute eigenfaces from", "compute_eigenfaces");
+        throw Error(ErrorCode::kInvalidArgument, "no faces to compute eigenfaces from",
+                    "compute_eigenfaces");
     const int n = static_cast<int>(faces.size());
     const int d = o.size * o.size;
     cv::Mat grey(n, d, CV_64F);
@@ -27,12 +29,16 @@ Eigenfaces compute_eigenfaces(const std::vector<cv::Mat>& faces, const Eigenface
     for (int i = 0; i < n; ++i) {
         const cv::Mat& f = faces[static_cast<std::size_t>(i)];
         if (f.empty())
-            throw Error(ErrorCode::kInvalidArgument, "face " + std::to_string(i) + " is an empty image",
-                        "compute_eigenfaces", "drop faces whose thumbnail could not be decoded");
+            throw Error(ErrorCode::kInvalidArgument,
+                        "face " + std::to_string(i) + " is an empty image", "compute_eigenfaces",
+                        "drop faces whose thumbnail could not be decoded");
         cv::Mat bgr;
-        if (f.channels() == 1) cv::cvtColor(f, bgr, cv::COLOR_GRAY2BGR);
-        else if (f.channels() == 4) cv::cvtColor(f, bgr, cv::COLOR_BGRA2BGR);
-        else bgr = f;
+        if (f.channels() == 1)
+            cv::cvtColor(f, bgr, cv::COLOR_GRAY2BGR);
+        else if (f.channels() == 4)
+            cv::cvtColor(f, bgr, cv::COLOR_BGRA2BGR);
+        else
+            bgr = f;
         cv::Mat sized;
         cv::resize(bgr, sized, cv::Size(o.size, o.size), 0, 0,
                    bgr.cols > o.size ? cv::INTER_AREA : cv::INTER_LINEAR);

@@ -15,7 +15,9 @@ constexpr int kAgeBins = 100;
 constexpr int kMinAge = 1;  // faceres bins are ages 1..100
 constexpr double kProbClip = 0.01;
 
-void bad(const std::string& what) { throw Error(ErrorCode::kInvalidArgument, what, "SummaryOptions"); }
+void bad(const std::string& what) {
+    throw Error(ErrorCode::kInvalidArgument, what, "SummaryOptions");
+}
 
 std::optional<int> year_of(const std::optional<std::string>& iso) {
     if (!iso || iso->size() < 4) return std::nullopt;
@@ -26,7 +28,8 @@ std::optional<int> year_of(const std::optional<std::string>& iso) {
     }
 }
 
-GenderEstimate fuse_gender(const std::vector<const catalog::FaceRecord*>& faces, GenderSource source) {
+GenderEstimate fuse_gender(const std::vector<const catalog::FaceRecord*>& faces,
+                           GenderSource source) {
     GenderEstimate g;
     double log_m = 0, log_f = 0;
     int male_votes = 0;
@@ -58,7 +61,8 @@ std::optional<AgeEstimate> fuse_age(const std::vector<const catalog::FaceRecord*
     int n = 0;
     for (const auto* f : faces) {
         if (f->age_probs.size() != kAgeBins) continue;
-        for (int i = 0; i < kAgeBins; ++i) avg[static_cast<std::size_t>(i)] += f->age_probs[static_cast<std::size_t>(i)];
+        for (int i = 0; i < kAgeBins; ++i)
+            avg[static_cast<std::size_t>(i)] += f->age_probs[static_cast<std::size_t>(i)];
         ++n;
     }
     if (n == 0) return std::nullopt;
@@ -95,10 +99,12 @@ std::optional<AgeEstimate> fuse_age(const std::vector<const catalog::FaceRecord*
     for (const auto* f : faces) {
         const auto it = photos.find(f->photo_id);
         if (it == photos.end()) continue;
-        if (const auto y = year_of(it->second.taken_at)) births.push_back(*y - static_cast<double>(f->age_faceres));
+        if (const auto y = year_of(it->second.taken_at))
+            births.push_back(*y - static_cast<double>(f->age_faceres));
     }
     if (!births.empty()) {
-        const double m = std::accumulate(births.begin(), births.end(), 0.0) / static_cast<double>(births.size());
+        const double m =
+            std::accumulate(births.begin(), births.end(), 0.0) / static_cast<double>(births.size());
         double v = 0;
         for (double b : births) v += (b - m) * (b - m);
         a.birth_year = m;
@@ -115,19 +121,22 @@ std::vector<AttributeShare> attribute_shares(const std::vector<const catalog::Fa
     int with_expr = 0;
     for (const auto* f : faces) {
         if (f->expression.size() != 7) continue;
-        const auto best = std::max_element(f->expression.begin(), f->expression.end()) - f->expression.begin();
+        const auto best =
+            std::max_element(f->expression.begin(), f->expression.end()) - f->expression.begin();
         ++counts[static_cast<std::size_t>(best)];
         ++with_expr;
     }
     if (with_expr > 0)
         for (std::size_t i = 0; i < 7; ++i) {
             const double share = static_cast<double>(counts[i]) / with_expr;
-            out.push_back({std::string(vision::kExpressionNames[i]), "expression", share, share >= o.prominent_share});
+            out.push_back({std::string(vision::kExpressionNames[i]), "expression", share,
+                           share >= o.prominent_share});
         }
 
     std::set<std::int64_t> ids;
     for (const auto* f : faces) ids.insert(f->id);
-    std::map<std::string, std::pair<int, int>> attr;  // name -> (faces showing it, faces with a value)
+    std::map<std::string, std::pair<int, int>>
+        attr;  // name -> (faces showing it, faces with a value)
     for (const auto& a : attributes) {
         if (!ids.count(a.face_id)) continue;
         auto& c = attr[a.name];
@@ -156,10 +165,12 @@ std::vector<float> normalized(const std::vector<float>& v) {
 void SummaryOptions::validate() const {
     if (age_top_l < 1 || age_top_l > kAgeBins) bad("age_top_l must be in [1, 100]");
     if (!(age_confidence_years >= 0)) bad("age_confidence_years must be >= 0");
-    if (!(attribute_threshold >= 0 && attribute_threshold <= 1)) bad("attribute_threshold must be in [0, 1]");
+    if (!(attribute_threshold >= 0 && attribute_threshold <= 1))
+        bad("attribute_threshold must be in [0, 1]");
     if (!(prominent_share >= 0 && prominent_share <= 1)) bad("prominent_share must be in [0, 1]");
     if (representatives < 0) bad("representatives must be >= 0");
-    if (!(quality_size_ref > 0) || !(quality_blur_ref > 0)) bad("quality_size_ref and quality_blur_ref must be > 0");
+    if (!(quality_size_ref > 0) || !(quality_blur_ref > 0))
+        bad("quality_size_ref and quality_blur_ref must be > 0");
 }
 
 float face_quality(const catalog::FaceRecord& f, const SummaryOptions& o) {
@@ -171,11 +182,13 @@ float face_quality(const catalog::FaceRecord& f, const SummaryOptions& o) {
 PersonSummary summarize_person(const catalog::PersonRecord& person,
                                const std::vector<const catalog::FaceRecord*>& faces,
                                const std::map<std::int64_t, catalog::PhotoRecord>& photos,
-                               const std::vector<FaceAttributeProb>& attributes, const SummaryOptions& o) {
+                               const std::vector<FaceAttributeProb>& attributes,
+                               const SummaryOptions& o) {
     o.validate();
     if (faces.empty())
-        throw Error(ErrorCode::kInvalidArgument, "person " + std::to_string(person.id) + " has no faces",
-                    "summarize_person", "summarize persons with at least one face");
+        throw Error(ErrorCode::kInvalidArgument,
+                    "person " + std::to_string(person.id) + " has no faces", "summarize_person",
+                    "summarize persons with at least one face");
     PersonSummary s;
     s.person_id = person.id;
     s.name = person.name;
@@ -201,7 +214,8 @@ PersonSummary summarize_person(const catalog::PersonRecord& person,
         if (!centroid.empty() && f->embedding_dlib.size() == centroid.size()) {
             const auto e = normalized(f->embedding_dlib);
             double dot = 0;
-            for (std::size_t i = 0; i < e.size(); ++i) dot += static_cast<double>(e[i]) * centroid[i];
+            for (std::size_t i = 0; i < e.size(); ++i)
+                dot += static_cast<double>(e[i]) * centroid[i];
             d = 1 - dot;
         }
         ranked.push_back({f, d, face_quality(*f, o)});
@@ -215,7 +229,8 @@ PersonSummary summarize_person(const catalog::PersonRecord& person,
         return a.face->id < b.face->id;
     });
     std::size_t reps = 0;
-    while (reps < ranked.size() && static_cast<int>(reps) < o.representatives && std::isfinite(ranked[reps].distance))
+    while (reps < ranked.size() && static_cast<int>(reps) < o.representatives &&
+           std::isfinite(ranked[reps].distance))
         ++reps;
     std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(reps), ranked.end(), by_quality);
     s.representatives = static_cast<int>(reps);
@@ -229,11 +244,14 @@ PersonSummary summarize_person(const catalog::PersonRecord& person,
         const auto it = photos.find(f->photo_id);
         if (it != photos.end()) media.push_back(&it->second);
     }
-    std::sort(media.begin(), media.end(), [](const catalog::PhotoRecord* a, const catalog::PhotoRecord* b) {
-        if (a->taken_at.has_value() != b->taken_at.has_value()) return a->taken_at.has_value();
-        if (a->taken_at && *a->taken_at != *b->taken_at) return *a->taken_at < *b->taken_at;
-        return a->id < b->id;
-    });
+    std::sort(media.begin(), media.end(),
+              [](const catalog::PhotoRecord* a, const catalog::PhotoRecord* b) {
+                  if (a->taken_at.has_value() != b->taken_at.has_value())
+                      return a->taken_at.has_value();
+                  if (a->taken_at && *a->taken_at != *b->taken_at)
+                      return *a->taken_at < *b->taken_at;
+                  return a->id < b->id;
+              });
     for (const auto* p : media) {
         s.photo_ids.push_back(p->id);
         (p->kind == catalog::MediaKind::kVideo ? s.videos : s.photos) += 1;

@@ -22,7 +22,8 @@ nlohmann::json to_json(const PersonSummary& p) {
              {"male_product", p.gender.male_product},
              {"male_vote", p.gender.male_vote}}}};
     if (p.age) {
-        j["age"] = {{"age", p.age->age}, {"spread", p.age->spread}, {"confidence", p.age->confidence}};
+        j["age"] = {
+            {"age", p.age->age}, {"spread", p.age->spread}, {"confidence", p.age->confidence}};
         j["birth_year"] = p.age->birth_year ? json(*p.age->birth_year) : json(nullptr);
         j["birth_year_sd"] = p.age->birth_year_sd ? json(*p.age->birth_year_sd) : json(nullptr);
     } else {
@@ -31,12 +32,14 @@ nlohmann::json to_json(const PersonSummary& p) {
     }
     json attrs = json::array();
     for (const auto& a : p.attributes)
-        attrs.push_back({{"name", a.name}, {"kind", a.kind}, {"share", a.share}, {"prominent", a.prominent}});
+        attrs.push_back(
+            {{"name", a.name}, {"kind", a.kind}, {"share", a.share}, {"prominent", a.prominent}});
     j["attributes"] = attrs;
     return j;
 }
 
-PersonSummary summarize_person_in(catalog::Catalog& cat, std::int64_t person_id, const SummaryOptions& options,
+PersonSummary summarize_person_in(catalog::Catalog& cat, std::int64_t person_id,
+                                  const SummaryOptions& options,
                                   const std::vector<FaceAttributeProb>& attributes) {
     std::optional<catalog::PersonRecord> person;
     for (auto& p : cat.persons())
@@ -52,8 +55,8 @@ PersonSummary summarize_person_in(catalog::Catalog& cat, std::int64_t person_id,
     for (const auto& f : all)
         if (f.person_id == person_id && photos.count(f.photo_id)) faces.push_back(&f);
     if (faces.empty())
-        throw Error(ErrorCode::kNotFound, "person " + std::to_string(person_id) + " has no faces", "catalog",
-                    "assign faces with `faceatlas cluster`");
+        throw Error(ErrorCode::kNotFound, "person " + std::to_string(person_id) + " has no faces",
+                    "catalog", "assign faces with `faceatlas cluster`");
     return summarize_person(*person, faces, photos, attributes, options);
 }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -15,7 +16,6 @@
 #include <set>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 #include "faceatlas/catalog/catalog.h"
 
@@ -30,7 +30,8 @@ inline std::vector<unsigned char> jpeg_face(int size, int seed) {
     cv::Mat m(size, size, CV_8UC3, cv::Scalar(90 + 10 * seed, 120, 160));
     cv::circle(m, {size / 3, size / 3}, size / 10, cv::Scalar(20, 20, 20), cv::FILLED);
     cv::circle(m, {2 * size / 3, size / 3}, size / 10, cv::Scalar(20, 20, 20), cv::FILLED);
-    cv::ellipse(m, {size / 2, 2 * size / 3}, {size / 5, size / (8 + seed)}, 0, 0, 180, cv::Scalar(30, 30, 200), 3);
+    cv::ellipse(m, {size / 2, 2 * size / 3}, {size / 5, size / (8 + seed)}, 0, 0, 180,
+                cv::Scalar(30, 30, 200), 3);
     std::vector<unsigned char> b;
     cv::imencode(".jpg", m, b);
     return b;
@@ -87,8 +88,12 @@ inline Fixture build_catalog(const fs::path& db, const fs::path& photo_dir) {
     fx.evil = cat->create_person(std::string(kEvilName));
     fx.single = cat->create_person(std::string("Solo"));
     fx.broken = cat->create_person();
-    cat->assign_faces({{face_ids[0], fx.evil}, {face_ids[1], fx.evil}, {face_ids[2], fx.evil},
-                       {face_ids[3], fx.single}, {face_ids[4], fx.broken}, {face_ids[5], fx.broken}});
+    cat->assign_faces({{face_ids[0], fx.evil},
+                       {face_ids[1], fx.evil},
+                       {face_ids[2], fx.evil},
+                       {face_ids[3], fx.single},
+                       {face_ids[4], fx.broken},
+                       {face_ids[5], fx.broken}});
     return fx;  // face_ids[6] stays unsorted
 }
 
@@ -103,7 +108,8 @@ inline std::string read_text(const fs::path& p) {
 inline std::vector<std::string> image_refs(const std::string& html) {
     std::vector<std::string> out;
     const std::regex img(R"re(<img [^>]*?(?:data-src|src)="([^"]+)")re");
-    for (auto it = std::sregex_iterator(html.begin(), html.end(), img); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), img);
+         it != std::sregex_iterator(); ++it)
         out.push_back((*it)[1].str());
     return out;
 }
@@ -127,10 +133,11 @@ inline Run run(const std::string& cmd) {
 inline std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
 
 class TempDir : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() /
-               ("faceatlas_report_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+               ("faceatlas_report_" +
+                std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
         fs::remove_all(dir_);
         fs::create_directories(dir_);
     }

@@ -12,8 +12,9 @@ namespace rp = faceatlas::report;
 namespace {
 
 class Report : public TempDir {
-protected:
-    rp::ReportResult write(const fs::path& out, bool force = false, const rp::ReportInputs& in = {}) {
+  protected:
+    rp::ReportResult write(const fs::path& out, bool force = false,
+                           const rp::ReportInputs& in = {}) {
         auto cat = open_sqlite_catalog(dir_ / "cat.db");
         rp::ReportOptions o;
         o.out_dir = out;
@@ -34,8 +35,9 @@ TEST_F(Report, SectionsChartsEscapingAndEveryImageExists) {
     EXPECT_EQ(r.persons, 3);
     EXPECT_EQ(r.faces, 7);
     const std::string html = read_text(r.index);
-    for (const char* id : {"id=\"overview\"", "id=\"map\"", "id=\"persons\"", "class=\"chart demography\"",
-                           "class=\"chart map\"", "class=\"chart attributes\""})
+    for (const char* id :
+         {"id=\"overview\"", "id=\"map\"", "id=\"persons\"", "class=\"chart demography\"",
+          "class=\"chart map\"", "class=\"chart attributes\""})
         EXPECT_NE(html.find(id), std::string::npos) << id;
     for (const auto pid : {fx_.evil, fx_.single, fx_.broken})
         EXPECT_NE(html.find("id=\"p" + std::to_string(pid) + "\""), std::string::npos);
@@ -44,9 +46,11 @@ TEST_F(Report, SectionsChartsEscapingAndEveryImageExists) {
               html.find("id=\"p" + std::to_string(fx_.single) + "\""));
     // The name never appears as markup; its escaped form does.
     EXPECT_EQ(html.find("<script>alert"), std::string::npos);
-    EXPECT_NE(html.find("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Ann&#39;"), std::string::npos);
+    EXPECT_NE(html.find("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Ann&#39;"),
+              std::string::npos);
     // Overview numbers: 1 unsorted face, dates 2010..2016.
-    EXPECT_NE(html.find("<div class=\"v\">1</div><div class=\"k\">unsorted faces"), std::string::npos);
+    EXPECT_NE(html.find("<div class=\"v\">1</div><div class=\"k\">unsorted faces"),
+              std::string::npos);
     EXPECT_NE(html.find("2010-06-01<br>2016-06-01"), std::string::npos);
     // No network: nothing refers to http(s) resources.
     EXPECT_EQ(html.find("src=\"http"), std::string::npos);
@@ -60,7 +64,8 @@ TEST_F(Report, SectionsChartsEscapingAndEveryImageExists) {
     EXPECT_TRUE(fs::exists(dir_ / "out" / (stem + "_pc2.jpg")));
     EXPECT_FALSE(fs::exists(dir_ / "out" / (stem + "_pc3.jpg")));
     // Photo links are file:// URLs with the space encoded.
-    EXPECT_NE(html.find("file://" + (dir_ / "photos").string() + "/photo%200.jpg"), std::string::npos);
+    EXPECT_NE(html.find("file://" + (dir_ / "photos").string() + "/photo%200.jpg"),
+              std::string::npos);
 }
 
 TEST_F(Report, OneFacePersonShowsTheFaceInsteadOfPca) {
@@ -137,11 +142,12 @@ TEST_F(Report, OptionalJsonInputsRenderTheirSections) {
     auto faces = open_sqlite_catalog(db)->faces(false);
     const auto f0 = faces[0].id, f1 = faces[1].id;
     std::ofstream(db.string() + ".attr_clusters.json")
-        << R"({"version":1,"method":"k-means on <attributes>","clusters":[{"id":0,"label":"Smiling","faces":[)" << f0
-        << "," << f1 << R"(],"attributes":{"Smiling":0.9,"Eyeglasses":0.1}}]})";
+        << R"({"version":1,"method":"k-means on <attributes>","clusters":[{"id":0,"label":"Smiling","faces":[)"
+        << f0 << "," << f1 << R"(],"attributes":{"Smiling":0.9,"Eyeglasses":0.1}}]})";
     std::ofstream(db.string() + ".subdiscrimination.json")
-        << R"({"version":1,"persons":[{"person_id":)" << fx_.evil << R"(,"groups":[{"label":"young","faces":[)" << f0
-        << R"(]},{"label":"old","faces":[)" << f1 << "]}]}]}";
+        << R"({"version":1,"persons":[{"person_id":)" << fx_.evil
+        << R"(,"groups":[{"label":"young","faces":[)" << f0 << R"(]},{"label":"old","faces":[)"
+        << f1 << "]}]}]}";
     std::ofstream(db.string() + ".eval.json")
         << R"({"version":1,"dataset":"synthetic","metrics":{"ARI":0.5},"tables":[{"title":"t","columns":["a","b"],"rows":[[1,2.5]]}]})";
     std::ofstream(db.string() + ".scan.json") << R"({"seconds": 95})";
@@ -151,8 +157,9 @@ TEST_F(Report, OptionalJsonInputsRenderTheirSections) {
     const auto r = write(dir_ / "out", false, in);
     EXPECT_TRUE(r.warnings.empty());
     const std::string html = read_text(r.index);
-    for (const char* s : {"id=\"attr-clusters\"", "id=\"subdiscrimination\"", "id=\"evaluation\"",
-                          "k-means on &lt;attributes&gt;", "processing time", "95 s", "<td>2.5</td>"})
+    for (const char* s :
+         {"id=\"attr-clusters\"", "id=\"subdiscrimination\"", "id=\"evaluation\"",
+          "k-means on &lt;attributes&gt;", "processing time", "95 s", "<td>2.5</td>"})
         EXPECT_NE(html.find(s), std::string::npos) << s;
     for (const auto& ref : image_refs(html)) EXPECT_TRUE(fs::exists(dir_ / "out" / ref)) << ref;
 }
@@ -166,7 +173,8 @@ TEST_F(Report, AbsentOrMalformedJsonInputsLeaveTheirSectionsOut) {
     EXPECT_EQ(html.find("Sub-discrimination"), std::string::npos);
 
     std::ofstream(db.string() + ".eval.json") << "{not json";
-    std::ofstream(db.string() + ".attr_clusters.json") << R"({"clusters": 3})";  // valid JSON, wrong shape
+    std::ofstream(db.string() + ".attr_clusters.json")
+        << R"({"clusters": 3})";  // valid JSON, wrong shape
     const auto in = rp::load_report_inputs(db);
     EXPECT_EQ(in.warnings.size(), 1u);
     r = write(dir_ / "b", false, in);

@@ -34,7 +34,8 @@ const std::string kR = "Xmp.mwg-rs.Regions/mwg-rs:";
 }  // namespace
 
 TEST(XmpSidecar, RegionsInMwgFormat) {
-    const auto packet = rp::merge_face_regions("", 400, 300, {{std::string("Ann <&>"), 0.25, 0.5, 0.1, 0.2}, {{}, 0.75, 0.5, 0.1, 0.2}});
+    const auto packet = rp::merge_face_regions(
+        "", 400, 300, {{std::string("Ann <&>"), 0.25, 0.5, 0.1, 0.2}, {{}, 0.75, 0.5, 0.1, 0.2}});
     const auto x = decode(packet);
     EXPECT_EQ(value(x, kR + "AppliedToDimensions/stDim:w"), "400");
     EXPECT_EQ(value(x, kR + "AppliedToDimensions/stDim:h"), "300");
@@ -50,7 +51,9 @@ TEST(XmpSidecar, RegionsInMwgFormat) {
 }
 
 TEST(XmpSidecar, MergeKeepsUnrelatedPropertiesAndReplacesRegions) {
-    auto once = rp::merge_face_regions(kExisting, 400, 300, {{std::string("A"), 0.5, 0.5, 0.1, 0.1}, {std::string("B"), 0.2, 0.2, 0.1, 0.1}});
+    auto once = rp::merge_face_regions(
+        kExisting, 400, 300,
+        {{std::string("A"), 0.5, 0.5, 0.1, 0.1}, {std::string("B"), 0.2, 0.2, 0.1, 0.1}});
     auto twice = rp::merge_face_regions(once, 400, 300, {{std::string("C"), 0.5, 0.5, 0.1, 0.1}});
     const auto x = decode(twice);
     EXPECT_EQ(value(x, "Xmp.xmp.Rating"), "4");
@@ -60,7 +63,8 @@ TEST(XmpSidecar, MergeKeepsUnrelatedPropertiesAndReplacesRegions) {
 }
 
 TEST(XmpSidecar, UnreadableExistingSidecarIsAnError) {
-    EXPECT_THROW(rp::merge_face_regions("<x:xmpmeta this is not xml", 10, 10, {}), faceatlas::Error);
+    EXPECT_THROW(rp::merge_face_regions("<x:xmpmeta this is not xml", 10, 10, {}),
+                 faceatlas::Error);
 }
 
 TEST(XmpSidecar, FaceRegionsAreNormalisedAndClipped) {
@@ -91,7 +95,8 @@ TEST_F(XmpExport, WritesNextToPhotosMergesAndNeverTouchesOriginals) {
     const auto fx = build_catalog(dir_ / "cat.db", dir_ / "photos");
     (void)fx;
     std::map<fs::path, std::string> before;
-    for (const auto& e : fs::directory_iterator(dir_ / "photos")) before[e.path()] = read_text(e.path());
+    for (const auto& e : fs::directory_iterator(dir_ / "photos"))
+        before[e.path()] = read_text(e.path());
     std::ofstream(dir_ / "photos/photo 0.jpg.xmp") << kExisting;
     auto cat = open_sqlite_catalog(dir_ / "cat.db");
     const auto r = rp::write_xmp_sidecars(*cat);
@@ -99,7 +104,8 @@ TEST_F(XmpExport, WritesNextToPhotosMergesAndNeverTouchesOriginals) {
     EXPECT_EQ(r.merged, 1);
     EXPECT_EQ(r.photos_without_persons, 1);
     EXPECT_TRUE(r.failures.empty());
-    for (const auto& [p, bytes] : before) EXPECT_EQ(read_text(p), bytes) << p;  // originals unchanged
+    for (const auto& [p, bytes] : before)
+        EXPECT_EQ(read_text(p), bytes) << p;  // originals unchanged
     EXPECT_FALSE(fs::exists(dir_ / "photos/photo 6.jpg.xmp"));
     const auto x0 = decode(read_text(dir_ / "photos/photo 0.jpg.xmp"));
     EXPECT_EQ(value(x0, "Xmp.xmp.Rating"), "4");
@@ -116,7 +122,8 @@ TEST_F(XmpExport, OutDirMirrorsAbsolutePaths) {
     const rp::XmpExportOptions o{.out_dir = dir_ / "sidecars"};
     const auto r = rp::write_xmp_sidecars(*cat, o);
     EXPECT_EQ(r.written, 6);
-    const fs::path expect = dir_ / "sidecars" / fs::absolute(dir_ / "photos/photo 1.jpg.xmp").relative_path();
+    const fs::path expect =
+        dir_ / "sidecars" / fs::absolute(dir_ / "photos/photo 1.jpg.xmp").relative_path();
     EXPECT_TRUE(fs::exists(expect)) << expect;
     EXPECT_FALSE(fs::exists(dir_ / "photos/photo 1.jpg.xmp"));
 }

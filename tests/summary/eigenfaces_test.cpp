@@ -40,7 +40,9 @@ TEST(Eigenfaces, ExplainedVarianceMatchesNaivePca) {
     cv::PCA pca(data, cv::Mat(), cv::PCA::DATA_AS_ROW);  // all components
     const double total = cv::sum(pca.eigenvalues)[0];
     for (int k = 0; k < 4; ++k)
-        EXPECT_NEAR(e.explained[static_cast<std::size_t>(k)], pca.eigenvalues.at<double>(k) / total, 1e-6) << k;
+        EXPECT_NEAR(e.explained[static_cast<std::size_t>(k)], pca.eigenvalues.at<double>(k) / total,
+                    1e-6)
+            << k;
     for (std::size_t k = 1; k < 4; ++k) EXPECT_LE(e.explained[k], e.explained[k - 1]);
     EXPECT_EQ(e.mean.type(), CV_8UC3);
     EXPECT_EQ(e.components[0].type(), CV_8UC1);
@@ -90,7 +92,8 @@ TEST(Eigenfaces, DifferentSizesAndGreyInputsAreResized) {
 TEST(Eigenfaces, RejectsEmptyInput) {
     EXPECT_THROW(fs::compute_eigenfaces({}), faceatlas::Error);
     EXPECT_THROW(fs::compute_eigenfaces({cv::Mat()}), faceatlas::Error);
-    EXPECT_THROW(fs::compute_eigenfaces(random_faces(2, 8, 1), {.size = 2, .components = 1}), faceatlas::Error);
+    EXPECT_THROW(fs::compute_eigenfaces(random_faces(2, 8, 1), {.size = 2, .components = 1}),
+                 faceatlas::Error);
 }
 
 TEST(Project2d, PointsOnALineUseOneAxis) {

@@ -33,7 +33,8 @@ std::vector<const FaceRecord*> ptrs(const std::vector<FaceRecord>& v) {
     return p;
 }
 
-std::map<std::int64_t, PhotoRecord> photos_with_dates(std::vector<std::optional<std::string>> dates) {
+std::map<std::int64_t, PhotoRecord> photos_with_dates(
+    std::vector<std::optional<std::string>> dates) {
     std::map<std::int64_t, PhotoRecord> m;
     for (std::size_t i = 0; i < dates.size(); ++i) {
         PhotoRecord p;
@@ -48,10 +49,12 @@ std::map<std::int64_t, PhotoRecord> photos_with_dates(std::vector<std::optional<
 }  // namespace
 
 TEST(PersonSummary, GenderProductRuleAndVote) {
-    std::vector<FaceRecord> faces = {face(1, 1, 0.9f, 0.5f), face(2, 1, 0.4f, 0.5f), face(3, 1, 0.3f, 0.5f)};
+    std::vector<FaceRecord> faces = {face(1, 1, 0.9f, 0.5f), face(2, 1, 0.4f, 0.5f),
+                                     face(3, 1, 0.3f, 0.5f)};
     fs::SummaryOptions o;
     o.gender_source = fs::GenderSource::kFaceres;
-    const auto s = fs::summarize_person(PersonRecord{7, "x", 3}, ptrs(faces), photos_with_dates({"2020-01-01"}), {}, o);
+    const auto s = fs::summarize_person(PersonRecord{7, "x", 3}, ptrs(faces),
+                                        photos_with_dates({"2020-01-01"}), {}, o);
     const double pm = 0.9 * 0.4 * 0.3, pf = 0.1 * 0.6 * 0.7;
     EXPECT_NEAR(s.gender.male_product, pm / (pm + pf), 1e-6);
     EXPECT_NEAR(s.gender.male_vote, 1.0 / 3.0, 1e-9);
@@ -60,7 +63,8 @@ TEST(PersonSummary, GenderProductRuleAndVote) {
 
     // Both nets: face-api's 0.5 adds nothing to the product, and a vote uses the mean.
     o.gender_source = fs::GenderSource::kBoth;
-    const auto b = fs::summarize_person(PersonRecord{7, "x", 3}, ptrs(faces), photos_with_dates({"2020-01-01"}), {}, o);
+    const auto b = fs::summarize_person(PersonRecord{7, "x", 3}, ptrs(faces),
+                                        photos_with_dates({"2020-01-01"}), {}, o);
     EXPECT_NEAR(b.gender.male_product, pm / (pm + pf), 1e-6);
     EXPECT_NEAR(b.gender.male_vote, 1.0 / 3.0, 1e-9);  // means 0.7, 0.45, 0.4
 }
@@ -68,7 +72,8 @@ TEST(PersonSummary, GenderProductRuleAndVote) {
 TEST(PersonSummary, GenderProductDoesNotUnderflowWithManyFaces) {
     std::vector<FaceRecord> faces;
     for (int i = 0; i < 2000; ++i) faces.push_back(face(i + 1, 1, 0.2f, 0.2f));
-    const auto s = fs::summarize_person(PersonRecord{1, {}, 2000}, ptrs(faces), photos_with_dates({{}}), {}, {});
+    const auto s = fs::summarize_person(PersonRecord{1, {}, 2000}, ptrs(faces),
+                                        photos_with_dates({{}}), {}, {});
     EXPECT_FALSE(s.gender.male);
     EXPECT_NEAR(s.gender.confidence, 1.0, 1e-9);
     EXPECT_TRUE(std::isfinite(s.gender.male_product));
@@ -83,10 +88,12 @@ TEST(PersonSummary, AgeIsTopLExpectationOfTheAveragedDistribution) {
     faces[1].age_probs[39] = 0.5f;  // age 40
     faces[0].age_faceres = 30;
     faces[1].age_faceres = 35;
-    const auto s = fs::summarize_person(PersonRecord{1, {}, 2}, ptrs(faces),
-                                        photos_with_dates({"2010-05-01T10:00:00", "2020-01-01"}), {}, {});
+    const auto s =
+        fs::summarize_person(PersonRecord{1, {}, 2}, ptrs(faces),
+                             photos_with_dates({"2010-05-01T10:00:00", "2020-01-01"}), {}, {});
     ASSERT_TRUE(s.age);
-    // averaged: p(30) = 0.75, p(40) = 0.25; top-2 expectation = 32.5; sd = sqrt(0.75*6.25+0.25*56.25)
+    // averaged: p(30) = 0.75, p(40) = 0.25; top-2 expectation = 32.5; sd =
+    // sqrt(0.75*6.25+0.25*56.25)
     EXPECT_NEAR(s.age->age, 32.5, 1e-6);
     EXPECT_NEAR(s.age->spread, std::sqrt(0.75 * 6.25 + 0.25 * 56.25), 1e-6);
     EXPECT_NEAR(s.age->confidence, 0.75, 1e-6);  // only age 30 is within +-5 of 32.5
@@ -101,14 +108,16 @@ TEST(PersonSummary, AgeIsTopLExpectationOfTheAveragedDistribution) {
 
 TEST(PersonSummary, NoAgeWithoutDistributions) {
     std::vector<FaceRecord> faces = {face(1, 1, 0.5f, 0.5f)};
-    const auto s = fs::summarize_person(PersonRecord{1, {}, 1}, ptrs(faces), photos_with_dates({{}}), {}, {});
+    const auto s =
+        fs::summarize_person(PersonRecord{1, {}, 1}, ptrs(faces), photos_with_dates({{}}), {}, {});
     EXPECT_FALSE(s.age);
     EXPECT_FALSE(s.first_date);
 }
 
 TEST(PersonSummary, RepresentativesClosestToCentroidThenQuality) {
     std::vector<FaceRecord> faces;
-    const std::vector<std::vector<float>> e = {{0.f, 1.f}, {1.f, 0.3f}, {1.f, -0.3f}, {1.f, 0.02f}, {1.f, 0.5f}};
+    const std::vector<std::vector<float>> e = {
+        {0.f, 1.f}, {1.f, 0.3f}, {1.f, -0.3f}, {1.f, 0.02f}, {1.f, 0.5f}};
     for (int i = 0; i < 5; ++i) {
         faces.push_back(face(i + 1, 1, 0.5f, 0.5f));
         faces.back().embedding_dlib = e[static_cast<std::size_t>(i)];
@@ -123,12 +132,14 @@ TEST(PersonSummary, RepresentativesClosestToCentroidThenQuality) {
     std::vector<std::pair<double, std::int64_t>> cos;
     for (int i = 0; i < 5; ++i) {
         const auto& v = e[static_cast<std::size_t>(i)];
-        cos.emplace_back(-(v[0] * cx + v[1] * cy) / std::hypot(v[0], v[1]) / std::hypot(cx, cy), i + 1);
+        cos.emplace_back(-(v[0] * cx + v[1] * cy) / std::hypot(v[0], v[1]) / std::hypot(cx, cy),
+                         i + 1);
     }
     std::sort(cos.begin(), cos.end());
     fs::SummaryOptions o;
     o.representatives = 2;
-    const auto s = fs::summarize_person(PersonRecord{1, {}, 5}, ptrs(faces), photos_with_dates({{}}), {}, o);
+    const auto s =
+        fs::summarize_person(PersonRecord{1, {}, 5}, ptrs(faces), photos_with_dates({{}}), {}, o);
     ASSERT_EQ(s.face_ids.size(), 5u);
     EXPECT_EQ(s.representatives, 2);
     EXPECT_EQ(s.face_ids[0], cos[0].second);
@@ -156,10 +167,13 @@ TEST(PersonSummary, AttributeSharesAndProminence) {
         faces.back().expression.assign(7, 0.f);
         faces.back().expression[i < 3 ? 1 : 0] = 1.f;  // 3 happy, 1 neutral
     }
-    std::vector<fs::FaceAttributeProb> attrs = {{1, "Eyeglasses", 0.9f}, {2, "Eyeglasses", 0.2f},
-                                                {3, "Eyeglasses", 0.1f}, {4, "Eyeglasses", 0.1f},
+    std::vector<fs::FaceAttributeProb> attrs = {{1, "Eyeglasses", 0.9f},
+                                                {2, "Eyeglasses", 0.2f},
+                                                {3, "Eyeglasses", 0.1f},
+                                                {4, "Eyeglasses", 0.1f},
                                                 {99, "Eyeglasses", 1.0f}};  // other person: ignored
-    const auto s = fs::summarize_person(PersonRecord{1, {}, 4}, ptrs(faces), photos_with_dates({{}}), attrs, {});
+    const auto s = fs::summarize_person(PersonRecord{1, {}, 4}, ptrs(faces),
+                                        photos_with_dates({{}}), attrs, {});
     ASSERT_EQ(s.attributes.size(), 8u);
     EXPECT_EQ(s.attributes[0].name, "neutral");
     EXPECT_NEAR(s.attributes[0].share, 0.25, 1e-9);

@@ -24,16 +24,18 @@ namespace faceatlas::report {
 
 struct ReportOptions {
     std::filesystem::path out_dir;  // required
-    bool force = false;        // write into a non-empty folder (only a previous report's files are replaced)
+    bool force =
+        false;  // write into a non-empty folder (only a previous report's files are replaced)
     std::string title = "faceatlas report";
-    int grid_faces = 60;       // thumbnails shown per person; the rest are counted
-    int eigen_max_faces = 200; // faces (best first) used for one person's PCA
+    int grid_faces = 60;        // thumbnails shown per person; the rest are counted
+    int eigen_max_faces = 200;  // faces (best first) used for one person's PCA
     summary::EigenfaceOptions eigen{.size = 96, .components = 5};
     int map_max_points = 20000;  // faces drawn on the map (evenly subsampled beyond)
     int index_avatars = 60;      // persons shown with a face in the index; the rest as name links
-    int eager_images = 300;      // <img> loaded with the page; later ones load near the viewport (script)
+    int eager_images =
+        300;  // <img> loaded with the page; later ones load near the viewport (script)
     summary::AlbumOptions album;
-    void validate() const;     // throws faceatlas::Error (kInvalidArgument)
+    void validate() const;  // throws faceatlas::Error (kInvalidArgument)
 };
 
 struct ReportInputs {
@@ -53,14 +55,15 @@ struct ReportResult {
     std::filesystem::path index;  // out_dir / "index.html"
     int persons = 0;
     int faces = 0;
-    int images = 0;               // image files written
-    int missing_thumbnails = 0;   // faces shown as a placeholder
-    std::uintmax_t bytes = 0;     // total size of the files written
+    int images = 0;              // image files written
+    int missing_thumbnails = 0;  // faces shown as a placeholder
+    std::uintmax_t bytes = 0;    // total size of the files written
     std::vector<std::string> warnings;
 };
 
 // Throws faceatlas::Error: kIo when out_dir exists and is not empty without `force` (the
 // message says to pass --force), or cannot be created or written.
-ReportResult write_report(catalog::Catalog& catalog, const ReportInputs& inputs, const ReportOptions& options);
+ReportResult write_report(catalog::Catalog& catalog, const ReportInputs& inputs,
+                          const ReportOptions& options);
 
 }  // namespace faceatlas::report

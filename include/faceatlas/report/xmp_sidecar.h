@@ -15,7 +15,7 @@
 namespace faceatlas::report {
 
 struct FaceRegion {
-    std::optional<std::string> name;  // person name; no mwg-rs:Name when absent
+    std::optional<std::string> name;    // person name; no mwg-rs:Name when absent
     double x = 0, y = 0, w = 0, h = 0;  // normalised centre x/y and size, in [0, 1]
 };
 
@@ -27,7 +27,8 @@ std::string merge_face_regions(const std::string& existing, int width, int heigh
 
 // Regions of the faces of one photo that belong to a person; boxes are clipped to the image
 // and given in the displayed (EXIF-oriented) image, as faceatlas detected them.
-std::vector<FaceRegion> face_regions(const catalog::PhotoRecord& photo, const std::vector<catalog::FaceRecord>& faces,
+std::vector<FaceRegion> face_regions(const catalog::PhotoRecord& photo,
+                                     const std::vector<catalog::FaceRecord>& faces,
                                      const std::vector<catalog::PersonRecord>& persons);
 
 struct XmpExportOptions {
@@ -37,8 +38,8 @@ struct XmpExportOptions {
 };
 
 struct XmpExportResult {
-    int written = 0;  // sidecars written (created or merged)
-    int merged = 0;   // of those, sidecars that existed before
+    int written = 0;                 // sidecars written (created or merged)
+    int merged = 0;                  // of those, sidecars that existed before
     int photos_without_persons = 0;  // photos skipped: no face of theirs belongs to a person
     std::vector<std::pair<std::string, std::string>> failures;  // photo path, reason
 };
@@ -47,6 +48,7 @@ struct XmpExportResult {
 XmpExportResult write_xmp_sidecars(catalog::Catalog& catalog, const XmpExportOptions& options = {});
 
 // Where the sidecar of `photo_path` goes.
-std::filesystem::path sidecar_path(const std::filesystem::path& photo_path, const XmpExportOptions& options);
+std::filesystem::path sidecar_path(const std::filesystem::path& photo_path,
+                                   const XmpExportOptions& options);
 
 }  // namespace faceatlas::report

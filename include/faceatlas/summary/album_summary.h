@@ -14,7 +14,7 @@ namespace faceatlas::summary {
 
 struct AlbumOptions {
     SummaryOptions person;
-    int demography_persons = 50;                       // the largest persons in the demography chart
+    int demography_persons = 50;  // the largest persons in the demography chart
     std::vector<int> age_band_edges{15, 25, 35, 45, 55, 65};  // bands [0,15) [15,25) ... [65,inf)
     void validate() const;
 };
@@ -44,10 +44,10 @@ struct AlbumSummary {
     Overview overview;
     std::vector<PersonSummary> persons;  // by number of faces, largest first; ties by id
     std::vector<DemographyBar> demography;
-    int demography_persons = 0;          // persons counted (the largest AlbumOptions::demography_persons)
-    int demography_unknown_age = 0;      // of those, persons without an age estimate (in no bar)
-    std::vector<MapPoint> map;           // one per face with a dlib embedding
-    std::vector<double> map_explained;   // variance share of the two axes
+    int demography_persons = 0;  // persons counted (the largest AlbumOptions::demography_persons)
+    int demography_unknown_age = 0;     // of those, persons without an age estimate (in no bar)
+    std::vector<MapPoint> map;          // one per face with a dlib embedding
+    std::vector<double> map_explained;  // variance share of the two axes
 };
 
 // Reads photos, faces (with embeddings) and persons. `attributes` are optional per-face

@@ -7,8 +7,8 @@
 namespace faceatlas::summary {
 
 struct EigenfaceOptions {
-    int size = 96;        // faces are resized to size x size before flattening
-    int components = 5;   // at most this many components (and at most faces - 1)
+    int size = 96;          // faces are resized to size x size before flattening
+    int components = 5;     // at most this many components (and at most faces - 1)
     void validate() const;  // throws faceatlas::Error (kInvalidArgument)
 };
 
@@ -22,6 +22,7 @@ struct Eigenfaces {
 // `faces` are BGR or greyscale images of any size (resized). No components for one face or for
 // identical faces (zero variance). Throws faceatlas::Error (kInvalidArgument) when `faces` is
 // empty or holds an empty image.
-Eigenfaces compute_eigenfaces(const std::vector<cv::Mat>& faces, const EigenfaceOptions& options = {});
+Eigenfaces compute_eigenfaces(const std::vector<cv::Mat>& faces,
+                              const EigenfaceOptions& options = {});
 
 }  // namespace faceatlas::summary

@@ -19,8 +19,9 @@ enum class GenderSource { kFaceres, kFaceApi, kBoth };
 
 struct SummaryOptions {
     GenderSource gender_source = GenderSource::kBoth;
-    int age_top_l = 2;                 // HSE: expected value over the 2 most probable age bins
-    float age_confidence_years = 5.f;  // age confidence = mass of the fused distribution within ±this
+    int age_top_l = 2;  // HSE: expected value over the 2 most probable age bins
+    float age_confidence_years =
+        5.f;  // age confidence = mass of the fused distribution within ±this
     float attribute_threshold = 0.5f;  // a face shows an attribute when its probability >= this
     float prominent_share = 0.3f;      // attributes shown by >= this share of faces are prominent
     int representatives = 3;           // faces put first by closeness to the embedding centroid
@@ -37,16 +38,18 @@ struct FaceAttributeProb {
 };
 
 struct GenderEstimate {
-    double male_vote = 0;     // share of faces with P(male) >= 0.5 (mean of the sources)
-    double male_product = 0;  // product rule: prod p / (prod p + prod (1 - p)), p clipped to [0.01, 0.99]
-    bool male = false;        // decision of the product rule
-    double confidence = 0;    // max(male_product, 1 - male_product)
+    double male_vote = 0;  // share of faces with P(male) >= 0.5 (mean of the sources)
+    double male_product =
+        0;              // product rule: prod p / (prod p + prod (1 - p)), p clipped to [0.01, 0.99]
+    bool male = false;  // decision of the product rule
+    double confidence = 0;  // max(male_product, 1 - male_product)
 };
 
 struct AgeEstimate {
-    double age = 0;         // expected value over the top-L bins of the face-averaged distribution
-    double spread = 0;      // standard deviation of the face-averaged distribution (years)
-    double confidence = 0;  // probability mass of the averaged distribution within ±age_confidence_years
+    double age = 0;     // expected value over the top-L bins of the face-averaged distribution
+    double spread = 0;  // standard deviation of the face-averaged distribution (years)
+    double confidence =
+        0;  // probability mass of the averaged distribution within ±age_confidence_years
     std::optional<double> birth_year;     // mean over faces with a date of (year taken - age)
     std::optional<double> birth_year_sd;  // their standard deviation (0 with one dated face)
 };
@@ -61,15 +64,16 @@ struct AttributeShare {
 struct PersonSummary {
     std::int64_t person_id = 0;
     std::optional<std::string> name;
-    std::vector<std::int64_t> face_ids;  // representatives first, then by decreasing quality
-    int representatives = 0;             // how many of face_ids were placed by centroid distance
-    std::vector<std::int64_t> photo_ids; // distinct media, oldest first (undated last)
-    int photos = 0;                      // images among photo_ids
+    std::vector<std::int64_t> face_ids;   // representatives first, then by decreasing quality
+    int representatives = 0;              // how many of face_ids were placed by centroid distance
+    std::vector<std::int64_t> photo_ids;  // distinct media, oldest first (undated last)
+    int photos = 0;                       // images among photo_ids
     int videos = 0;
     GenderEstimate gender;
-    std::optional<AgeEstimate> age;      // absent when no face has an age distribution
+    std::optional<AgeEstimate> age;  // absent when no face has an age distribution
     std::optional<std::string> first_date, last_date;  // ISO 8601, from the media dates
-    std::vector<AttributeShare> attributes;  // expressions in face-api order, then attributes by name
+    std::vector<AttributeShare>
+        attributes;  // expressions in face-api order, then attributes by name
 };
 
 // Quality in [0, 1] used to order faces: score x size term x blur term (documented in
