@@ -287,6 +287,13 @@ class SqliteCatalog final : public Catalog {
         return st;
     }
 
+    std::vector<unsigned char> thumbnail(std::int64_t face_id) override {
+        Statement s(db_, "SELECT thumbnail FROM faces WHERE id = ?");
+        s.bind(1, face_id);
+        if (!s.step() || s.is_null(0)) return {};
+        return s.blob(0);
+    }
+
     std::vector<PersonRecord> persons() override {
         std::vector<PersonRecord> out;
         Statement s(db_,

@@ -33,5 +33,8 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
 std::vector<Command> register_eval_commands(CLI::App& root, GlobalOptions& g);
 // `faceatlas eval attributes`, registered under the `eval` parent command.
 Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g);
+std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g);
+// `faceatlas export --xmp [--out DIR]` (cmd_report.cpp).
+int run_export_xmp(const std::string& catalog, const std::string& out_dir);
 
 }  // namespace faceatlas::cli

@@ -119,7 +119,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
     std::vector<Command> cmds;
     struct State {
         std::string catalog = "faceatlas.db";
-        bool json = false, csv = false, embeddings = false;
+        bool json = false, csv = false, embeddings = false, xmp = false;
         std::string photo, format = "csv", out;
         float min_score = 0.f;
     };
@@ -170,7 +170,8 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
         ->check(CLI::IsMember({"csv", "json"}))
         ->capture_default_str();
     exp->add_flag("--embeddings", st->embeddings, "include both embeddings");
-    exp->add_option("--out", st->out, "output file (default: standard output)");
+    exp->add_option("--out", st->out, "output file (default: standard output); with --xmp: folder for the sidecars");
+    exp->add_flag("--xmp", st->xmp, "write <photo>.xmp sidecars with face regions and person names (MWG regions)");
 
     auto list = [st](bool is_export) {
         auto cat = open_existing(st->catalog);
@@ -226,7 +227,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
         return kExitOk;
     };
     cmds.push_back({faces, [list]() { return list(false); }});
-    cmds.push_back({exp, [list]() { return list(true); }});
+    cmds.push_back({exp, [list, st]() { return st->xmp ? run_export_xmp(st->catalog, st->out) : list(true); }});
     return cmds;
 }
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     commands.push_back(register_scan(app, g));
     for (auto& c : register_catalog_commands(app, g)) commands.push_back(std::move(c));
     for (auto& c : register_eval_commands(app, g)) commands.push_back(std::move(c));
+    for (auto& c : register_report_commands(app, g)) commands.push_back(std::move(c));
     app.require_subcommand(1);
 
     try {

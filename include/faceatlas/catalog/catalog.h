@@ -101,6 +101,9 @@ class Catalog {
     virtual std::vector<FaceRecord> faces(bool with_embeddings = true) = 0;
     virtual std::vector<FaceRecord> faces_of_photo(std::int64_t photo_id) = 0;
     virtual CatalogStats stats() = 0;
+    // The stored JPEG thumbnail of one face (faces() leaves FaceRecord::thumbnail empty to keep
+    // listings small); empty when none was stored or the face does not exist.
+    virtual std::vector<unsigned char> thumbnail(std::int64_t face_id) = 0;
 
     // Persons. Ids are stable: re-clustering reuses them, names stay with them.
     virtual std::vector<PersonRecord> persons() = 0;

@@ -1,0 +1,31 @@
+// SVG charts of the report, written as text (inline <svg>, no script, no external files).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "faceatlas/summary/album_summary.h"
+
+namespace faceatlas::report {
+
+// Stacked bars per age band: male and female persons.
+std::string demography_svg(const std::vector<summary::DemographyBar>& bars);
+
+// Horizontal bars of the share of faces showing each attribute; prominent ones (share >=
+// `prominent_share`) in colour, noisy ones grey, the threshold as a dashed line.
+std::string attribute_svg(const std::vector<summary::AttributeShare>& shares,
+                          double prominent_share);
+
+struct MapStyle {
+    std::function<std::string(std::int64_t person_id)> colour;  // fill of a person's points
+    std::function<std::string(std::int64_t person_id)> label;   // tooltip text (plain text)
+    std::size_t max_points = 20000;
+};
+// Scatter plot of the 2-D projection; points link to their person's section (#p<id>).
+std::string map_svg(const std::vector<summary::MapPoint>& points,
+                    const std::vector<double>& explained, const MapStyle& style);
+
+}  // namespace faceatlas::report
