@@ -7,6 +7,13 @@
 #include <string>
 #include <vector>
 
+namespace faceatlas::attr {
+struct AttributeModel;
+}
+namespace faceatlas::catalog {
+class Catalog;
+}
+
 namespace faceatlas::cli {
 
 constexpr int kExitOk = 0;
@@ -20,6 +27,10 @@ struct GlobalOptions {
 
 std::filesystem::path resolve_model_dir(const GlobalOptions& g);
 
+// Predicts every catalog face with a matching embedding and stores the probabilities
+// (cmd_attributes.cpp); returns the number of faces. Used by `attributes predict` and `scan`.
+std::size_t apply_attribute_model(catalog::Catalog& cat, const attr::AttributeModel& model);
+
 // Each subcommand registers itself and sets `run` to the action executed after parsing.
 struct Command {
     CLI::App* app = nullptr;
@@ -29,5 +40,9 @@ struct Command {
 Command register_analyze(CLI::App& root, GlobalOptions& g);
 Command register_scan(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g);
+std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& g);
+#ifdef FACEATLAS_HAVE_TRAIN
+Command register_train(CLI::App& root, GlobalOptions& g);
+#endif
 
 }  // namespace faceatlas::cli

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/catalog/scanner.h"
 #include "faceatlas/core/error.h"
 
@@ -57,6 +58,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         std::vector<std::string> inputs;
         std::string catalog = "faceatlas.db";
         bool json = false;
+        std::string attributes;  // attribute model applied after the scan
         catalog::ScanOptions opts;
     };
     auto st = std::make_shared<State>();
@@ -73,12 +75,16 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         ->capture_default_str()->check(CLI::Range(1, 100));
     app->add_option("--min-score", st->opts.analyze.min_confidence, "detector score threshold")
         ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+    app->add_option("--attributes", st->attributes,
+                    "attribute model (faceatlas train attributes): store every face's attribute probabilities");
     app->add_flag("--json", st->json, "emit progress and result events as JSON lines on stdout");
     app->add_flag("--quiet", g.quiet, "print nothing but errors");
     Command cmd;
     cmd.app = app;
     cmd.run = [st, &g]() {
         auto manifest = nn::ModelManifest::load_default(resolve_model_dir(g));
+        std::optional<attr::AttributeModel> attr_model;
+        if (!st->attributes.empty()) attr_model = attr::load_attribute_model(st->attributes);  // fail before scanning
         auto cat = catalog::open_sqlite_catalog(st->catalog);
         catalog::Scanner scanner(*cat, manifest, st->opts);
         const bool tty = isatty(STDERR_FILENO) && !st->json && !g.quiet;
@@ -111,6 +117,8 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
             std::vector<std::filesystem::path> roots(st->inputs.begin(), st->inputs.end());
             s = scanner.scan(roots, on_event);
         }
+        std::size_t attributed = 0;
+        if (attr_model) attributed = apply_attribute_model(*cat, *attr_model);
         const double fps = s.seconds > 0 ? static_cast<double>(s.faces) / s.seconds : 0;
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();
@@ -127,6 +135,8 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                         s.found, s.seconds, s.photos, s.videos, s.faces, fps, s.unchanged, s.moved, s.deleted,
                         s.skipped.size());
             for (const auto& [p, r] : s.skipped) std::printf("  skipped %s: %s\n", p.c_str(), r.c_str());
+            if (attr_model)
+                std::printf("attributes: %zu faces x %zu attributes\n", attributed, attr_model->attributes.size());
             std::printf("catalog: %s\n", st->catalog.c_str());
         }
         return kExitOk;

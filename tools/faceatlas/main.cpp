@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
     commands.push_back(register_analyze(app, g));
     commands.push_back(register_scan(app, g));
     for (auto& c : register_catalog_commands(app, g)) commands.push_back(std::move(c));
+    for (auto& c : register_attribute_commands(app, g)) commands.push_back(std::move(c));
+#ifdef FACEATLAS_HAVE_TRAIN
+    commands.push_back(register_train(app, g));
+#endif
     app.require_subcommand(1);
 
     try {
