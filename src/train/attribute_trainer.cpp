@@ -328,6 +328,9 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
                              const ProgressFn& feature_progress, const EpochFn& on_epoch) {
     options.validate();
     data_options.features.validate();
+    if (options.mode == TrainMode::kFinetune)
+        throw Error(ErrorCode::kUnsupported, "finetune mode is not implemented yet", "--mode finetune",
+                    "use --mode head (frozen backbone, cached features)");
     const auto table = attr::read_celeba_attributes(data_dir / "list_attr_celeba.txt");
     std::map<std::string, std::int64_t> ids;
     const auto id_path = data_dir / "identity_CelebA.txt";

@@ -15,8 +15,8 @@ using fa::train::TrainOptions;
 
 namespace {
 
-// 300 samples of 128-d features (the dlib size); attribute k is present when feature k plus
-// noise is positive; 100 identities of 3 samples.
+// n samples of 128-d features (the dlib size) driven by `attrs` latent factors; attribute k is
+// present when factor k exceeds 0.4 k; identities of 3 samples.
 LabelledFeatures synthetic(std::size_t n = 300, int attrs = 3, std::uint64_t seed = 7) {
     LabelledFeatures d;
     d.dim = 128;
@@ -24,9 +24,12 @@ LabelledFeatures synthetic(std::size_t n = 300, int attrs = 3, std::uint64_t see
     std::normal_distribution<float> g(0.f, 1.f);
     for (int k = 0; k < attrs; ++k) d.names.push_back("attr" + std::to_string(k));
     for (std::size_t i = 0; i < n; ++i) {
-        for (int j = 0; j < d.dim; ++j) d.x.push_back(g(rng) * 2.f + 3.f);
+        std::vector<float> latent(static_cast<std::size_t>(attrs));
+        for (auto& v : latent) v = g(rng);
+        // Every feature carries one latent factor plus noise; attribute k thresholds factor k.
+        for (int j = 0; j < d.dim; ++j) d.x.push_back(3.f + 2.f * latent[static_cast<std::size_t>(j % attrs)] + g(rng));
         for (int k = 0; k < attrs; ++k)
-            d.y.push_back(d.x[i * 128 + static_cast<std::size_t>(k)] - 3.f + 0.3f * g(rng) > 0.5f * k ? 1 : 0);
+            d.y.push_back(latent[static_cast<std::size_t>(k)] + 0.1f * g(rng) > 0.4f * k ? 1 : 0);
         d.group.push_back(static_cast<std::int64_t>(i / 3));
     }
     return d;
