@@ -94,6 +94,8 @@ Command register_train(CLI::App& root, GlobalOptions& g) {
     app->add_option("--cache", st->cache, "feature cache folder (default: $XDG_CACHE_HOME/faceatlas)");
     app->add_option("--threads", st->feature_threads, "analyzer threads for feature extraction")
         ->capture_default_str()->check(CLI::Range(1, 256));
+    app->add_option("--torch-threads", st->o.threads, "LibTorch threads for training")->capture_default_str()
+        ->check(CLI::Range(1, 256));
     app->add_option("--report", st->report, "also write the validation report as JSON to this file");
     app->add_flag("--json", st->json, "print epochs and the report as JSON lines");
     Command cmd;
