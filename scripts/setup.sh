@@ -11,8 +11,8 @@ cd "$root"
 
 pkgs=(build-essential cmake pkg-config git ca-certificates openssl nodejs npm
       libopencv-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libexiv2-dev
-      libeigen3-dev libopenblas-dev libxxhash-dev libfaiss-dev libgtest-dev libgmock-dev libbenchmark-dev
-      python3-sklearn python3-scipy python3-numpy
+      libeigen3-dev libopenblas-dev libtorch-dev libxxhash-dev libfaiss-dev libgtest-dev libgmock-dev
+      libbenchmark-dev python3-sklearn python3-scipy python3-numpy
       chromium)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -61,8 +61,18 @@ CREATE TABLE faces (
 CREATE INDEX faces_photo ON faces(photo_id);
 CREATE INDEX faces_person ON faces(person_id);
 )sql",
+    // 1 -> 2: per-face attribute probabilities (faceatlas attributes predict / scan --attributes).
+    R"sql(
+CREATE TABLE face_attributes (
+  face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  prob REAL NOT NULL,
+  PRIMARY KEY (face_id, name)
+) WITHOUT ROWID;
+CREATE INDEX face_attributes_name ON face_attributes(name);
+)sql",
 };
-static_assert(kSchemaVersion == 1, "add a migration for the new schema version");
+static_assert(kSchemaVersion == 2, "add a migration for the new schema version");
 
 const char* kind_str(MediaKind k) { return k == MediaKind::kImage ? "image" : "video"; }
 const char* status_str(MediaStatus s) {
@@ -346,6 +356,24 @@ class SqliteCatalog final : public Catalog {
             s.run();
         }
         tx.commit();
+    }
+
+    void set_face_attributes(const std::vector<FaceAttribute>& rows) override {
+        Transaction tx(db_);
+        Statement s(
+            db_, "INSERT OR REPLACE INTO face_attributes (face_id, name, prob) VALUES (?, ?, ?)");
+        for (const auto& r : rows) {
+            s.bind(1, r.face_id).bind(2, r.name).bind(3, static_cast<double>(r.prob));
+            s.run();
+        }
+        tx.commit();
+    }
+
+    std::vector<FaceAttribute> face_attributes() override {
+        std::vector<FaceAttribute> out;
+        Statement s(db_, "SELECT face_id, name, prob FROM face_attributes ORDER BY face_id, name");
+        while (s.step()) out.push_back({s.int64(0), s.text(1), static_cast<float>(s.real(2))});
+        return out;
     }
 
   private:

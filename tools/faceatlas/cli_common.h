@@ -7,6 +7,13 @@
 #include <string>
 #include <vector>
 
+namespace faceatlas::attr {
+struct AttributeModel;
+}
+namespace faceatlas::catalog {
+class Catalog;
+}
+
 namespace faceatlas::cli {
 
 constexpr int kExitOk = 0;
@@ -19,6 +26,10 @@ struct GlobalOptions {
 };
 
 std::filesystem::path resolve_model_dir(const GlobalOptions& g);
+
+// Predicts every catalog face with a matching embedding and stores the probabilities
+// (cmd_attributes.cpp); returns the number of faces. Used by `attributes predict` and `scan`.
+std::size_t apply_attribute_model(catalog::Catalog& cat, const attr::AttributeModel& model);
 
 // Each subcommand registers itself and sets `run` to the action executed after parsing.
 struct Command {
@@ -36,5 +47,9 @@ Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g);
 std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g);
 // `faceatlas export --xmp [--out DIR]` (cmd_report.cpp).
 int run_export_xmp(const std::string& catalog, const std::string& out_dir);
+std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& g);
+#ifdef FACEATLAS_HAVE_TRAIN
+Command register_train(CLI::App& root, GlobalOptions& g);
+#endif
 
 }  // namespace faceatlas::cli

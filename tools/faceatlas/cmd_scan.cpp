@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/catalog/scanner.h"
 #include "faceatlas/core/error.h"
 
@@ -64,6 +65,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         std::vector<std::string> inputs;
         std::string catalog = "faceatlas.db";
         bool json = false;
+        std::string attributes;  // attribute model applied after the scan
         catalog::ScanOptions opts;
     };
     auto st = std::make_shared<State>();
@@ -87,8 +89,9 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
     app->add_option("--min-score", st->opts.analyze.min_confidence, "detector score threshold")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
-    app->add_option("--crop-padding", st->opts.analyze.crop_padding,
-                    "crops: black border added on each side before landmarking, as a fraction of the crop")
+    app->add_option(
+           "--crop-padding", st->opts.analyze.crop_padding,
+           "crops: black border added on each side before landmarking, as a fraction of the crop")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
     app->add_option("--dlib-chip-padding", st->opts.analyze.dlib_chip_padding,
@@ -99,8 +102,12 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                     "padding of the aligned 224 px faceres chip around the mean face")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 2.0));
-    app->add_flag("--no-align{false}", st->opts.analyze.align,
-                  "embed the unaligned face box resized to the net input (baseline for evaluation only)");
+    app->add_flag(
+        "--no-align{false}", st->opts.analyze.align,
+        "embed the unaligned face box resized to the net input (baseline for evaluation only)");
+    app->add_option(
+        "--attributes", st->attributes,
+        "attribute model (faceatlas train attributes): store every face's attribute probabilities");
     app->add_flag("--json", st->json, "emit progress and result events as JSON lines on stdout");
     app->add_flag("--quiet", g.quiet, "print nothing but errors");
     Command cmd;
@@ -111,6 +118,9 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                 throw Error(ErrorCode::kNotFound, "input not found", in,
                             "check the path (is the drive mounted?); the catalog was not changed");
         auto manifest = nn::ModelManifest::load_default(resolve_model_dir(g));
+        std::optional<attr::AttributeModel> attr_model;
+        if (!st->attributes.empty())
+            attr_model = attr::load_attribute_model(st->attributes);  // fail before scanning
         auto cat = catalog::open_sqlite_catalog(st->catalog);
         catalog::Scanner scanner(*cat, manifest, st->opts);
         const bool tty = isatty(STDERR_FILENO) && !st->json && !g.quiet;
@@ -145,6 +155,8 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
             std::vector<std::filesystem::path> roots(st->inputs.begin(), st->inputs.end());
             s = scanner.scan(roots, on_event);
         }
+        std::size_t attributed = 0;
+        if (attr_model) attributed = apply_attribute_model(*cat, *attr_model);
         const double fps = s.seconds > 0 ? static_cast<double>(s.faces) / s.seconds : 0;
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();
@@ -165,6 +177,9 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                 s.deleted, s.skipped.size());
             for (const auto& [p, r] : s.skipped)
                 std::printf("  skipped %s: %s\n", p.c_str(), r.c_str());
+            if (attr_model)
+                std::printf("attributes: %zu faces x %zu attributes\n", attributed,
+                            attr_model->attributes.size());
             std::printf("catalog: %s\n", st->catalog.c_str());
         }
         return kExitOk;

@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
     for (auto& c : register_catalog_commands(app, g)) commands.push_back(std::move(c));
     for (auto& c : register_eval_commands(app, g)) commands.push_back(std::move(c));
     for (auto& c : register_report_commands(app, g)) commands.push_back(std::move(c));
+    for (auto& c : register_attribute_commands(app, g)) commands.push_back(std::move(c));
+#ifdef FACEATLAS_HAVE_TRAIN
+    commands.push_back(register_train(app, g));
+#endif
     app.require_subcommand(1);
 
     try {

@@ -12,7 +12,7 @@
 
 namespace faceatlas::catalog {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 enum class MediaKind { kImage, kVideo };
 enum class MediaStatus { kOk, kSkipped, kDeleted };
@@ -74,6 +74,13 @@ struct PersonRecord {
     std::int64_t faces = 0;           // faces currently assigned
 };
 
+// The probability that a face shows a named attribute (attribute models, user attributes).
+struct FaceAttribute {
+    std::int64_t face_id = 0;
+    std::string name;
+    float prob = 0.f;
+};
+
 struct CatalogStats {
     std::int64_t photos = 0;
     std::int64_t videos = 0;
@@ -114,6 +121,11 @@ class Catalog {
     // (face id, person id or nullopt = unsorted), all in one transaction.
     virtual void assign_faces(
         const std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>& assignment) = 0;
+
+    // Attribute probabilities: inserts or replaces (face_id, name) rows, all in one transaction
+    // (rows of faces that are re-scanned or deleted go with them).
+    virtual void set_face_attributes(const std::vector<FaceAttribute>& rows) = 0;
+    virtual std::vector<FaceAttribute> face_attributes() = 0;  // ordered by face id, name
 };
 
 struct OpenOptions {

@@ -1,0 +1,55 @@
+// Frozen-backbone features for attribute training: every image goes through the normal
+// pipeline (vision::Analyzer with crops = true: landmarks, alignment, the aligned 224 chip for
+// faceres and the 150 chip for dlib), and the embeddings are cached in a file keyed by the
+// images (names, sizes, mtimes), the backbone and the analyze options, so a second training run
+// on the same data skips the networks.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "faceatlas/core/log.h"
+#include "faceatlas/nn/model_manifest.h"
+#include "faceatlas/vision/analyzer.h"
+
+namespace faceatlas::train {
+
+struct FeatureSet {
+    std::string backbone;  // attr::kBackboneFaceres or kBackboneDlib
+    int dim = 0;
+    std::vector<float> values;  // [files, dim] row-major, in the order of the files asked for
+    // False where the pipeline failed on the image (unreadable, degenerate landmarks); its row
+    // is NaN.
+    bool valid(std::size_t i) const { return !std::isnan(values[i * static_cast<std::size_t>(dim)]); }
+};
+
+struct FeatureOptions {
+    std::filesystem::path cache_dir;  // empty = no cache
+    int threads = 2;                  // Analyzer sessions run in parallel
+    vision::AnalyzeOptions analyze = [] {
+        vision::AnalyzeOptions a;
+        a.crops = true;  // CelebA images are face crops: no detector
+        return a;
+    }();
+    void validate() const;
+};
+
+// The folder that holds the images of a CelebA-style data folder: DIR/img_align_celeba,
+// DIR/images, else DIR itself.
+std::filesystem::path image_folder(const std::filesystem::path& data_dir);
+
+// Features of `files` (paths). Throws faceatlas::Error kNotFound naming the first missing file;
+// images the pipeline fails on are marked invalid (FeatureSet::valid). Writing the cache is atomic; a corrupt or
+// stale cache is ignored and rebuilt. Both backbones' caches are written in one pass.
+FeatureSet load_or_extract_features(const std::vector<std::filesystem::path>& files, const std::string& backbone,
+                                    const nn::ModelManifest& models, const FeatureOptions& options,
+                                    const ProgressFn& progress = {}, bool* from_cache = nullptr);
+
+// The cache file for these inputs (exists or not).
+std::filesystem::path feature_cache_path(const std::vector<std::filesystem::path>& files, const std::string& backbone,
+                                         const FeatureOptions& options);
+
+}  // namespace faceatlas::train
