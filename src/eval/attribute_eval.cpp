@@ -82,14 +82,18 @@ void AttributeEvalOptions::validate() const {
 
 AttributeTruthTable parse_attribute_truth_csv(std::string_view text, std::string_view context) {
     const CsvTable csv = parse_csv(text, context);
-    const int file_col = csv.column("file");
+    auto col = [&](const char* name) {
+        const auto c = csv.column(name);
+        return c ? static_cast<int>(*c) : -1;
+    };
+    const int file_col = col("file");
     if (file_col < 0)
         throw Error(ErrorCode::kCorruptData, "no 'file' column", std::string(context),
                     "the truth CSV needs a header with 'file' and any of age, gender, emotion");
-    const int age_col = csv.column("age");
-    const int gender_col = csv.column("gender");
-    int expr_col = csv.column("emotion");
-    if (expr_col < 0) expr_col = csv.column("expression");
+    const int age_col = col("age");
+    const int gender_col = col("gender");
+    int expr_col = col("emotion");
+    if (expr_col < 0) expr_col = col("expression");
     if (age_col < 0 && gender_col < 0 && expr_col < 0)
         throw Error(ErrorCode::kCorruptData, "no label column (age, gender, emotion)",
                     std::string(context), "add at least one of the columns age, gender, emotion");
