@@ -29,5 +29,10 @@ struct Command {
 Command register_analyze(CLI::App& root, GlobalOptions& g);
 Command register_scan(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g);
+Command register_cluster(CLI::App& root, GlobalOptions& g);
+// person name|merge|split|move and face not-person.
+std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g);
+// `eval clusters` under an existing `eval` parent.
+Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g);
 
 }  // namespace faceatlas::cli

@@ -25,6 +25,12 @@ int main(int argc, char** argv) {
     commands.push_back(register_analyze(app, g));
     commands.push_back(register_scan(app, g));
     for (auto& c : register_catalog_commands(app, g)) commands.push_back(std::move(c));
+    commands.push_back(register_cluster(app, g));
+    for (auto& c : register_person_commands(app, g)) commands.push_back(std::move(c));
+    // Minimal `eval` parent (branch verify adds register_eval_commands with the same parent).
+    auto* eval = app.add_subcommand("eval", "score a catalog against ground truth");
+    eval->require_subcommand(1);
+    commands.push_back(add_eval_clusters(*eval, g));
     app.require_subcommand(1);
 
     try {

@@ -12,7 +12,7 @@
 
 namespace faceatlas::catalog {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 3;
 
 enum class MediaKind { kImage, kVideo };
 enum class MediaStatus { kOk, kSkipped, kDeleted };
@@ -74,6 +74,24 @@ struct PersonRecord {
     std::int64_t faces = 0;           // faces currently assigned
 };
 
+// A user decision about one face that re-clustering must respect: kIs pins the face to the
+// person (person move / merge / split), kNot forbids it (face not-person).
+enum class PersonConstraintKind { kIs, kNot };
+
+struct PersonConstraint {
+    std::int64_t face_id = 0;
+    std::int64_t person_id = 0;
+    PersonConstraintKind kind = PersonConstraintKind::kIs;
+};
+
+// One face of a clustering result: an existing person, a person created with it (new_person =
+// index into the persons apply_person_assignment creates), or unsorted (neither).
+struct FaceAssignment {
+    std::int64_t face_id = 0;
+    std::optional<std::int64_t> person_id;
+    int new_person = -1;
+};
+
 struct CatalogStats {
     std::int64_t photos = 0;
     std::int64_t videos = 0;
@@ -108,6 +126,22 @@ public:
     virtual void delete_person(std::int64_t person_id) = 0;  // its faces become unsorted
     // (face id, person id or nullopt = unsorted), all in one transaction.
     virtual void assign_faces(const std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>& assignment) = 0;
+
+    // Stores a clustering result in one transaction: creates num_new_persons persons (returns
+    // their ids in order), assigns every listed face, deletes drop_persons (their remaining
+    // faces become unsorted). Faces not listed keep their person.
+    virtual std::vector<std::int64_t> apply_person_assignment(int num_new_persons,
+                                                              const std::vector<FaceAssignment>& faces,
+                                                              const std::vector<std::int64_t>& drop_persons) = 0;
+
+    // User decisions (schema v3). Constraints vanish with their face or person.
+    virtual std::vector<PersonConstraint> person_constraints() = 0;
+    // Pins the face to the person and assigns it now: replaces the face's other pin and drops a
+    // kNot for that person. Throws Error(kNotFound) for an unknown face or person.
+    virtual void pin_face(std::int64_t face_id, std::int64_t person_id) = 0;
+    // Records "face is not person"; unassigns the face (and drops its pin) if it is that person
+    // now. Throws Error(kNotFound) for an unknown face or person.
+    virtual void add_not_person(std::int64_t face_id, std::int64_t person_id) = 0;
 };
 
 struct OpenOptions {
