@@ -89,6 +89,9 @@ PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringO
         return group_ids.emplace(key, static_cast<std::int64_t>(group_ids.size())).first->second;
     };
     const std::size_t dim = dim_of(options.embedding);
+    const auto last_run = catalog.last_cluster_run();
+    const std::int64_t seen_up_to = last_run ? last_run->max_face_id : 0;
+    std::int64_t max_face_id = seen_up_to;
     std::vector<cluster::AlbumItem> items;
     std::vector<ItemSource> sources;
     std::vector<float> matrix;
@@ -140,6 +143,9 @@ PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringO
         }
         auto& item = items[index];
         sources[index].face_ids.push_back(f.id);
+        max_face_id = std::max(max_face_id, f.id);
+        if (sources[index].face_ids.size() == 1) item.is_new = f.id > seen_up_to;
+        else item.is_new = item.is_new || f.id > seen_up_to;
         const auto g = group_id(group_key);
         if (std::find(item.groups.begin(), item.groups.end(), g) == item.groups.end())
             item.groups.push_back(g);
@@ -163,6 +169,7 @@ PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringO
                 items[i].person = p;
             }
         if (items[i].birth_year) ++report.dated_items;
+        if (items[i].is_new) ++report.new_items;
     }
     report.items = items.size();
 
@@ -211,7 +218,7 @@ PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringO
     report.kept_persons = kept.size();
     report.dropped_persons = drop.size();
     for (const auto& person : result.persons) report.persons += person.items.empty() ? 0 : 1;
-    if (!options.dry_run) catalog.apply_person_assignment(num_new, assignment, drop);
+    if (!options.dry_run) catalog.apply_person_assignment(num_new, assignment, drop, {max_face_id, options.params_json});
     return report;
 }
 

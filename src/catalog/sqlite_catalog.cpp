@@ -82,6 +82,12 @@ CREATE TABLE person_constraints (
   PRIMARY KEY (face_id, person_id)
 ) WITHOUT ROWID;
 CREATE INDEX person_constraints_person ON person_constraints(person_id);
+CREATE TABLE cluster_runs (
+  id INTEGER PRIMARY KEY,
+  max_face_id INTEGER NOT NULL,
+  params TEXT NOT NULL,
+  ran_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
 )sql",
 };
 static_assert(kSchemaVersion == 3, "add a migration for the new schema version");
@@ -333,8 +339,12 @@ public:
     }
 
     std::vector<std::int64_t> apply_person_assignment(int num_new_persons, const std::vector<FaceAssignment>& faces,
-                                                      const std::vector<std::int64_t>& drop_persons) override {
+                                                      const std::vector<std::int64_t>& drop_persons,
+                                                      const ClusterRunRecord& run) override {
         Transaction tx(db_);
+        Statement r(db_, "INSERT INTO cluster_runs (max_face_id, params) VALUES (?, ?)");
+        r.bind(1, run.max_face_id).bind(2, run.params_json);
+        r.run();
         std::vector<std::int64_t> ids;
         Statement c(db_, "INSERT INTO persons (name) VALUES (NULL)");
         for (int i = 0; i < num_new_persons; ++i) {
@@ -364,6 +374,12 @@ public:
         }
         tx.commit();
         return ids;
+    }
+
+    std::optional<ClusterRunRecord> last_cluster_run() override {
+        Statement s(db_, "SELECT max_face_id, params FROM cluster_runs ORDER BY id DESC LIMIT 1");
+        if (!s.step()) return std::nullopt;
+        return ClusterRunRecord{s.int64(0), s.text(1)};
     }
 
     std::vector<PersonConstraint> person_constraints() override {

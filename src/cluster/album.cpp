@@ -362,7 +362,11 @@ AlbumResult cluster_album(const MatrixView& x, const std::vector<AlbumItem>& ite
             }
         }
     }
-    std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+    // Clusters that may share their person (pinned majority) go last; then most overlap first.
+    std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
+        const bool pa = pinned_majority[std::get<2>(a)].has_value();
+        const bool pb = pinned_majority[std::get<2>(b)].has_value();
+        if (pa != pb) return pb;
         if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) > std::get<0>(b);
         if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) < std::get<1>(b);
         return std::get<2>(a) < std::get<2>(b);
@@ -421,7 +425,7 @@ AlbumResult cluster_album(const MatrixView& x, const std::vector<AlbumItem>& ite
     std::vector<int> late(n, -1);
     if (assign_t > 0) {
         for (std::size_t i = 0; i < n; ++i) {
-            if (result.person_of[i] >= 0) continue;
+            if (result.person_of[i] >= 0 || !items[i].is_new) continue;
             double best = assign_t;
             for (std::size_t p = 0; p < result.persons.size(); ++p) {
                 if (!result.persons[p].existing || members[p].empty()) continue;

@@ -109,6 +109,15 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
                 o.album.seed = st->seed;
                 o.trust_file_dates = st->trust_file_dates;
                 o.dry_run = st->dry_run;
+                nlohmann::json params{{"algorithm", st->algo},
+                                      {"embedding", st->embedding},
+                                      {"threshold", st->threshold},
+                                      {"birth_year_weight", st->birth_year_weight},
+                                      {"birth_year_scale", st->birth_year_scale},
+                                      {"min_size", st->min_size},
+                                      {"min_days", st->min_days},
+                                      {"seed", st->seed}};
+                o.params_json = params.dump();
                 auto cat = catalog::open_sqlite_catalog(st->catalog);
                 const auto t0 = std::chrono::steady_clock::now();
                 const std::clock_t c0 = std::clock();
@@ -117,7 +126,7 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
                 if (st->json) {
-                    nlohmann::json params{{"embedding", st->embedding},
+                    params = nlohmann::json{{"embedding", st->embedding},
                                           {"metric", st->embedding == "dlib" ? "euclidean" : "cosine"},
                                           {"threshold", r.threshold},
                                           {"birth_year_weight", st->birth_year_weight},
@@ -150,6 +159,7 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
                                      {"pinned_faces", r.pinned_faces},
                                      {"not_person_rules", r.not_person_rules},
                                      {"assigned_to_centroid", r.assigned_to_centroid},
+                                     {"new_items", r.new_items},
                                      {"dry_run", st->dry_run}};
                     if (st->persons_json) {
                         nlohmann::json arr = nlohmann::json::array();

@@ -92,6 +92,12 @@ struct FaceAssignment {
     int new_person = -1;
 };
 
+// One `faceatlas cluster` run, recorded with its result.
+struct ClusterRunRecord {
+    std::int64_t max_face_id = 0;  // faces with a larger id are new to the next run
+    std::string params_json;       // the algorithm and parameters
+};
+
 struct CatalogStats {
     std::int64_t photos = 0;
     std::int64_t videos = 0;
@@ -129,10 +135,13 @@ public:
 
     // Stores a clustering result in one transaction: creates num_new_persons persons (returns
     // their ids in order), assigns every listed face, deletes drop_persons (their remaining
-    // faces become unsorted). Faces not listed keep their person.
+    // faces become unsorted) and records the run. Faces not listed keep their person.
     virtual std::vector<std::int64_t> apply_person_assignment(int num_new_persons,
                                                               const std::vector<FaceAssignment>& faces,
-                                                              const std::vector<std::int64_t>& drop_persons) = 0;
+                                                              const std::vector<std::int64_t>& drop_persons,
+                                                              const ClusterRunRecord& run) = 0;
+    // The latest recorded cluster run, if any.
+    virtual std::optional<ClusterRunRecord> last_cluster_run() = 0;
 
     // User decisions (schema v3). Constraints vanish with their face or person.
     virtual std::vector<PersonConstraint> person_constraints() = 0;

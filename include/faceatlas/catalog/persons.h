@@ -26,6 +26,7 @@ struct PersonClusteringOptions {
     // and day spans unless this is set: a copied file carries the copy's date.
     bool trust_file_dates = false;
     bool dry_run = false;  // compute, but leave the catalog unchanged
+    std::string params_json = "{}";  // recorded with the run
 };
 
 struct PersonClusteringReport {
@@ -44,6 +45,7 @@ struct PersonClusteringReport {
     int raw_clusters = 0;
     int cannot_link_splits = 0;
     std::size_t assigned_to_centroid = 0;
+    std::size_t new_items = 0;  // items with a face newer than the previous run
     double threshold = 0;  // the threshold used
 };
 

@@ -17,8 +17,8 @@
 //   5. Stable persons: each surviving cluster is matched to the previous person holding a strict
 //      majority of its previously assigned items (greedy by overlap, one cluster per person);
 //      unmatched clusters become new persons. Pinned items (user's move/merge/split) always go
-//      to their pinned person. An unsorted, unpinned item joins the nearest kept previous person
-//      whose centroid lies within assign_threshold (and which it may link to).
+//      to their pinned person. An unsorted, unpinned new item joins the nearest kept previous
+//      person whose centroid lies within assign_threshold (and which it may link to).
 #pragma once
 
 #include <cstddef>
@@ -69,6 +69,9 @@ struct AlbumItem {
     std::optional<std::int64_t> person;         // person before this run
     std::optional<std::int64_t> pinned_person;  // user-fixed person (move / merge / split)
     std::vector<std::int64_t> not_persons;      // user-declared: never these persons
+    // Added since the previous run: only new items may join a kept person by centroid distance
+    // (so running twice on an unchanged album gives the same persons).
+    bool is_new = true;
 };
 
 struct AlbumOptions {
