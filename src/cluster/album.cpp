@@ -204,16 +204,16 @@ double default_album_threshold(AlbumAlgorithm algorithm, Metric metric) {
     const bool dlib = metric == Metric::kEuclidean;
     // Calibrated on half of faces-dev's identities (docs/QUALITY.md, "Identity clustering").
     switch (algorithm) {
-        case AlbumAlgorithm::kSingle: return dlib ? 0.45 : 0.30;
+        case AlbumAlgorithm::kSingle: return dlib ? 0.45 : 0.275;
         case AlbumAlgorithm::kAverage: return dlib ? 0.525 : 0.375;
-        case AlbumAlgorithm::kComplete: return dlib ? 0.575 : 0.425;
+        case AlbumAlgorithm::kComplete: return dlib ? 0.575 : 0.40;
         case AlbumAlgorithm::kWeighted: return dlib ? 0.525 : 0.375;
-        case AlbumAlgorithm::kMedian: return dlib ? 0.40 : 0.25;
-        case AlbumAlgorithm::kCentroid: return dlib ? 0.40 : 0.25;
-        case AlbumAlgorithm::kWard: return dlib ? 0.65 : 0.50;
-        case AlbumAlgorithm::kRankOrder: return 14.0;
-        case AlbumAlgorithm::kDbscan: return dlib ? 0.45 : 0.30;
-        case AlbumAlgorithm::kChineseWhispers: return dlib ? 0.45 : 0.30;
+        case AlbumAlgorithm::kMedian: return dlib ? 0.425 : 0.30;
+        case AlbumAlgorithm::kCentroid: return dlib ? 0.425 : 0.30;
+        case AlbumAlgorithm::kWard: return dlib ? 0.65 : 0.475;
+        case AlbumAlgorithm::kRankOrder: return 4.0;  // smallest of the grid 4..30: see QUALITY.md
+        case AlbumAlgorithm::kDbscan: return dlib ? 0.45 : 0.275;
+        case AlbumAlgorithm::kChineseWhispers: return dlib ? 0.475 : 0.325;
         case AlbumAlgorithm::kKMeans:
         case AlbumAlgorithm::kGmm: return dlib ? 0.525 : 0.375;
     }
