@@ -7,6 +7,7 @@
 
 #include "cli_common.h"
 #include "faceatlas/catalog/catalog.h"
+#include "faceatlas/catalog/persons.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/analyzer.h"
 
@@ -102,7 +103,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
     std::vector<Command> cmds;
     struct State {
         std::string catalog = "faceatlas.db";
-        bool json = false, csv = false, embeddings = false;
+        bool json = false, csv = false, embeddings = false, persons = false;
         std::string photo, format = "csv", out;
         float min_score = 0.f;
     };
@@ -111,6 +112,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
     auto* info = root.add_subcommand("info", "catalog statistics");
     info->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     info->add_flag("--json", st->json, "JSON output");
+    info->add_flag("--persons", st->persons, "also list persons with their fused gender and age");
     cmds.push_back({info, [st]() {
                         auto cat = open_existing(st->catalog);
                         const auto s = cat->stats();
@@ -123,6 +125,20 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                                                         {"deleted", s.deleted}, {"persons", s.persons}}
                                              .dump(2)
                                       << "\n";
+                            if (st->persons) {
+                                nlohmann::json arr = nlohmann::json::array();
+                                for (const auto& p : catalog::summarize_persons(*cat)) {
+                                    const auto& a = p.attributes;
+                                    arr.push_back({{"id", p.id},
+                                                   {"name", p.name ? nlohmann::json(*p.name) : nlohmann::json()},
+                                                   {"faces", a.faces},
+                                                   {"gender", a.male ? "male" : "female"},
+                                                   {"male_product", a.male_product},
+                                                   {"male_vote", a.male_vote},
+                                                   {"age", a.age ? nlohmann::json(*a.age) : nlohmann::json()}});
+                                }
+                                std::cout << arr.dump(2) << "\n";
+                            }
                         } else {
                             std::printf("catalog  %s\nphotos   %lld\nvideos   %lld\nfaces    %lld\npersons  %lld\n"
                                         "deleted  %lld\nskipped  %lld\n",
@@ -132,6 +148,15 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                                         static_cast<long long>(s.skipped));
                             for (const auto& [r, n] : s.skip_reasons)
                                 std::printf("  %6lld  %s\n", static_cast<long long>(n), r.c_str());
+                            if (st->persons) {
+                                std::printf("%8s  %-24s %6s %6s %5s\n", "person", "name", "faces", "gender", "age");
+                                for (const auto& p : catalog::summarize_persons(*cat)) {
+                                    const auto& a = p.attributes;
+                                    std::printf("%8lld  %-24.24s %6zu %6s %5.1f\n", static_cast<long long>(p.id),
+                                                p.name.value_or("-").c_str(), a.faces, a.male ? "male" : "female",
+                                                a.age.value_or(0.0));
+                                }
+                            }
                         }
                         return kExitOk;
                     }});
