@@ -71,8 +71,25 @@ CREATE TABLE face_attributes (
 ) WITHOUT ROWID;
 CREATE INDEX face_attributes_name ON face_attributes(name);
 )sql",
+    // 2 -> 3: user decisions about persons (person move/merge/split, face not-person).
+    R"sql(
+CREATE TABLE person_constraints (
+  face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('is', 'not')),
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  PRIMARY KEY (face_id, person_id)
+) WITHOUT ROWID;
+CREATE INDEX person_constraints_person ON person_constraints(person_id);
+CREATE TABLE cluster_runs (
+  id INTEGER PRIMARY KEY,
+  max_face_id INTEGER NOT NULL,
+  params TEXT NOT NULL,
+  ran_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+)sql",
 };
-static_assert(kSchemaVersion == 2, "add a migration for the new schema version");
+static_assert(kSchemaVersion == 3, "add a migration for the new schema version");
 
 const char* kind_str(MediaKind k) { return k == MediaKind::kImage ? "image" : "video"; }
 const char* status_str(MediaStatus s) {
@@ -376,7 +393,115 @@ class SqliteCatalog final : public Catalog {
         return out;
     }
 
+    std::vector<std::int64_t> apply_person_assignment(int num_new_persons,
+                                                      const std::vector<FaceAssignment>& faces,
+                                                      const std::vector<std::int64_t>& drop_persons,
+                                                      const ClusterRunRecord& run) override {
+        Transaction tx(db_);
+        Statement r(db_, "INSERT INTO cluster_runs (max_face_id, params) VALUES (?, ?)");
+        r.bind(1, run.max_face_id).bind(2, run.params_json);
+        r.run();
+        std::vector<std::int64_t> ids;
+        Statement c(db_, "INSERT INTO persons (name) VALUES (NULL)");
+        for (int i = 0; i < num_new_persons; ++i) {
+            c.run();
+            ids.push_back(db_.last_insert_id());
+        }
+        Statement d(db_, "DELETE FROM persons WHERE id = ?");
+        Statement u0(db_, "UPDATE faces SET person_id = NULL WHERE person_id = ?");
+        for (auto p : drop_persons) {
+            u0.bind(1, p);
+            u0.run();
+            d.bind(1, p);
+            d.run();
+        }
+        Statement u(db_, "UPDATE faces SET person_id = ? WHERE id = ?");
+        for (const auto& f : faces) {
+            std::optional<std::int64_t> person = f.person_id;
+            if (f.new_person >= 0) {
+                if (f.new_person >= num_new_persons)
+                    throw Error(ErrorCode::kInvalidArgument,
+                                "face " + std::to_string(f.face_id) + " refers to new person " +
+                                    std::to_string(f.new_person) + " of " +
+                                    std::to_string(num_new_persons),
+                                db_.path().string());
+                person = ids[static_cast<std::size_t>(f.new_person)];
+            }
+            u.bind(1, person).bind(2, f.face_id);
+            u.run();
+        }
+        tx.commit();
+        return ids;
+    }
+
+    std::optional<ClusterRunRecord> last_cluster_run() override {
+        Statement s(db_, "SELECT max_face_id, params FROM cluster_runs ORDER BY id DESC LIMIT 1");
+        if (!s.step()) return std::nullopt;
+        return ClusterRunRecord{s.int64(0), s.text(1)};
+    }
+
+    std::vector<PersonConstraint> person_constraints() override {
+        std::vector<PersonConstraint> out;
+        Statement s(
+            db_,
+            "SELECT face_id, person_id, kind FROM person_constraints ORDER BY face_id, person_id");
+        while (s.step()) {
+            out.push_back(
+                {s.int64(0), s.int64(1),
+                 s.text(2) == "is" ? PersonConstraintKind::kIs : PersonConstraintKind::kNot});
+        }
+        return out;
+    }
+
+    void pin_face(std::int64_t face_id, std::int64_t person_id) override {
+        Transaction tx(db_);
+        require_face_and_person(face_id, person_id);
+        Statement d(
+            db_,
+            "DELETE FROM person_constraints WHERE face_id = ? AND (kind = 'is' OR person_id = ?)");
+        d.bind(1, face_id).bind(2, person_id);
+        d.run();
+        Statement i(
+            db_, "INSERT INTO person_constraints (face_id, person_id, kind) VALUES (?, ?, 'is')");
+        i.bind(1, face_id).bind(2, person_id);
+        i.run();
+        Statement u(db_, "UPDATE faces SET person_id = ? WHERE id = ?");
+        u.bind(1, person_id).bind(2, face_id);
+        u.run();
+        tx.commit();
+    }
+
+    void add_not_person(std::int64_t face_id, std::int64_t person_id) override {
+        Transaction tx(db_);
+        require_face_and_person(face_id, person_id);
+        Statement i(db_,
+                    "INSERT OR REPLACE INTO person_constraints (face_id, person_id, kind) VALUES "
+                    "(?, ?, 'not')");
+        i.bind(1, face_id).bind(2, person_id);
+        i.run();
+        Statement u(db_, "UPDATE faces SET person_id = NULL WHERE id = ? AND person_id = ?");
+        u.bind(1, face_id).bind(2, person_id);
+        u.run();
+        tx.commit();
+    }
+
   private:
+    void require_face_and_person(std::int64_t face_id, std::int64_t person_id) {
+        Statement f(db_, "SELECT count(*) FROM faces WHERE id = ?");
+        f.bind(1, face_id);
+        f.step();
+        if (f.int64(0) == 0)
+            throw Error(ErrorCode::kNotFound, "no face " + std::to_string(face_id),
+                        db_.path().string(), "list face ids with `faceatlas faces`");
+        Statement p(db_, "SELECT count(*) FROM persons WHERE id = ?");
+        p.bind(1, person_id);
+        p.step();
+        if (p.int64(0) == 0)
+            throw Error(ErrorCode::kNotFound, "no person " + std::to_string(person_id),
+                        db_.path().string(),
+                        "list persons with `faceatlas persons` or `faceatlas cluster`");
+    }
+
     static void bind_photo(Statement& s, const PhotoRecord& p) {
         s.bind(1, p.path)
             .bind(2, p.content_hash)

@@ -51,5 +51,10 @@ std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& 
 #ifdef FACEATLAS_HAVE_TRAIN
 Command register_train(CLI::App& root, GlobalOptions& g);
 #endif
+Command register_cluster(CLI::App& root, GlobalOptions& g);
+// person name|merge|split|move and face not-person.
+std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g);
+// `eval clusters` under an existing `eval` parent.
+Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g);
 
 }  // namespace faceatlas::cli

@@ -7,6 +7,7 @@
 
 #include "cli_common.h"
 #include "faceatlas/catalog/catalog.h"
+#include "faceatlas/catalog/persons.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/analyzer.h"
 #include "faceatlas/vision/attribute_fusion.h"
@@ -119,7 +120,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
     std::vector<Command> cmds;
     struct State {
         std::string catalog = "faceatlas.db";
-        bool json = false, csv = false, embeddings = false, xmp = false;
+        bool json = false, csv = false, embeddings = false, xmp = false, persons = false;
         std::string photo, format = "csv", out;
         float min_score = 0.f;
     };
@@ -128,6 +129,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
     auto* info = root.add_subcommand("info", "catalog statistics");
     info->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     info->add_flag("--json", st->json, "JSON output");
+    info->add_flag("--persons", st->persons, "also list persons with their fused gender and age");
     cmds.push_back(
         {info, [st]() {
              auto cat = open_existing(st->catalog);
@@ -141,6 +143,21 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                                              {"deleted", s.deleted},   {"persons", s.persons}}
                                   .dump(2)
                            << "\n";
+                 if (st->persons) {
+                     nlohmann::json arr = nlohmann::json::array();
+                     for (const auto& p : catalog::summarize_persons(*cat)) {
+                         const auto& a = p.attributes;
+                         arr.push_back(
+                             {{"id", p.id},
+                              {"name", p.name ? nlohmann::json(*p.name) : nlohmann::json()},
+                              {"faces", a.faces},
+                              {"gender", a.male ? "male" : "female"},
+                              {"male_product", a.male_product},
+                              {"male_vote", a.male_vote},
+                              {"age", a.age ? nlohmann::json(*a.age) : nlohmann::json()}});
+                     }
+                     std::cout << arr.dump(2) << "\n";
+                 }
              } else {
                  std::printf(
                      "catalog  %s\nphotos   %lld\nvideos   %lld\nfaces    %lld\npersons  %lld\n"
@@ -151,6 +168,16 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                      static_cast<long long>(s.skipped));
                  for (const auto& [r, n] : s.skip_reasons)
                      std::printf("  %6lld  %s\n", static_cast<long long>(n), r.c_str());
+                 if (st->persons) {
+                     std::printf("%8s  %-24s %6s %6s %5s\n", "person", "name", "faces", "gender",
+                                 "age");
+                     for (const auto& p : catalog::summarize_persons(*cat)) {
+                         const auto& a = p.attributes;
+                         std::printf("%8lld  %-24.24s %6zu %6s %5.1f\n",
+                                     static_cast<long long>(p.id), p.name.value_or("-").c_str(),
+                                     a.faces, a.male ? "male" : "female", a.age.value_or(0.0));
+                     }
+                 }
              }
              return kExitOk;
          }});
@@ -170,8 +197,10 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
         ->check(CLI::IsMember({"csv", "json"}))
         ->capture_default_str();
     exp->add_flag("--embeddings", st->embeddings, "include both embeddings");
-    exp->add_option("--out", st->out, "output file (default: standard output); with --xmp: folder for the sidecars");
-    exp->add_flag("--xmp", st->xmp, "write <photo>.xmp sidecars with face regions and person names (MWG regions)");
+    exp->add_option("--out", st->out,
+                    "output file (default: standard output); with --xmp: folder for the sidecars");
+    exp->add_flag("--xmp", st->xmp,
+                  "write <photo>.xmp sidecars with face regions and person names (MWG regions)");
 
     auto list = [st](bool is_export) {
         auto cat = open_existing(st->catalog);
@@ -227,7 +256,9 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
         return kExitOk;
     };
     cmds.push_back({faces, [list]() { return list(false); }});
-    cmds.push_back({exp, [list, st]() { return st->xmp ? run_export_xmp(st->catalog, st->out) : list(true); }});
+    cmds.push_back({exp, [list, st]() {
+                        return st->xmp ? run_export_xmp(st->catalog, st->out) : list(true);
+                    }});
     return cmds;
 }
 

@@ -196,6 +196,7 @@ std::vector<Command> register_eval_commands(CLI::App& root, GlobalOptions& g) {
     add_verification(*eval, cmds);
     add_pairs(*eval, cmds);
     cmds.push_back(add_eval_attributes(*eval, g));
+    cmds.push_back(add_eval_clusters(*eval, g));
     return cmds;
 }
 

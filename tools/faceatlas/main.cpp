@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
 #ifdef FACEATLAS_HAVE_TRAIN
     commands.push_back(register_train(app, g));
 #endif
+    commands.push_back(register_cluster(app, g));
+    for (auto& c : register_person_commands(app, g)) commands.push_back(std::move(c));
     app.require_subcommand(1);
 
     try {

@@ -12,7 +12,7 @@
 
 namespace faceatlas::catalog {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 enum class MediaKind { kImage, kVideo };
 enum class MediaStatus { kOk, kSkipped, kDeleted };
@@ -81,6 +81,30 @@ struct FaceAttribute {
     float prob = 0.f;
 };
 
+// A user decision about one face that re-clustering must respect: kIs pins the face to the
+// person (person move / merge / split), kNot forbids it (face not-person).
+enum class PersonConstraintKind { kIs, kNot };
+
+struct PersonConstraint {
+    std::int64_t face_id = 0;
+    std::int64_t person_id = 0;
+    PersonConstraintKind kind = PersonConstraintKind::kIs;
+};
+
+// One face of a clustering result: an existing person, a person created with it (new_person =
+// index into the persons apply_person_assignment creates), or unsorted (neither).
+struct FaceAssignment {
+    std::int64_t face_id = 0;
+    std::optional<std::int64_t> person_id;
+    int new_person = -1;
+};
+
+// One `faceatlas cluster` run, recorded with its result.
+struct ClusterRunRecord {
+    std::int64_t max_face_id = 0;  // faces with a larger id are new to the next run
+    std::string params_json;       // the algorithm and parameters
+};
+
 struct CatalogStats {
     std::int64_t photos = 0;
     std::int64_t videos = 0;
@@ -126,6 +150,24 @@ class Catalog {
     // (rows of faces that are re-scanned or deleted go with them).
     virtual void set_face_attributes(const std::vector<FaceAttribute>& rows) = 0;
     virtual std::vector<FaceAttribute> face_attributes() = 0;  // ordered by face id, name
+
+    // Stores a clustering result in one transaction: creates num_new_persons persons (returns
+    // their ids in order), assigns every listed face, deletes drop_persons (their remaining
+    // faces become unsorted) and records the run. Faces not listed keep their person.
+    virtual std::vector<std::int64_t> apply_person_assignment(
+        int num_new_persons, const std::vector<FaceAssignment>& faces,
+        const std::vector<std::int64_t>& drop_persons, const ClusterRunRecord& run) = 0;
+    // The latest recorded cluster run, if any.
+    virtual std::optional<ClusterRunRecord> last_cluster_run() = 0;
+
+    // User decisions (schema v3). Constraints vanish with their face or person.
+    virtual std::vector<PersonConstraint> person_constraints() = 0;
+    // Pins the face to the person and assigns it now: replaces the face's other pin and drops a
+    // kNot for that person. Throws Error(kNotFound) for an unknown face or person.
+    virtual void pin_face(std::int64_t face_id, std::int64_t person_id) = 0;
+    // Records "face is not person"; unassigns the face (and drops its pin) if it is that person
+    // now. Throws Error(kNotFound) for an unknown face or person.
+    virtual void add_not_person(std::int64_t face_id, std::int64_t person_id) = 0;
 };
 
 struct OpenOptions {

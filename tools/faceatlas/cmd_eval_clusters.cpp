@@ -1,0 +1,107 @@
+// faceatlas eval clusters: score the catalog's persons against a labels CSV (file, identity).
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "cli_common.h"
+#include "faceatlas/catalog/catalog.h"
+#include "faceatlas/core/error.h"
+#include "faceatlas/eval/clustering_scores.h"
+#include "faceatlas/eval/labels.h"
+#include "faceatlas/eval/truth_csv.h"
+
+namespace faceatlas::cli {
+
+Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
+    (void)g;
+    struct State {
+        std::string catalog = "faceatlas.db";
+        std::string truth;
+        std::string identity_column = "identity";
+        bool json = false;
+    };
+    auto st = std::make_shared<State>();
+    auto* app = eval_parent.add_subcommand(
+        "clusters", "score persons against ground truth (K/C, ARI, AMI, NMI, V-measure, BCubed, pairwise, purity)");
+    app->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
+    app->add_option("--truth", st->truth, "labels CSV with `file` and `identity` columns")->required();
+    app->add_option("--identity-column", st->identity_column, "column holding the identity")
+        ->capture_default_str();
+    app->add_flag("--json", st->json, "JSON output");
+    return {app, [st]() {
+                if (!std::filesystem::exists(st->catalog))
+                    throw Error(ErrorCode::kNotFound, "no catalog here", st->catalog,
+                                "run `faceatlas scan DIR` first or pass --catalog");
+                eval::TruthCsvOptions to;
+                to.identity_column = st->identity_column;
+                to.warn_unknown_columns = false;
+                const auto truth = eval::read_truth_csv(st->truth, to);
+                for (const auto& w : truth.warnings)
+                    std::cerr << "faceatlas: " << st->truth << ":" << w.line << ": " << w.message << "\n";
+                auto cat = catalog::open_sqlite_catalog(st->catalog, catalog::OpenOptions{.read_only = true});
+                // The largest face of each file name (basename) of an ok photo.
+                std::map<std::int64_t, catalog::PhotoRecord> photos;
+                for (auto& p : cat->photos()) photos.emplace(p.id, std::move(p));
+                struct Best {
+                    double area = -1;
+                    std::optional<std::int64_t> person;
+                };
+                std::map<std::string, Best> by_name;
+                for (const auto& f : cat->faces(false)) {
+                    const auto it = photos.find(f.photo_id);
+                    if (it == photos.end() || it->second.status != catalog::MediaStatus::kOk) continue;
+                    const auto name = std::filesystem::path(it->second.path).filename().string();
+                    const double area = static_cast<double>(f.box[2]) * f.box[3];
+                    auto& b = by_name[name];
+                    if (area > b.area) b = {area, f.person_id};
+                }
+                std::vector<std::string> identities;
+                std::vector<int> predicted;
+                std::map<std::int64_t, int> dense;
+                std::int64_t missing = 0;
+                for (const auto& item : truth.items) {
+                    const auto it = by_name.find(std::filesystem::path(item.file).filename().string());
+                    if (it == by_name.end()) {
+                        ++missing;
+                        continue;
+                    }
+                    identities.push_back(item.identity);
+                    if (it->second.person) {
+                        predicted.push_back(
+                            dense.emplace(*it->second.person, static_cast<int>(dense.size())).first->second);
+                    } else {
+                        predicted.push_back(eval::kUnsorted);
+                    }
+                }
+                if (identities.empty())
+                    throw Error(ErrorCode::kNotFound,
+                                "none of the " + std::to_string(truth.items.size()) +
+                                    " labelled files has a face in the catalog",
+                                st->truth, "check that the catalog was scanned from the labelled images");
+                const auto s = eval::score_clustering(identities, predicted);
+                nlohmann::json j = s;
+                j["n_missing"] = missing;
+                if (st->json) {
+                    std::cout << j.dump(2) << "\n";
+                } else {
+                    std::printf("%lld faces scored, %lld labelled files without a face in the catalog, "
+                                "%lld unsorted\n",
+                                static_cast<long long>(s.n_faces), static_cast<long long>(missing),
+                                static_cast<long long>(s.n_unsorted));
+                    std::printf("K %lld  C %lld  K/C %.3f\n", static_cast<long long>(s.K),
+                                static_cast<long long>(s.C), s.K_over_C);
+                    std::printf("ARI %.4f  AMI %.4f  NMI %.4f\n", s.ARI, s.AMI, s.NMI);
+                    std::printf("homogeneity %.4f  completeness %.4f  V %.4f\n", s.homogeneity, s.completeness,
+                                s.v_measure);
+                    std::printf("BCubed  P %.4f  R %.4f  F %.4f\n", s.bcubed_precision, s.bcubed_recall,
+                                s.bcubed_f);
+                    std::printf("pairwise P %.4f  R %.4f  F %.4f\n", s.pairwise_precision, s.pairwise_recall,
+                                s.pairwise_f);
+                    std::printf("purity %.4f\n", s.purity);
+                }
+                return kExitOk;
+            }};
+}
+
+}  // namespace faceatlas::cli
