@@ -37,6 +37,16 @@ struct Command {
     std::function<int()> run;
 };
 
+// A subcommand several command files add children to (e.g. `person`, `eval`).
+inline CLI::App* find_or_add_subcommand(CLI::App& root, const std::string& name,
+                                        const std::string& description) {
+    for (auto* sub : root.get_subcommands({}))
+        if (sub->get_name() == name) return sub;
+    auto* sub = root.add_subcommand(name, description);
+    sub->require_subcommand(1);
+    return sub;
+}
+
 Command register_analyze(CLI::App& root, GlobalOptions& g);
 Command register_scan(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g);

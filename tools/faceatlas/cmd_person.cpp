@@ -43,7 +43,7 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
     auto st = std::make_shared<State>();
     std::vector<Command> cmds;
 
-    auto* person = root.add_subcommand("person", "edit persons (remembered by later `cluster` runs)");
+    auto* person = find_or_add_subcommand(root, "person", "show and edit persons");
     person->require_subcommand(1);
 
     auto* name = person->add_subcommand("name", "name a person: person name ID NAME");

@@ -164,14 +164,16 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) 
              return kExitOk;
          }});
 
-    auto* person = root.add_subcommand("person", "one person");
+    // `person` is shared with cmd_person.cpp (name, merge, split, move): whoever registers first
+    // creates it.
+    auto* person = find_or_add_subcommand(root, "person", "show and edit persons");
     person->require_subcommand(1);
     auto* show =
         person->add_subcommand("show", "summary of one person: gender, age, dates, attributes");
     show->add_option("ID", st->person, "person id (see `faceatlas persons`)")->required();
     show->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     show->add_flag("--json", st->json, "JSON output");
-    cmds.push_back({person, [st]() {
+    cmds.push_back({show, [st]() {
                         auto cat = open_catalog(st->catalog);
                         const summary::SummaryOptions o;
                         const auto p = summary::summarize_person_in(*cat, st->person, o);
