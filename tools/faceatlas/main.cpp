@@ -25,6 +25,12 @@ int main(int argc, char** argv) {
     commands.push_back(register_analyze(app, g));
     commands.push_back(register_scan(app, g));
     for (auto& c : register_catalog_commands(app, g)) commands.push_back(std::move(c));
+    commands.push_back(register_cluster_attributes(app, g));
+    for (auto& c : register_subdiscriminate(app, g)) commands.push_back(std::move(c));
+    commands.push_back(register_search(app, g));
+    auto* eval_parent = app.add_subcommand("eval", "measure quality against labelled data");
+    eval_parent->require_subcommand(1);
+    commands.push_back(add_eval_identification(*eval_parent, g));
     app.require_subcommand(1);
 
     try {
