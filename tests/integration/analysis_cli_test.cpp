@@ -18,14 +18,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
+struct CliRun {
     int code = -1;
     std::string out;
 };
 
-Run cli(const std::string& args) {
+CliRun cli(const std::string& args) {
     const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " 2>&1";
-    Run r;
+    CliRun r;
     FILE* p = popen(cmd.c_str(), "r");
     if (!p) return r;
     std::array<char, 4096> buf{};
@@ -77,7 +77,7 @@ protected:
         lab.close();
         labels_ = (dir_ / "labels.csv").string();
         db_ = (dir_ / "cat.db").string();
-        const Run scan = cli("scan --crops " + (dir_ / "crops").string() + " --catalog " + db_ + " --quiet");
+        const CliRun scan = cli("scan --crops " + (dir_ / "crops").string() + " --catalog " + db_ + " --quiet");
         ASSERT_EQ(scan.code, 0) << scan.out;
     }
 
@@ -87,7 +87,7 @@ protected:
 };
 
 TEST_F(AnalysisCli, ClusterAttributes) {
-    Run r = cli("cluster-attributes --catalog " + db_ + " --attrs age_faceres,male_prob_faceres --k 3 --json");
+    CliRun r = cli("cluster-attributes --catalog " + db_ + " --attrs age_faceres,male_prob_faceres --k 3 --json");
     ASSERT_EQ(r.code, 0) << r.out;
     auto j = last_json(r.out);
     EXPECT_EQ(j["faces"], 40);
@@ -126,7 +126,7 @@ TEST_F(AnalysisCli, ClusterAttributesBadInput) {
     EXPECT_EQ(cli("cluster-attributes --catalog " + db_ + " --k 41").code, 2);  // k > faces
     EXPECT_EQ(cli("cluster-attributes --catalog " + db_ + " --algo dbscan --eps 0").code, 2);
     EXPECT_EQ(cli("cluster-attributes --catalog " + db_ + " --algo dbscan --eps -1").code, 2);
-    const Run r = cli("cluster-attributes --catalog " + db_ + " --attrs nope");
+    const CliRun r = cli("cluster-attributes --catalog " + db_ + " --attrs nope");
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.out.find("known attributes"), std::string::npos) << r.out;
     EXPECT_EQ(cli("cluster-attributes --catalog " + db_ + " --weights age=x").code, 2);
@@ -137,7 +137,7 @@ TEST_F(AnalysisCli, ClusterAttributesBadInput) {
 
 TEST_F(AnalysisCli, SubdiscriminateClassifyRoundTrip) {
     const std::string cents = (dir_ / "c.json").string();
-    Run r = cli("subdiscriminate --catalog " + db_ + " --k 2,4 --seeds 2 --labels " + labels_ +
+    CliRun r = cli("subdiscriminate --catalog " + db_ + " --k 2,4 --seeds 2 --labels " + labels_ +
                 " --save " + cents + " --json");
     ASSERT_EQ(r.code, 0) << r.out;
     const auto j = last_json(r.out);
@@ -181,7 +181,7 @@ TEST_F(AnalysisCli, SubdiscriminateBadInput) {
     // Labels: duplicate conflicting rows; no matching file.
     const fs::path dup = dir_ / "dup.csv";
     std::ofstream(dup) << "file,gender\na.jpg,male\na.jpg,female\n";
-    Run r = cli("subdiscriminate --catalog " + db_ + " --k 2 --labels " + dup.string());
+    CliRun r = cli("subdiscriminate --catalog " + db_ + " --k 2 --labels " + dup.string());
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.out.find("listed twice"), std::string::npos) << r.out;
     const fs::path unknown = dir_ / "unknown.csv";
@@ -209,7 +209,7 @@ TEST_F(AnalysisCli, SubdiscriminateBadInput) {
 }
 
 TEST_F(AnalysisCli, EvalIdentification) {
-    Run r = cli("eval identification --catalog " + db_ + " --truth " + labels_ +
+    CliRun r = cli("eval identification --catalog " + db_ + " --truth " + labels_ +
                 " --per-person 1,5,10 --seeds 3 --json --embedding dlib");
     ASSERT_EQ(r.code, 0) << r.out;
     const auto j = last_json(r.out);
@@ -225,7 +225,7 @@ TEST_F(AnalysisCli, EvalIdentification) {
 
 TEST_F(AnalysisCli, SearchExactAndIndexedAgree) {
     const std::string img = (dir_ / "crops" / identity_.begin()->first).string();
-    Run r = cli("search " + img + " --crops --catalog " + db_ + " --top 5 --json --index exact");
+    CliRun r = cli("search " + img + " --crops --catalog " + db_ + " --top 5 --json --index exact");
     ASSERT_EQ(r.code, 0) << r.out;
     const auto exact = last_json(r.out);
     ASSERT_EQ(exact["query_faces"].size(), 1u);
