@@ -37,13 +37,20 @@ int main(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         const char* v = argv[i + 1];
-        if (a == "--n") n = std::strtoull(v, nullptr, 10);
-        else if (a == "--per-person") per_person = std::strtoull(v, nullptr, 10);
-        else if (a == "--method") method = v;
-        else if (a == "--k") k = std::atoi(v);
-        else if (a == "--nprobe") nprobe = std::atoi(v);
-        else if (a == "--recall-queries") recall_queries = std::atoi(v);
-        else if (a == "--rank-order") rank_order = std::strcmp(v, "0") != 0;
+        if (a == "--n")
+            n = std::strtoull(v, nullptr, 10);
+        else if (a == "--per-person")
+            per_person = std::strtoull(v, nullptr, 10);
+        else if (a == "--method")
+            method = v;
+        else if (a == "--k")
+            k = std::atoi(v);
+        else if (a == "--nprobe")
+            nprobe = std::atoi(v);
+        else if (a == "--recall-queries")
+            recall_queries = std::atoi(v);
+        else if (a == "--rank-order")
+            rank_order = std::strcmp(v, "0") != 0;
         else {
             std::fprintf(stderr, "unknown option %s\n", a.c_str());
             return 2;
@@ -71,7 +78,7 @@ int main(int argc, char** argv) {
     KnnOptions ko;
     ko.k = k;
     ko.nprobe = nprobe;
-    ko.method = method == "exact" ? KnnMethod::kExact
+    ko.method = method == "exact"  ? KnnMethod::kExact
                 : method == "hnsw" ? KnnMethod::kHnsw
                                    : KnnMethod::kIvf;
     t0 = std::chrono::steady_clock::now();
@@ -126,15 +133,26 @@ int main(int argc, char** argv) {
     }
 
     const nlohmann::json out{
-        {"n", n}, {"dim", d}, {"persons", persons}, {"k", k}, {"method", method},
+        {"n", n},
+        {"dim", d},
+        {"persons", persons},
+        {"k", k},
+        {"method", method},
         {"nprobe", nprobe},
-        {"seconds", {{"generate", t_gen}, {"knn_graph", t_knn}, {"chinese_whispers", t_cw},
-                     {"dbscan_on_graph", t_db}, {"approx_rank_order", t_ro}}},
-        {"knn_recall_at_k", recall}, {"recall_queries", recall_queries},
-        {"chinese_whispers", {{"clusters", c_cw.num_clusters},
-                              {"ari", adjusted_rand_index(truth, c_cw.labels)}}},
-        {"dbscan", {{"clusters", c_db.num_clusters}, {"noise", c_db.num_noise()},
-                    {"ari", adjusted_rand_index(truth, c_db.labels)}}},
+        {"seconds",
+         {{"generate", t_gen},
+          {"knn_graph", t_knn},
+          {"chinese_whispers", t_cw},
+          {"dbscan_on_graph", t_db},
+          {"approx_rank_order", t_ro}}},
+        {"knn_recall_at_k", recall},
+        {"recall_queries", recall_queries},
+        {"chinese_whispers",
+         {{"clusters", c_cw.num_clusters}, {"ari", adjusted_rand_index(truth, c_cw.labels)}}},
+        {"dbscan",
+         {{"clusters", c_db.num_clusters},
+          {"noise", c_db.num_noise()},
+          {"ari", adjusted_rand_index(truth, c_db.labels)}}},
         {"approx_rank_order", {{"clusters", ro_clusters}, {"ari", ari_ro}}}};
     std::printf("%s\n", out.dump().c_str());
     return 0;

@@ -53,8 +53,8 @@ std::optional<double> silhouette_of(const CondensedMatrix& d, const std::vector<
     const std::size_t clusters =
         exclude_noise || !has_noise
             ? static_cast<std::size_t>(k)
-            : static_cast<std::size_t>(k) +
-                  static_cast<std::size_t>(std::count(labels.begin(), labels.end(), cluster::kNoise));
+            : static_cast<std::size_t>(k) + static_cast<std::size_t>(std::count(
+                                                labels.begin(), labels.end(), cluster::kNoise));
     if (clusters < 2 || clusters + 1 > scored) return std::nullopt;
     eval::SilhouetteOptions so;
     so.noise = exclude_noise ? eval::NoiseHandling::kExclude : eval::NoiseHandling::kSingletons;
@@ -135,8 +135,14 @@ AttributeCompareResult compare_attribute_clusterings(const cluster::MatrixView& 
             const cluster::Linkage tree = cluster::linkage(CondensedMatrix(d), method);
             for (int k = options.k_min; k <= k_max; ++k) {
                 const auto c = cluster::cut_by_count(tree, k);
-                AttributeCompareEntry e{"agglomerative", cluster::to_string(method),
-                                        cluster::to_string(metric), k, c.num_clusters, {}, {}, 0};
+                AttributeCompareEntry e{"agglomerative",
+                                        cluster::to_string(method),
+                                        cluster::to_string(metric),
+                                        k,
+                                        c.num_clusters,
+                                        {},
+                                        {},
+                                        0};
                 e.silhouette = silhouette_of(d, c.labels, false);
                 entries.push_back(std::move(e));
             }
@@ -145,8 +151,8 @@ AttributeCompareResult compare_attribute_clusterings(const cluster::MatrixView& 
     // DBSCAN over an eps grid.
     if (options.dbscan) {
         cluster::KnnOptions kn;
-        kn.k = std::max(1, std::min<int>(options.dbscan_min_samples - 1,
-                                         static_cast<int>(x.rows) - 1));
+        kn.k = std::max(
+            1, std::min<int>(options.dbscan_min_samples - 1, static_cast<int>(x.rows) - 1));
         kn.method = cluster::KnnMethod::kExact;
         const auto g = cluster::build_knn_graph(x, kn);
         std::vector<float> kdist;
@@ -161,7 +167,8 @@ AttributeCompareResult compare_attribute_clusterings(const cluster::MatrixView& 
             const double q = options.dbscan_eps_steps == 1
                                  ? 0.5
                                  : 0.02 + 0.96 * s / (options.dbscan_eps_steps - 1);
-            const double v = kdist[static_cast<std::size_t>(q * static_cast<double>(kdist.size() - 1))];
+            const double v =
+                kdist[static_cast<std::size_t>(q * static_cast<double>(kdist.size() - 1))];
             if (v > 0) grid.insert(v);
         }
         std::map<int, AttributeCompareEntry> best;
@@ -171,12 +178,12 @@ AttributeCompareResult compare_attribute_clusterings(const cluster::MatrixView& 
             d.min_samples = options.dbscan_min_samples;
             const auto c = cluster::dbscan(x, d);
             if (c.num_clusters < options.k_min || c.num_clusters > k_max) continue;
-            AttributeCompareEntry e{"dbscan", "", "euclidean", c.num_clusters, c.num_clusters,
-                                    {}, eps, c.num_noise()};
+            AttributeCompareEntry e{"dbscan",       "", "euclidean", c.num_clusters,
+                                    c.num_clusters, {}, eps,         c.num_noise()};
             e.silhouette = silhouette_of(dist.at(Metric::kEuclidean), c.labels, true);
             auto it = best.find(c.num_clusters);
-            if (it == best.end() ||
-                (e.silhouette && (!it->second.silhouette || *e.silhouette > *it->second.silhouette))) {
+            if (it == best.end() || (e.silhouette && (!it->second.silhouette ||
+                                                      *e.silhouette > *it->second.silhouette))) {
                 best[c.num_clusters] = e;
             }
         }

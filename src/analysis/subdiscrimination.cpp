@@ -47,10 +47,10 @@ cluster::CentroidModel fit_centroid_model(const cluster::MatrixView& x, int k,
                                           const SubdiscriminationOptions& options,
                                           std::uint64_t seed) {
     if (static_cast<std::size_t>(k) > x.rows) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "k = " + std::to_string(k) + " groups asked of " + std::to_string(x.rows) +
-                        " faces",
-                    "--k", "choose k <= the number of faces");
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            "k = " + std::to_string(k) + " groups asked of " + std::to_string(x.rows) + " faces",
+            "--k", "choose k <= the number of faces");
     }
     cluster::CentroidModel m;
     if (options.algorithm == cluster::CentroidAlgorithm::kKMeans) {
@@ -104,7 +104,8 @@ SubdiscriminationResult subdiscriminate(const cluster::MatrixView& x,
     SubdiscriminationResult out;
     for (int k : options.ks) {
         // per column, per seed
-        std::vector<std::vector<double>> acc(columns.size()), pur(columns.size()), ami(columns.size());
+        std::vector<std::vector<double>> acc(columns.size()), pur(columns.size()),
+            ami(columns.size());
         for (int s = 0; s < options.seeds; ++s) {
             const std::uint64_t seed = options.seed + static_cast<std::uint64_t>(s);
             cluster::CentroidModel m = fit_centroid_model(x, k, options, seed);

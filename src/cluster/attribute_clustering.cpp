@@ -29,7 +29,8 @@ std::vector<std::string> split(std::string_view text, char sep) {
     std::size_t start = 0;
     while (true) {
         const auto at = text.find(sep, start);
-        out.push_back(trim(text.substr(start, at == std::string_view::npos ? text.npos : at - start)));
+        out.push_back(
+            trim(text.substr(start, at == std::string_view::npos ? text.npos : at - start)));
         if (at == std::string_view::npos) break;
         start = at + 1;
     }
@@ -44,7 +45,8 @@ std::string joined(const std::vector<std::string>& v) {
 
 }  // namespace
 
-AttributeTable::AttributeTable(std::vector<std::int64_t> face_ids) : face_ids_(std::move(face_ids)) {
+AttributeTable::AttributeTable(std::vector<std::int64_t> face_ids)
+    : face_ids_(std::move(face_ids)) {
     std::vector<std::int64_t> sorted = face_ids_;
     std::sort(sorted.begin(), sorted.end());
     if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
@@ -151,8 +153,8 @@ SelectedAttributes select_attributes(const AttributeTable& table,
             if (!std::isfinite(v)) {
                 if (selection.missing == MissingValues::kError) {
                     throw Error(ErrorCode::kInvalidArgument,
-                                "face " + std::to_string(table.face_ids()[i]) + " has no value for '" +
-                                    names[j] + "'",
+                                "face " + std::to_string(table.face_ids()[i]) +
+                                    " has no value for '" + names[j] + "'",
                                 "attribute clustering",
                                 "drop the attribute or let faces with missing values be skipped");
                 }
@@ -191,8 +193,8 @@ SelectedAttributes select_attributes(const AttributeTable& table,
             out.scale[j] = sd > 0 ? sd : 1.0;
         }
         for (std::size_t r = 0; r < n; ++r) {
-            out.x(r, j) = static_cast<float>((out.raw(r, j) - out.mean[j]) / out.scale[j] *
-                                             out.weight[j]);
+            out.x(r, j) =
+                static_cast<float>((out.raw(r, j) - out.mean[j]) / out.scale[j] * out.weight[j]);
         }
     }
     return out;
@@ -231,10 +233,14 @@ std::vector<std::pair<std::string, double>> parse_attribute_weights(std::string_
 
 const char* to_string(AttributeAlgorithm algorithm) {
     switch (algorithm) {
-        case AttributeAlgorithm::kKMeans: return "kmeans";
-        case AttributeAlgorithm::kAgglomerative: return "agglomerative";
-        case AttributeAlgorithm::kDbscan: return "dbscan";
-        case AttributeAlgorithm::kGmm: return "gmm";
+        case AttributeAlgorithm::kKMeans:
+            return "kmeans";
+        case AttributeAlgorithm::kAgglomerative:
+            return "agglomerative";
+        case AttributeAlgorithm::kDbscan:
+            return "dbscan";
+        case AttributeAlgorithm::kGmm:
+            return "gmm";
     }
     return "?";
 }

@@ -71,8 +71,9 @@ CentroidAssignment assign_to_centroids(const CentroidModel& model, const MatrixV
         throw Error(ErrorCode::kInvalidArgument,
                     "faces have " + std::to_string(x.cols) + "-d embeddings, the centroids are " +
                         std::to_string(model.dim()) + "-d (" + model.embedding + ")",
-                    "classify", "pick the embedding the centroids were trained on (--embedding " +
-                                    model.embedding + ")");
+                    "classify",
+                    "pick the embedding the centroids were trained on (--embedding " +
+                        model.embedding + ")");
     }
     check_matrix(x, "assign_to_centroids");
     CentroidAssignment out;
@@ -115,16 +116,17 @@ void save_centroid_models(const std::vector<CentroidModel>& models,
         for (std::size_t c = 0; c < m.centers.rows(); ++c) {
             centers.push_back(std::vector<float>(m.centers.row(c), m.centers.row(c) + m.dim()));
         }
-        nlohmann::json j{{"embedding", m.embedding},
-                         {"dim", m.dim()},
-                         {"algorithm", to_string(m.algorithm)},
-                         {"k", m.k()},
-                         {"seed", m.seed},
-                         {"created", m.created},
-                         {"faceatlas_version", m.faceatlas_version},
-                         {"trained_on", m.trained_on},
-                         {"person_id", m.person_id ? nlohmann::json(*m.person_id) : nlohmann::json()},
-                         {"centers", std::move(centers)}};
+        nlohmann::json j{
+            {"embedding", m.embedding},
+            {"dim", m.dim()},
+            {"algorithm", to_string(m.algorithm)},
+            {"k", m.k()},
+            {"seed", m.seed},
+            {"created", m.created},
+            {"faceatlas_version", m.faceatlas_version},
+            {"trained_on", m.trained_on},
+            {"person_id", m.person_id ? nlohmann::json(*m.person_id) : nlohmann::json()},
+            {"centers", std::move(centers)}};
         if (m.algorithm == CentroidAlgorithm::kKMeans) {
             j["inertia"] = m.inertia;
         } else {
@@ -193,7 +195,8 @@ std::vector<CentroidModel> load_centroid_models(const std::filesystem::path& pat
                 m.inertia = j.value("inertia", 0.0);
             } else {
                 const auto cov = j.at("covariance").get<std::string>();
-                if (cov != "full" && cov != "diag") corrupt(path, "covariance must be full or diag");
+                if (cov != "full" && cov != "diag")
+                    corrupt(path, "covariance must be full or diag");
                 m.covariance = cov == "full" ? CovarianceType::kFull : CovarianceType::kDiagonal;
                 m.weights = j.at("weights").get<std::vector<double>>();
                 m.covariances = j.at("covariances").get<std::vector<std::vector<double>>>();

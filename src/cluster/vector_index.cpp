@@ -16,17 +16,20 @@
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVFFlat.h>
-#include <faiss/index_io.h>
 #include <faiss/impl/FaissException.h>
+#include <faiss/index_io.h>
 #endif
 
 namespace faceatlas::cluster {
 
 const char* to_string(IndexKind kind) {
     switch (kind) {
-        case IndexKind::kFlat: return "flat";
-        case IndexKind::kIvfFlat: return "ivf";
-        case IndexKind::kHnsw: return "hnsw";
+        case IndexKind::kFlat:
+            return "flat";
+        case IndexKind::kIvfFlat:
+            return "ivf";
+        case IndexKind::kHnsw:
+            return "hnsw";
     }
     return "?";
 }
@@ -41,10 +44,10 @@ IndexKind index_kind_from_string(std::string_view name) {
 
 void VectorIndexOptions::validate() const {
     if (metric != Metric::kEuclidean && metric != Metric::kCosine) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    std::string("vector index: metric ") + cluster::to_string(metric) +
-                        " is not supported",
-                    "VectorIndexOptions", "use euclidean or cosine");
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            std::string("vector index: metric ") + cluster::to_string(metric) + " is not supported",
+            "VectorIndexOptions", "use euclidean or cosine");
     }
     if (ivf_lists < 0 || nprobe < 1 || hnsw_m < 2 || hnsw_ef_construction < 1 ||
         hnsw_ef_search < 1) {
@@ -59,7 +62,8 @@ void VectorIndexOptions::validate() const {
 namespace {
 
 nlohmann::json options_to_json(const VectorIndexOptions& o, std::size_t dim) {
-    return {{"format", "faceatlas-vector-index"}, {"version", 1},
+    return {{"format", "faceatlas-vector-index"},
+            {"version", 1},
             {"dim", dim},
             {"kind", to_string(o.kind)},
             {"metric", cluster::to_string(o.metric)},
@@ -108,18 +112,18 @@ struct VectorIndex::Impl {
                 inner = new faiss::IndexFlat(d, faiss_metric());
                 break;
             case IndexKind::kHnsw: {
-                auto* h = new faiss::IndexHNSWFlat(static_cast<int>(dim), options.hnsw_m,
-                                                   faiss_metric());
+                auto* h =
+                    new faiss::IndexHNSWFlat(static_cast<int>(dim), options.hnsw_m, faiss_metric());
                 h->hnsw.efConstruction = options.hnsw_ef_construction;
                 h->hnsw.efSearch = options.hnsw_ef_search;
                 inner = h;
                 break;
             }
             case IndexKind::kIvfFlat: {
-                std::size_t lists = options.ivf_lists > 0
-                                        ? static_cast<std::size_t>(options.ivf_lists)
-                                        : static_cast<std::size_t>(
-                                              4.0 * std::sqrt(static_cast<double>(n_first)));
+                std::size_t lists =
+                    options.ivf_lists > 0
+                        ? static_cast<std::size_t>(options.ivf_lists)
+                        : static_cast<std::size_t>(4.0 * std::sqrt(static_cast<double>(n_first)));
                 lists = std::clamp<std::size_t>(lists, 1, std::max<std::size_t>(1, n_first / 39));
                 auto* quantizer = new faiss::IndexFlat(d, faiss_metric());
                 auto* ivf = new faiss::IndexIVFFlat(quantizer, dim, lists, faiss_metric());
@@ -202,7 +206,8 @@ void VectorIndex::add(const MatrixView& x, const std::vector<std::int64_t>& ids)
     const std::vector<float> v = prepared_rows(x, impl_->options.metric);
     try {
         if (!impl_->index) impl_->create_inner(x.rows);
-        if (!impl_->index->is_trained) impl_->index->train(static_cast<faiss::Index::idx_t>(x.rows), v.data());
+        if (!impl_->index->is_trained)
+            impl_->index->train(static_cast<faiss::Index::idx_t>(x.rows), v.data());
         impl_->index->add_with_ids(static_cast<faiss::Index::idx_t>(x.rows), v.data(), ids.data());
     } catch (const faiss::FaissException& e) {
         throw Error(ErrorCode::kInternal, std::string("FAISS: ") + e.what(), "VectorIndex::add");
@@ -230,8 +235,8 @@ void VectorIndex::search(const MatrixView& queries, int k, std::int64_t* ids,
         if (auto* h = dynamic_cast<faiss::IndexHNSW*>(impl_->index->index)) {
             h->hnsw.efSearch = std::max(impl_->options.hnsw_ef_search, k);
         }
-        impl_->index->search(static_cast<faiss::Index::idx_t>(nq), q.data(), static_cast<faiss::Index::idx_t>(k),
-                             distances, ids);
+        impl_->index->search(static_cast<faiss::Index::idx_t>(nq), q.data(),
+                             static_cast<faiss::Index::idx_t>(k), distances, ids);
     } catch (const faiss::FaissException& e) {
         throw Error(ErrorCode::kInternal, std::string("FAISS: ") + e.what(), "VectorIndex::search");
     }
@@ -243,7 +248,8 @@ void VectorIndex::search(const MatrixView& queries, int k, std::int64_t* ids,
         std::size_t m = 0;
         for (std::size_t t = 0; t < kk; ++t) {
             if (id[t] < 0) continue;
-            const float dist = cosine ? std::max(0.0f, 1.0f - d[t]) : std::sqrt(std::max(0.0f, d[t]));
+            const float dist =
+                cosine ? std::max(0.0f, 1.0f - d[t]) : std::sqrt(std::max(0.0f, d[t]));
             row[m++] = {dist, id[t]};
         }
         std::sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(m));

@@ -14,7 +14,8 @@ namespace faceatlas::analysis {
 namespace {
 
 nlohmann::json golden() {
-    std::ifstream in(std::string(FACEATLAS_SOURCE_DIR) + "/tests/analysis/golden/attr_compare.json");
+    std::ifstream in(std::string(FACEATLAS_SOURCE_DIR) +
+                     "/tests/analysis/golden/attr_compare.json");
     return nlohmann::json::parse(in);
 }
 
@@ -38,7 +39,8 @@ TEST(AttributeCompare, AgglomerativeSilhouettesMatchScipySklearn) {
         const AttributeCompareEntry* got = nullptr;
         for (const auto& e : r.entries) {
             if (e.algorithm == "agglomerative" && e.linkage == want["linkage"] &&
-                e.metric == want["metric"] && e.k == want["k"]) got = &e;
+                e.metric == want["metric"] && e.k == want["k"])
+                got = &e;
         }
         ASSERT_NE(got, nullptr) << want.dump();
         EXPECT_EQ(got->clusters, want["clusters"].get<int>()) << want.dump();

@@ -65,7 +65,8 @@ TEST(Subdiscrimination, HierarchyOnSyntheticData) {
 TEST(Subdiscrimination, MissingLabelsAreLeftOut) {
     auto s = make_synthetic(100);
     std::vector<std::string> partial;
-    for (std::size_t i = 0; i < 100; ++i) partial.push_back(i < 40 ? s.tone.values[static_cast<std::size_t>(s.tone.labels[i])] : "");
+    for (std::size_t i = 0; i < 100; ++i)
+        partial.push_back(i < 40 ? s.tone.values[static_cast<std::size_t>(s.tone.labels[i])] : "");
     const auto col = make_label_column("tone40", partial);
     SubdiscriminationOptions o;
     o.ks = {2};

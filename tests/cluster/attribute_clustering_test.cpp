@@ -60,7 +60,9 @@ TEST(AttributeClustering, AgeSplitsWhenAgeIsSelectedGenderWhenGenderIs) {
 
 TEST(AttributeClustering, NamedAttributesAndMissingValues) {
     AttributeTable t = table();
-    const std::size_t skipped = t.add_named({{10, "smiling", 0.9f}, {12, "smiling", 0.1f}, {99, "smiling", 1.f},
+    const std::size_t skipped = t.add_named({{10, "smiling", 0.9f},
+                                             {12, "smiling", 0.1f},
+                                             {99, "smiling", 1.f},
                                              {11, "eyeglasses", 0.3f}});
     EXPECT_EQ(skipped, 1u);
     ASSERT_TRUE(t.column("smiling"));
@@ -75,7 +77,8 @@ TEST(AttributeClustering, NamedAttributesAndMissingValues) {
 }
 
 TEST(AttributeClustering, Parsing) {
-    EXPECT_EQ(parse_attribute_list("age, male_prob"), (std::vector<std::string>{"age", "male_prob"}));
+    EXPECT_EQ(parse_attribute_list("age, male_prob"),
+              (std::vector<std::string>{"age", "male_prob"}));
     EXPECT_THROW(parse_attribute_list("age,,x"), Error);
     const auto w = parse_attribute_weights("age=2,male_prob=0.5");
     ASSERT_EQ(w.size(), 2u);

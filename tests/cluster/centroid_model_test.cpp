@@ -13,7 +13,9 @@ namespace {
 
 using testing::make_blobs;
 
-std::filesystem::path tmp(const char* name) { return std::filesystem::temp_directory_path() / name; }
+std::filesystem::path tmp(const char* name) {
+    return std::filesystem::temp_directory_path() / name;
+}
 
 TEST(CentroidModel, KMeansRoundTripAndArgminAssignment) {
     const Matrix x = make_blobs(300, 12, 4, 1.0f, 3.0f, 21);
@@ -44,7 +46,8 @@ TEST(CentroidModel, KMeansRoundTripAndArgminAssignment) {
         int best = 0;
         double bd = 1e300;
         for (int c = 0; c < 4; ++c) {
-            const double d = distance(q.row(i), b.centers.row(static_cast<std::size_t>(c)), 12, Metric::kEuclidean);
+            const double d = distance(q.row(i), b.centers.row(static_cast<std::size_t>(c)), 12,
+                                      Metric::kEuclidean);
             if (d < bd) {
                 bd = d;
                 best = c;
@@ -95,9 +98,11 @@ TEST(CentroidModel, BadFilesAndDimensions) {
     EXPECT_THROW(load_centroid_models(path), Error);
     write(R"({"format":"other","version":1,"models":[]})");
     EXPECT_THROW(load_centroid_models(path), Error);
-    write(R"({"format":"faceatlas-centroids","version":1,"models":[{"embedding":"dlib","algorithm":"kmeans","seed":0,"dim":3,"k":2,"centers":[[1,2,3],[1,2]]}]})");
+    write(
+        R"({"format":"faceatlas-centroids","version":1,"models":[{"embedding":"dlib","algorithm":"kmeans","seed":0,"dim":3,"k":2,"centers":[[1,2,3],[1,2]]}]})");
     EXPECT_THROW(load_centroid_models(path), Error);  // ragged centre
-    write(R"({"format":"faceatlas-centroids","version":1,"models":[{"embedding":"dlib","algorithm":"gmm","seed":0,"dim":1,"k":1,"centers":[[1]],"covariance":"diag","weights":[1],"covariances":[[-1]]}]})");
+    write(
+        R"({"format":"faceatlas-centroids","version":1,"models":[{"embedding":"dlib","algorithm":"gmm","seed":0,"dim":1,"k":1,"centers":[[1]],"covariance":"diag","weights":[1],"covariances":[[-1]]}]})");
     EXPECT_THROW(load_centroid_models(path), Error);  // negative variance
     std::filesystem::remove(path);
 }

@@ -49,7 +49,8 @@ TEST_P(FlatIndex, EqualsBruteForce) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Metrics, FlatIndex, ::testing::Values(Metric::kEuclidean, Metric::kCosine));
+INSTANTIATE_TEST_SUITE_P(Metrics, FlatIndex,
+                         ::testing::Values(Metric::kEuclidean, Metric::kCosine));
 
 TEST(VectorIndex, IncrementalAddSaveLoad) {
     if (!VectorIndex::available()) GTEST_SKIP() << "built without FAISS";
@@ -84,8 +85,8 @@ TEST(VectorIndex, BadInput) {
     if (!VectorIndex::available()) GTEST_SKIP() << "built without FAISS";
     VectorIndex index(4, {});
     Matrix x(3, 4, 1.0f);
-    EXPECT_THROW(index.add(x, {1, 2}), Error);        // ids vs rows
-    EXPECT_THROW(index.add(x, {1, 1, 2}), Error);     // duplicate id
+    EXPECT_THROW(index.add(x, {1, 2}), Error);     // ids vs rows
+    EXPECT_THROW(index.add(x, {1, 1, 2}), Error);  // duplicate id
     index.add(x, {1, 2, 3});
     EXPECT_THROW(index.add(Matrix(1, 4, 0.f), {2}), Error);  // already indexed
     EXPECT_THROW(index.add(Matrix(1, 5, 0.f), {9}), Error);  // dimension

@@ -1,5 +1,6 @@
 // cluster-attributes, subdiscriminate, classify, search and eval identification through the real
-// CLI on a catalog of 40 faces-dev crops (4 persons x 10 photos) scanned once with `faceatlas scan`.
+// CLI on a catalog of 40 faces-dev crops (4 persons x 10 photos) scanned once with `faceatlas
+// scan`.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -45,7 +46,7 @@ nlohmann::json last_json(const std::string& out) {
 }
 
 class AnalysisCli : public ::testing::Test {
-protected:
+  protected:
     static inline fs::path dir_;
     static inline std::string db_;
     static inline std::string labels_;
@@ -77,7 +78,8 @@ protected:
         lab.close();
         labels_ = (dir_ / "labels.csv").string();
         db_ = (dir_ / "cat.db").string();
-        const CliRun scan = cli("scan --crops " + (dir_ / "crops").string() + " --catalog " + db_ + " --quiet");
+        const CliRun scan =
+            cli("scan --crops " + (dir_ / "crops").string() + " --catalog " + db_ + " --quiet");
         ASSERT_EQ(scan.code, 0) << scan.out;
     }
 
@@ -87,7 +89,8 @@ protected:
 };
 
 TEST_F(AnalysisCli, ClusterAttributes) {
-    CliRun r = cli("cluster-attributes --catalog " + db_ + " --attrs age_faceres,male_prob_faceres --k 3 --json");
+    CliRun r = cli("cluster-attributes --catalog " + db_ +
+                   " --attrs age_faceres,male_prob_faceres --k 3 --json");
     ASSERT_EQ(r.code, 0) << r.out;
     auto j = last_json(r.out);
     EXPECT_EQ(j["faces"], 40);
@@ -132,13 +135,16 @@ TEST_F(AnalysisCli, ClusterAttributesBadInput) {
     EXPECT_EQ(cli("cluster-attributes --catalog " + db_ + " --weights age=x").code, 2);
     EXPECT_EQ(cli("cluster-attributes --catalog " + db_ + " --compare 5..2").code, 2);
     EXPECT_EQ(cli("cluster-attributes --catalog /nonexistent.db").code, 1);
-    EXPECT_EQ(cli("cluster-attributes --catalog " + db_ + " --algo dbscan --eps 1.5 --min-samples 3").code, 0);
+    EXPECT_EQ(
+        cli("cluster-attributes --catalog " + db_ + " --algo dbscan --eps 1.5 --min-samples 3")
+            .code,
+        0);
 }
 
 TEST_F(AnalysisCli, SubdiscriminateClassifyRoundTrip) {
     const std::string cents = (dir_ / "c.json").string();
     CliRun r = cli("subdiscriminate --catalog " + db_ + " --k 2,4 --seeds 2 --labels " + labels_ +
-                " --save " + cents + " --json");
+                   " --save " + cents + " --json");
     ASSERT_EQ(r.code, 0) << r.out;
     const auto j = last_json(r.out);
     EXPECT_EQ(j["faces"], 40);
@@ -194,14 +200,17 @@ TEST_F(AnalysisCli, SubdiscriminateBadInput) {
     {
         std::ofstream f(same);
         f << "file,identity\n";
-        for (const auto& [file, id] : identity_) f << file << "," << id << "\n" << file << "," << id << "\n";
+        for (const auto& [file, id] : identity_)
+            f << file << "," << id << "\n" << file << "," << id << "\n";
     }
-    r = cli("subdiscriminate --catalog " + db_ + " --k 2 --seeds 1 --labels " + same.string() + " --json");
+    r = cli("subdiscriminate --catalog " + db_ + " --k 2 --seeds 1 --labels " + same.string() +
+            " --json");
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_EQ(last_json(r.out)["duplicate_label_rows"], 40);
     // A centroid file of another dimension.
     const fs::path wrong = dir_ / "wrong.json";
-    std::ofstream(wrong) << R"({"format":"faceatlas-centroids","version":1,"models":[{"embedding":"dlib","algorithm":"kmeans","seed":0,"dim":3,"k":1,"centers":[[1,2,3]]}]})";
+    std::ofstream(wrong)
+        << R"({"format":"faceatlas-centroids","version":1,"models":[{"embedding":"dlib","algorithm":"kmeans","seed":0,"dim":3,"k":1,"centers":[[1,2,3]]}]})";
     r = cli("classify --centroids " + wrong.string() + " --catalog " + db_);
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.out.find("3-d"), std::string::npos) << r.out;
@@ -210,7 +219,7 @@ TEST_F(AnalysisCli, SubdiscriminateBadInput) {
 
 TEST_F(AnalysisCli, EvalIdentification) {
     CliRun r = cli("eval identification --catalog " + db_ + " --truth " + labels_ +
-                " --per-person 1,5,10 --seeds 3 --json --embedding dlib");
+                   " --per-person 1,5,10 --seeds 3 --json --embedding dlib");
     ASSERT_EQ(r.code, 0) << r.out;
     const auto j = last_json(r.out);
     ASSERT_EQ(j["results"].size(), 3u);
@@ -218,9 +227,14 @@ TEST_F(AnalysisCli, EvalIdentification) {
     EXPECT_EQ(j["results"][0]["probes"], 36);
     EXPECT_GT(j["results"][1]["mean"].get<double>(), 0.8);
     EXPECT_TRUE(j["results"][2]["mean"].is_null());  // nobody has more than 10 photos
-    EXPECT_EQ(cli("eval identification --catalog " + db_ + " --truth " + labels_ + " --per-person 0").code, 2);
+    EXPECT_EQ(
+        cli("eval identification --catalog " + db_ + " --truth " + labels_ + " --per-person 0")
+            .code,
+        2);
     EXPECT_EQ(cli("eval identification --catalog " + db_ + " --truth " + labels_ +
-                  " --identity-column nope").code, 2);
+                  " --identity-column nope")
+                  .code,
+              2);
 }
 
 TEST_F(AnalysisCli, SearchExactAndIndexedAgree) {

@@ -130,14 +130,15 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
         const auto r = analysis::compare_attribute_clusterings(s.x, co);
         nlohmann::json entries = nlohmann::json::array();
         for (const auto& e : r.entries) {
-            entries.push_back({{"algorithm", e.algorithm},
-                               {"linkage", e.linkage.empty() ? nlohmann::json() : nlohmann::json(e.linkage)},
-                               {"metric", e.metric},
-                               {"k", e.k},
-                               {"clusters", e.clusters},
-                               {"silhouette", opt(e.silhouette)},
-                               {"eps", opt(e.eps)},
-                               {"noise", e.noise}});
+            entries.push_back(
+                {{"algorithm", e.algorithm},
+                 {"linkage", e.linkage.empty() ? nlohmann::json() : nlohmann::json(e.linkage)},
+                 {"metric", e.metric},
+                 {"k", e.k},
+                 {"clusters", e.clusters},
+                 {"silhouette", opt(e.silhouette)},
+                 {"eps", opt(e.eps)},
+                 {"noise", e.noise}});
         }
         nlohmann::json weights = nlohmann::json::object();
         for (std::size_t j = 0; j < s.names.size(); ++j) weights[s.names[j]] = s.weight[j];
@@ -158,7 +159,8 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
                                  {"k_max", k_max},
                                  {"dbscan_min_samples", a.min_samples},
                                  {"results", entries}};
-        const std::string out = a.compare_out.empty() ? a.catalog + ".attr_clusters.json" : a.compare_out;
+        const std::string out =
+            a.compare_out.empty() ? a.catalog + ".attr_clusters.json" : a.compare_out;
         {
             std::ofstream f(out, std::ios::trunc);
             if (!f) throw Error(ErrorCode::kIo, "cannot write", out, "pass --compare-out");
@@ -170,8 +172,10 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
         }
         // Table: one row per k, best silhouette per family (and which linkage/metric won).
         std::printf("%zu faces, attributes: ", r.rows);
-        for (std::size_t j = 0; j < s.names.size(); ++j) std::printf("%s%s", j ? "," : "", s.names[j].c_str());
-        std::printf("\n%3s  %8s  %-30s %8s  %s\n", "k", "kmeans", "agglomerative (best)", "", "dbscan (eps, noise)");
+        for (std::size_t j = 0; j < s.names.size(); ++j)
+            std::printf("%s%s", j ? "," : "", s.names[j].c_str());
+        std::printf("\n%3s  %8s  %-30s %8s  %s\n", "k", "kmeans", "agglomerative (best)", "",
+                    "dbscan (eps, noise)");
         for (int k = k_min; k <= k_max; ++k) {
             const analysis::AttributeCompareEntry* km = nullptr;
             const analysis::AttributeCompareEntry* ag = nullptr;
@@ -180,13 +184,17 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
                 if (e.k != k || !e.silhouette) continue;
                 if (e.algorithm == "kmeans") km = &e;
                 if (e.algorithm == "dbscan") db = &e;
-                if (e.algorithm == "agglomerative" && (!ag || *e.silhouette > *ag->silhouette)) ag = &e;
+                if (e.algorithm == "agglomerative" && (!ag || *e.silhouette > *ag->silhouette))
+                    ag = &e;
             }
             if (!km && !ag && !db) continue;
             char agname[64] = "";
-            if (ag) std::snprintf(agname, sizeof agname, "%s/%s", ag->linkage.c_str(), ag->metric.c_str());
-            std::printf("%3d  %8s  %-30s %8s  ", k, km ? std::to_string(*km->silhouette).substr(0, 6).c_str() : "-",
-                        agname, ag ? std::to_string(*ag->silhouette).substr(0, 6).c_str() : "-");
+            if (ag)
+                std::snprintf(agname, sizeof agname, "%s/%s", ag->linkage.c_str(),
+                              ag->metric.c_str());
+            std::printf("%3d  %8s  %-30s %8s  ", k,
+                        km ? std::to_string(*km->silhouette).substr(0, 6).c_str() : "-", agname,
+                        ag ? std::to_string(*ag->silhouette).substr(0, 6).c_str() : "-");
             if (db) {
                 std::printf("%.4f (eps %.3f, %zu noise)\n", *db->silhouette, *db->eps, db->noise);
             } else {
@@ -215,7 +223,8 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
         std::ofstream f(a.out, std::ios::trunc);
         if (!f) throw Error(ErrorCode::kIo, "cannot write", a.out);
         f << "face_id,cluster\n";
-        for (std::size_t i = 0; i < s.face_ids.size(); ++i) f << s.face_ids[i] << "," << c.labels[i] << "\n";
+        for (std::size_t i = 0; i < s.face_ids.size(); ++i)
+            f << s.face_ids[i] << "," << c.labels[i] << "\n";
     }
     if (a.json) {
         nlohmann::json clusters = nlohmann::json::array();
@@ -224,23 +233,31 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
             for (std::size_t j = 0; j < s.names.size(); ++j) mean[s.names[j]] = p.mean[j];
             clusters.push_back({{"cluster", p.cluster}, {"size", p.size}, {"mean", mean}});
         }
-        std::cout << nlohmann::json{{"algorithm", a.algo}, {"faces", s.face_ids.size()},
-                                    {"dropped_faces", s.dropped.size()}, {"attributes", s.names},
-                                    {"clusters", clusters}, {"face_ids", s.face_ids},
+        std::cout << nlohmann::json{{"algorithm", a.algo},
+                                    {"faces", s.face_ids.size()},
+                                    {"dropped_faces", s.dropped.size()},
+                                    {"attributes", s.names},
+                                    {"clusters", clusters},
+                                    {"face_ids", s.face_ids},
                                     {"labels", c.labels}}
                          .dump()
                   << "\n";
         return kExitOk;
     }
-    std::printf("%zu faces, %d clusters (%s)%s\n", s.face_ids.size(), c.num_clusters, a.algo.c_str(),
+    std::printf("%zu faces, %d clusters (%s)%s\n", s.face_ids.size(), c.num_clusters,
+                a.algo.c_str(),
                 c.num_noise() ? (", " + std::to_string(c.num_noise()) + " noise").c_str() : "");
     std::printf("%8s %6s", "cluster", "faces");
-    for (const auto& n : s.names) std::printf(" %*s", static_cast<int>(std::max<std::size_t>(n.size(), 6)), n.c_str());
+    for (const auto& n : s.names)
+        std::printf(" %*s", static_cast<int>(std::max<std::size_t>(n.size(), 6)), n.c_str());
     std::printf("\n");
     for (const auto& p : profiles) {
-        std::printf("%8s %6zu", p.cluster == cluster::kNoise ? "noise" : std::to_string(p.cluster).c_str(), p.size);
+        std::printf("%8s %6zu",
+                    p.cluster == cluster::kNoise ? "noise" : std::to_string(p.cluster).c_str(),
+                    p.size);
         for (std::size_t j = 0; j < s.names.size(); ++j) {
-            std::printf(" %*.3f", static_cast<int>(std::max<std::size_t>(s.names[j].size(), 6)), p.mean[j]);
+            std::printf(" %*.3f", static_cast<int>(std::max<std::size_t>(s.names[j].size(), 6)),
+                        p.mean[j]);
         }
         std::printf("\n");
     }
@@ -249,8 +266,8 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
 
 Command register_cluster_attributes(CLI::App& root, GlobalOptions& g) {
     (void)g;
-    auto* app = root.add_subcommand("cluster-attributes",
-                                    "group faces by predicted attributes (age, gender, expression, ...)");
+    auto* app = root.add_subcommand(
+        "cluster-attributes", "group faces by predicted attributes (age, gender, expression, ...)");
     auto args = std::make_shared<ClusterAttributesArgs>();
     add_cluster_attributes_options(*app, *args);
     return {app, [args]() { return run_cluster_attributes(*args); }};

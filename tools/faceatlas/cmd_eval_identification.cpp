@@ -44,12 +44,14 @@ LabelFile read_identities(const IdentArgs& a) {
             std::string file, id;
             if (!(ss >> file)) continue;
             if (!(ss >> id)) {
-                throw Error(ErrorCode::kCorruptData, "line " + std::to_string(n) + " has no identity",
-                            a.truth, "write `file identity` per line");
+                throw Error(ErrorCode::kCorruptData,
+                            "line " + std::to_string(n) + " has no identity", a.truth,
+                            "write `file identity` per line");
             }
             const auto [it, inserted] = out.by_file.emplace(file, std::vector<std::string>{id});
             if (!inserted && it->second[0] != id) {
-                throw Error(ErrorCode::kCorruptData, file + " listed twice with different identities", a.truth);
+                throw Error(ErrorCode::kCorruptData,
+                            file + " listed twice with different identities", a.truth);
             }
             if (!inserted) ++out.exact_duplicates;
         }
@@ -93,34 +95,42 @@ int run_identification(const IdentArgs& a) {
     const auto ids = eval::encode_labels(names).ids;
     nlohmann::json results = nlohmann::json::array();
     if (!a.json) {
-        std::printf("%zu labelled faces (%zu label rows without a face), %zu identities, %d splits\n",
-                    faces.size(), lf.unmatched, eval::encode_labels(names).names.size(), a.seeds);
-        std::printf("%-8s %4s %8s %8s %8s  %s\n", "embed", "R", "persons", "gallery", "probes", "rank-1 (mean ± std)");
+        std::printf(
+            "%zu labelled faces (%zu label rows without a face), %zu identities, %d splits\n",
+            faces.size(), lf.unmatched, eval::encode_labels(names).names.size(), a.seeds);
+        std::printf("%-8s %4s %8s %8s %8s  %s\n", "embed", "R", "persons", "gallery", "probes",
+                    "rank-1 (mean ± std)");
     }
     for (const auto& e : embeddings) {
         const cluster::Matrix x = embedding_matrix(faces, e);
         for (const auto& r : analysis::identification_accuracy(x, ids, o)) {
             const bool ok = r.persons > 0;
-            results.push_back({{"embedding", e}, {"per_person", r.gallery_per_person}, {"persons", r.persons},
-                               {"gallery", r.gallery}, {"probes", r.probes},
+            results.push_back({{"embedding", e},
+                               {"per_person", r.gallery_per_person},
+                               {"persons", r.persons},
+                               {"gallery", r.gallery},
+                               {"probes", r.probes},
                                {"mean", ok ? nlohmann::json(r.mean) : nlohmann::json()},
                                {"std", ok ? nlohmann::json(r.std) : nlohmann::json()},
                                {"per_split", r.per_split}});
             if (!a.json) {
                 if (ok) {
-                    std::printf("%-8s %4d %8zu %8zu %8zu  %.4f ± %.4f\n", e.c_str(), r.gallery_per_person,
-                                r.persons, r.gallery, r.probes, r.mean, r.std);
+                    std::printf("%-8s %4d %8zu %8zu %8zu  %.4f ± %.4f\n", e.c_str(),
+                                r.gallery_per_person, r.persons, r.gallery, r.probes, r.mean,
+                                r.std);
                 } else {
-                    std::printf("%-8s %4d %8zu %8s %8s  - (no person has more than %d photos)\n", e.c_str(),
-                                r.gallery_per_person, r.persons, "-", "-", r.gallery_per_person);
+                    std::printf("%-8s %4d %8zu %8s %8s  - (no person has more than %d photos)\n",
+                                e.c_str(), r.gallery_per_person, r.persons, "-", "-",
+                                r.gallery_per_person);
                 }
             }
         }
     }
     if (a.json) {
-        std::cout << nlohmann::json{{"catalog", a.catalog}, {"truth", a.truth}, {"faces", faces.size()},
-                                    {"unmatched_label_rows", lf.unmatched}, {"splits", a.seeds},
-                                    {"seed", a.seed}, {"metric", a.metric}, {"results", results}}
+        std::cout << nlohmann::json{{"catalog", a.catalog},  {"truth", a.truth},
+                                    {"faces", faces.size()}, {"unmatched_label_rows", lf.unmatched},
+                                    {"splits", a.seeds},     {"seed", a.seed},
+                                    {"metric", a.metric},    {"results", results}}
                          .dump()
                   << "\n";
     }
@@ -133,13 +143,18 @@ Command add_eval_identification(CLI::App& eval_parent, GlobalOptions& g) {
     (void)g;
     auto a = std::make_shared<IdentArgs>();
     auto* app = eval_parent.add_subcommand(
-        "identification", "rank-1 accuracy of 1-NN identification with R gallery photos per person");
+        "identification",
+        "rank-1 accuracy of 1-NN identification with R gallery photos per person");
     app->add_option("--catalog", a->catalog, "catalog file")->capture_default_str();
-    app->add_option("--truth", a->truth, "labels CSV (file, identity) or CelebA identity .txt")->required();
-    app->add_option("--identity-column", a->identity_column, "identity column of the CSV")->capture_default_str();
+    app->add_option("--truth", a->truth, "labels CSV (file, identity) or CelebA identity .txt")
+        ->required();
+    app->add_option("--identity-column", a->identity_column, "identity column of the CSV")
+        ->capture_default_str();
     app->add_option("--per-person", a->per_person, "gallery photos per person, comma-separated")
         ->capture_default_str();
-    app->add_option("--seeds", a->seeds, "random splits")->check(CLI::Range(1, 10000))->capture_default_str();
+    app->add_option("--seeds", a->seeds, "random splits")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
     app->add_option("--seed", a->seed, "first split seed")->capture_default_str();
     app->add_option("--embedding", a->embedding, "dlib, faceres or both")
         ->check(CLI::IsMember({"dlib", "faceres", "both"}))

@@ -47,9 +47,11 @@ struct IndexReport {
 };
 
 // Brings the persisted index in step with the live faces; returns it with a report.
-cluster::VectorIndex synced_index(const SearchArgs& a, const CatalogFaces& cf, const cluster::Matrix& x,
-                                  cluster::IndexKind kind, IndexReport* report) {
-    const std::string path = a.catalog + "." + a.embedding + "." + cluster::to_string(kind) + ".faiss";
+cluster::VectorIndex synced_index(const SearchArgs& a, const CatalogFaces& cf,
+                                  const cluster::Matrix& x, cluster::IndexKind kind,
+                                  IndexReport* report) {
+    const std::string path =
+        a.catalog + "." + a.embedding + "." + cluster::to_string(kind) + ".faiss";
     report->path = path;
     report->kind = cluster::to_string(kind);
     std::unordered_set<std::int64_t> live;
@@ -114,13 +116,16 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
     ao.validate();
     auto analyzer = vision::Analyzer::load(nn::ModelManifest::load_default(resolve_model_dir(g)));
     const vision::ImageResult img = analyzer.analyze_file(a.image, ao);
-    if (img.error) throw Error(ErrorCode::kCorruptData, *img.error, a.image, "check the image opens");
+    if (img.error)
+        throw Error(ErrorCode::kCorruptData, *img.error, a.image, "check the image opens");
     const std::size_t nq = img.faces.size();
     cluster::Matrix q(nq, x.cols());
     for (std::size_t i = 0; i < nq; ++i) {
-        const auto& e = a.embedding == "dlib" ? img.faces[i].embedding_dlib : img.faces[i].embedding_faceres;
+        const auto& e =
+            a.embedding == "dlib" ? img.faces[i].embedding_dlib : img.faces[i].embedding_faceres;
         if (e.size() != x.cols()) {
-            throw Error(ErrorCode::kInternal, "query face has no " + a.embedding + " embedding", a.image);
+            throw Error(ErrorCode::kInternal, "query face has no " + a.embedding + " embedding",
+                        a.image);
         }
         std::copy(e.begin(), e.end(), q.row(i));
     }
@@ -131,27 +136,30 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
     for (std::size_t i = 0; i < cf.faces.size(); ++i) row_of[cf.faces[i].id] = i;
 
     // Candidates: more than --top so that persons can be ranked from them.
-    const std::size_t want = std::min<std::size_t>(cf.faces.size(), std::max<std::size_t>(
-                                                                         static_cast<std::size_t>(a.top) * 5, 100));
+    const std::size_t want = std::min<std::size_t>(
+        cf.faces.size(), std::max<std::size_t>(static_cast<std::size_t>(a.top) * 5, 100));
     std::string mode = a.index;
     if (mode == "auto") mode = cf.faces.size() < a.exact_below ? "exact" : "hnsw";
     std::vector<std::vector<Hit>> hits(nq);
     IndexReport report;
     if (want > 0 && nq > 0) {
         if (mode == "exact") {
-            const cluster::Matrix d = cluster::pairwise_distances(q, x, cluster::Metric::kEuclidean);
+            const cluster::Matrix d =
+                cluster::pairwise_distances(q, x, cluster::Metric::kEuclidean);
             for (std::size_t i = 0; i < nq; ++i) {
                 std::vector<Hit> all(cf.faces.size());
                 for (std::size_t j = 0; j < all.size(); ++j) all[j] = {j, d(i, j)};
-                std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(want), all.end(),
-                                  [&](const Hit& l, const Hit& r) {
-                                      return l.distance != r.distance ? l.distance < r.distance
-                                                                      : cf.faces[l.face].id < cf.faces[r.face].id;
+                std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(want),
+                                  all.end(), [&](const Hit& l, const Hit& r) {
+                                      return l.distance != r.distance
+                                                 ? l.distance < r.distance
+                                                 : cf.faces[l.face].id < cf.faces[r.face].id;
                                   });
                 hits[i].assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(want));
             }
         } else {
-            const auto index = synced_index(a, cf, x, cluster::index_kind_from_string(mode), &report);
+            const auto index =
+                synced_index(a, cf, x, cluster::index_kind_from_string(mode), &report);
             const auto res = index.search(q, static_cast<int>(want));
             for (std::size_t i = 0; i < nq; ++i) {
                 for (const auto& n : res[i]) hits[i].push_back({row_of.at(n.id), n.distance});
@@ -165,9 +173,11 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
         nlohmann::json top = nlohmann::json::array();
         for (std::size_t t = 0; t < hits[i].size() && t < static_cast<std::size_t>(a.top); ++t) {
             const auto& face = cf.faces[hits[i][t].face];
-            top.push_back({{"face_id", face.id}, {"file", cf.paths[hits[i][t].face]},
+            top.push_back({{"face_id", face.id},
+                           {"file", cf.paths[hits[i][t].face]},
                            {"distance", hits[i][t].distance},
-                           {"person_id", face.person_id ? nlohmann::json(*face.person_id) : nlohmann::json()}});
+                           {"person_id",
+                            face.person_id ? nlohmann::json(*face.person_id) : nlohmann::json()}});
         }
         // Persons: distance of their closest face among the candidates.
         std::map<std::int64_t, std::pair<float, int>> best;
@@ -184,43 +194,57 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
         nlohmann::json persons = nlohmann::json::array();
         for (std::size_t t = 0; t < order.size() && t < static_cast<std::size_t>(a.top); ++t) {
             const auto p = order[t].second;
-            persons.push_back({{"person_id", p}, {"name", person_names[p]}, {"distance", order[t].first},
+            persons.push_back({{"person_id", p},
+                               {"name", person_names[p]},
+                               {"distance", order[t].first},
                                {"faces_among_candidates", best[p].second}});
         }
-        out_faces.push_back({{"box", {f.box[0], f.box[1], f.box[2], f.box[3]}}, {"score", f.score},
-                             {"faces", top}, {"persons", persons}});
+        out_faces.push_back({{"box", {f.box[0], f.box[1], f.box[2], f.box[3]}},
+                             {"score", f.score},
+                             {"faces", top},
+                             {"persons", persons}});
     }
     if (a.json) {
-        nlohmann::json doc{{"image", a.image}, {"catalog", a.catalog}, {"embedding", a.embedding},
-                           {"catalog_faces", cf.faces.size()}, {"mode", mode}, {"query_faces", out_faces}};
+        nlohmann::json doc{{"image", a.image},
+                           {"catalog", a.catalog},
+                           {"embedding", a.embedding},
+                           {"catalog_faces", cf.faces.size()},
+                           {"mode", mode},
+                           {"query_faces", out_faces}};
         if (mode != "exact") {
-            doc["index"] = {{"path", report.path}, {"kind", report.kind}, {"size", report.size},
-                            {"added", report.added}, {"rebuilt", report.rebuilt}};
+            doc["index"] = {{"path", report.path},
+                            {"kind", report.kind},
+                            {"size", report.size},
+                            {"added", report.added},
+                            {"rebuilt", report.rebuilt}};
         }
         std::cout << doc.dump() << "\n";
         return kExitOk;
     }
-    std::printf("%s: %zu face%s; catalog %zu faces, %s search (%s)\n", a.image.c_str(), nq, nq == 1 ? "" : "s",
-                cf.faces.size(), mode.c_str(), a.embedding.c_str());
+    std::printf("%s: %zu face%s; catalog %zu faces, %s search (%s)\n", a.image.c_str(), nq,
+                nq == 1 ? "" : "s", cf.faces.size(), mode.c_str(), a.embedding.c_str());
     if (mode != "exact") {
-        std::printf("index %s: %zu vectors, %zu added%s\n", report.path.c_str(), report.size, report.added,
-                    report.rebuilt ? ", rebuilt (faces were removed)" : "");
+        std::printf("index %s: %zu vectors, %zu added%s\n", report.path.c_str(), report.size,
+                    report.added, report.rebuilt ? ", rebuilt (faces were removed)" : "");
     }
     for (std::size_t i = 0; i < nq; ++i) {
         const auto& jf = out_faces[i];
-        std::printf("face %zu  box %.0f,%.0f,%.0f,%.0f\n", i + 1, img.faces[i].box[0], img.faces[i].box[1],
-                    img.faces[i].box[2], img.faces[i].box[3]);
+        std::printf("face %zu  box %.0f,%.0f,%.0f,%.0f\n", i + 1, img.faces[i].box[0],
+                    img.faces[i].box[1], img.faces[i].box[2], img.faces[i].box[3]);
         for (const auto& t : jf["faces"]) {
-            std::printf("  %8lld  %.4f  %-8s %s\n", t["face_id"].get<long long>(), t["distance"].get<double>(),
-                        t["person_id"].is_null() ? "-" : std::to_string(t["person_id"].get<long long>()).c_str(),
+            std::printf("  %8lld  %.4f  %-8s %s\n", t["face_id"].get<long long>(),
+                        t["distance"].get<double>(),
+                        t["person_id"].is_null()
+                            ? "-"
+                            : std::to_string(t["person_id"].get<long long>()).c_str(),
                         std::filesystem::path(t["file"].get<std::string>()).filename().c_str());
         }
         if (!jf["persons"].empty()) {
             std::printf("  persons:");
             for (const auto& p : jf["persons"]) {
                 const std::string name = p["name"].get<std::string>();
-                std::printf(" %lld%s%s (%.3f)", p["person_id"].get<long long>(), name.empty() ? "" : " ",
-                            name.c_str(), p["distance"].get<double>());
+                std::printf(" %lld%s%s (%.3f)", p["person_id"].get<long long>(),
+                            name.empty() ? "" : " ", name.c_str(), p["distance"].get<double>());
             }
             std::printf("\n");
         }
@@ -232,10 +256,12 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
 
 Command register_search(CLI::App& root, GlobalOptions& g) {
     auto a = std::make_shared<SearchArgs>();
-    auto* app = root.add_subcommand("search", "find the catalog faces and persons nearest to the faces in an image");
+    auto* app = root.add_subcommand(
+        "search", "find the catalog faces and persons nearest to the faces in an image");
     app->add_option("image", a->image, "image file")->required();
     app->add_option("--catalog", a->catalog, "catalog file")->capture_default_str();
-    app->add_option("--top", a->top, "faces and persons listed per query face")->capture_default_str();
+    app->add_option("--top", a->top, "faces and persons listed per query face")
+        ->capture_default_str();
     app->add_flag("--json", a->json, "JSON output");
     app->add_option("--embedding", a->embedding, "dlib or faceres")
         ->check(CLI::IsMember({"dlib", "faceres"}))

@@ -44,7 +44,8 @@ struct ClassifyArgs {
 // Label columns from the label file: `age_column` (numbers) becomes "<age_column>_band" (Adience
 // bands); columns with a single value are skipped (they explain nothing).
 std::vector<analysis::LabelColumn> label_columns(const LabelledFaces& lf, const LabelFile& file,
-                                                 const SubArgs& a, std::vector<std::string>* skipped) {
+                                                 const SubArgs& a,
+                                                 std::vector<std::string>* skipped) {
     std::set<std::string> wanted;
     if (!a.columns.empty()) {
         for (const auto& c : cluster::parse_attribute_list(a.columns)) wanted.insert(c);
@@ -60,8 +61,8 @@ std::vector<analysis::LabelColumn> label_columns(const LabelledFaces& lf, const 
                 char* end = nullptr;
                 const double age = std::strtod(v.c_str(), &end);
                 if (end == v.c_str() || *end != '\0' || !std::isfinite(age)) {
-                    throw Error(ErrorCode::kCorruptData, "age '" + v + "' is not a number", file.path,
-                                "fix the value or pass --age-column ''");
+                    throw Error(ErrorCode::kCorruptData, "age '" + v + "' is not a number",
+                                file.path, "fix the value or pass --age-column ''");
                 }
                 v = eval::adience_band_name(eval::adience_band(age));
             }
@@ -146,26 +147,38 @@ int run_subdiscriminate(const SubArgs& a) {
     if (a.json) {
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& e : r.rows) {
-            rows.push_back({{"k", e.k}, {"column", e.column}, {"labelled", e.labelled},
-                            {"classes", e.classes}, {"chance", e.chance},
-                            {"accuracy", score_json(e.accuracy)}, {"purity", score_json(e.purity)},
+            rows.push_back({{"k", e.k},
+                            {"column", e.column},
+                            {"labelled", e.labelled},
+                            {"classes", e.classes},
+                            {"chance", e.chance},
+                            {"accuracy", score_json(e.accuracy)},
+                            {"purity", score_json(e.purity)},
                             {"ami", score_json(e.ami)}});
         }
         nlohmann::json sizes = nlohmann::json::array();
         for (const auto& m : models) {
             std::vector<int> count(static_cast<std::size_t>(m.k()), 0);
-            for (int l : cluster::assign_to_centroids(m, x).labels) ++count[static_cast<std::size_t>(l)];
+            for (int l : cluster::assign_to_centroids(m, x).labels)
+                ++count[static_cast<std::size_t>(l)];
             sizes.push_back({{"k", m.k()}, {"sizes", count}});
         }
-        std::cout << nlohmann::json{{"catalog", a.catalog}, {"embedding", a.embedding},
-                                    {"algorithm", a.algo}, {"faces", x.rows()},
-                                    {"seeds", a.seeds}, {"seed", a.seed},
-                                    {"person_id", a.person >= 0 ? nlohmann::json(a.person) : nlohmann::json()},
+        std::cout << nlohmann::json{{"catalog", a.catalog},
+                                    {"embedding", a.embedding},
+                                    {"algorithm", a.algo},
+                                    {"faces", x.rows()},
+                                    {"seeds", a.seeds},
+                                    {"seed", a.seed},
+                                    {"person_id",
+                                     a.person >= 0 ? nlohmann::json(a.person) : nlohmann::json()},
                                     {"unmatched_label_rows", unmatched},
                                     {"duplicate_label_rows", duplicates},
-                                    {"skipped_columns", skipped}, {"cluster_sizes", sizes},
-                                    {"rows", rows}, {"best_by_k", r.best_by_k},
-                                    {"saved", a.save.empty() ? nlohmann::json() : nlohmann::json(a.save)}}
+                                    {"skipped_columns", skipped},
+                                    {"cluster_sizes", sizes},
+                                    {"rows", rows},
+                                    {"best_by_k", r.best_by_k},
+                                    {"saved",
+                                     a.save.empty() ? nlohmann::json() : nlohmann::json(a.save)}}
                          .dump()
                   << "\n";
         return kExitOk;
@@ -174,24 +187,27 @@ int run_subdiscriminate(const SubArgs& a) {
                 x.cols(), a.algo.c_str(), a.seeds, a.seeds == 1 ? "" : "s");
     if (unmatched) std::printf("(%zu label rows have no face in the catalog)\n", unmatched);
     if (duplicates) std::printf("(%zu duplicate label rows kept once)\n", duplicates);
-    for (const auto& s : skipped) std::printf("(column %s has a single value: skipped)\n", s.c_str());
+    for (const auto& s : skipped)
+        std::printf("(column %s has a single value: skipped)\n", s.c_str());
     for (const auto& m : models) {
         std::vector<int> count(static_cast<std::size_t>(m.k()), 0);
-        for (int l : cluster::assign_to_centroids(m, x).labels) ++count[static_cast<std::size_t>(l)];
+        for (int l : cluster::assign_to_centroids(m, x).labels)
+            ++count[static_cast<std::size_t>(l)];
         std::printf("k=%d sizes (seed %llu):", m.k(), static_cast<unsigned long long>(m.seed));
         for (int c : count) std::printf(" %d", c);
         std::printf("\n");
     }
     if (!r.rows.empty()) {
-        std::printf("\n%3s  %-14s %7s %6s  %-15s  %-15s  %-15s\n", "k", "column", "classes", "chance",
-                    "accuracy", "purity", "AMI");
+        std::printf("\n%3s  %-14s %7s %6s  %-15s  %-15s  %-15s\n", "k", "column", "classes",
+                    "chance", "accuracy", "purity", "AMI");
         for (const auto& e : r.rows) {
-            std::printf("%3d  %-14s %7d %6.3f  %-15s  %-15s  %-15s\n", e.k, e.column.c_str(), e.classes,
-                        e.chance, mean_std(e.accuracy).c_str(), mean_std(e.purity).c_str(),
-                        mean_std(e.ami).c_str());
+            std::printf("%3d  %-14s %7d %6.3f  %-15s  %-15s  %-15s\n", e.k, e.column.c_str(),
+                        e.classes, e.chance, mean_std(e.accuracy).c_str(),
+                        mean_std(e.purity).c_str(), mean_std(e.ami).c_str());
         }
         for (std::size_t i = 0; i < o.ks.size(); ++i) {
-            std::printf("k=%d is best explained by %s (highest AMI)\n", o.ks[i], r.best_by_k[i].c_str());
+            std::printf("k=%d is best explained by %s (highest AMI)\n", o.ks[i],
+                        r.best_by_k[i].c_str());
         }
     }
     if (!a.save.empty()) std::printf("saved %s\n", a.save.c_str());
@@ -220,8 +236,10 @@ int run_classify(const ClassifyArgs& a) {
         for (std::size_t i = 0; i < faces.size(); ++i) {
             nlohmann::json groups = nlohmann::json::array();
             for (std::size_t m = 0; m < models.size(); ++m) {
-                groups.push_back({{"k", models[m].k()}, {"algorithm", cluster::to_string(models[m].algorithm)},
-                                  {"embedding", models[m].embedding}, {"cluster", assign[m].labels[i]},
+                groups.push_back({{"k", models[m].k()},
+                                  {"algorithm", cluster::to_string(models[m].algorithm)},
+                                  {"embedding", models[m].embedding},
+                                  {"cluster", assign[m].labels[i]},
                                   {"distance", assign[m].distances[i]},
                                   {"probability", assign[m].probability[i]}});
             }
@@ -231,7 +249,8 @@ int run_classify(const ClassifyArgs& a) {
         return kExitOk;
     }
     std::printf("face_id,file");
-    for (const auto& m : models) std::printf(",k%d_%s_%s", m.k(), cluster::to_string(m.algorithm), m.embedding.c_str());
+    for (const auto& m : models)
+        std::printf(",k%d_%s_%s", m.k(), cluster::to_string(m.algorithm), m.embedding.c_str());
     std::printf("\n");
     for (std::size_t i = 0; i < faces.size(); ++i) {
         std::printf("%lld,%s", static_cast<long long>(faces[i]->id), cf.file_names[i].c_str());
@@ -246,9 +265,10 @@ int run_classify(const ClassifyArgs& a) {
 std::vector<Command> register_subdiscriminate(CLI::App& root, GlobalOptions& g) {
     (void)g;
     auto sa = std::make_shared<SubArgs>();
-    auto* sub = root.add_subcommand(
-        "subdiscriminate", "cluster embeddings without labels into k groups; save the centroids; "
-                           "with --labels, say which attribute explains each split");
+    auto* sub =
+        root.add_subcommand("subdiscriminate",
+                            "cluster embeddings without labels into k groups; save the centroids; "
+                            "with --labels, say which attribute explains each split");
     sub->add_option("--catalog", sa->catalog, "catalog file")->capture_default_str();
     sub->add_option("--k", sa->ks, "group counts, comma-separated")->capture_default_str();
     sub->add_option("--algo", sa->algo, "kmeans or gmm (diagonal covariance)")
@@ -262,8 +282,9 @@ std::vector<Command> register_subdiscriminate(CLI::App& root, GlobalOptions& g) 
         ->capture_default_str();
     sub->add_option("--seed", sa->seed, "first seed")->capture_default_str();
     sub->add_option("--save", sa->save, "write the centroids (first seed) to this JSON file");
-    sub->add_option("--labels", sa->labels,
-                    "CSV with a `file` column and any label columns (gender, race, age, family...)");
+    sub->add_option(
+        "--labels", sa->labels,
+        "CSV with a `file` column and any label columns (gender, race, age, family...)");
     sub->add_option("--columns", sa->columns, "label columns to score (default: all)");
     sub->add_option("--age-column", sa->age_column,
                     "numeric column turned into Adience age bands (<name>_band)")
@@ -273,7 +294,8 @@ std::vector<Command> register_subdiscriminate(CLI::App& root, GlobalOptions& g) 
 
     auto ca = std::make_shared<ClassifyArgs>();
     auto* cls = root.add_subcommand("classify", "assign every face to the nearest saved centroid");
-    cls->add_option("--centroids", ca->centroids, "file written by subdiscriminate --save")->required();
+    cls->add_option("--centroids", ca->centroids, "file written by subdiscriminate --save")
+        ->required();
     cls->add_option("--catalog", ca->catalog, "catalog file")->capture_default_str();
     cls->add_flag("--json", ca->json, "JSON output (default: CSV)");
     return {{sub, [sa]() { return run_subdiscriminate(*sa); }},

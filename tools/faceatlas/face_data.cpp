@@ -33,8 +33,8 @@ CatalogFaces load_catalog_faces(const std::string& path, bool with_embeddings) {
 std::size_t embedding_dim(const std::string& embedding) {
     if (embedding == "dlib") return 128;
     if (embedding == "faceres") return 1024;
-    throw Error(ErrorCode::kInvalidArgument, "unknown embedding '" + embedding + "'",
-                "--embedding", "use dlib or faceres");
+    throw Error(ErrorCode::kInvalidArgument, "unknown embedding '" + embedding + "'", "--embedding",
+                "use dlib or faceres");
 }
 
 const std::vector<float>& embedding_of(const catalog::FaceRecord& face,

@@ -36,9 +36,9 @@ cluster::Matrix embedding_matrix(const std::vector<const catalog::FaceRecord*>& 
 // A label CSV keyed by the basename of its `file` column.
 struct LabelFile {
     std::string path;
-    std::vector<std::string> columns;                          // every column but `file`
-    std::map<std::string, std::vector<std::string>> by_file;   // basename -> values
-    std::size_t exact_duplicates = 0;                          // rows listed twice, kept once
+    std::vector<std::string> columns;                         // every column but `file`
+    std::map<std::string, std::vector<std::string>> by_file;  // basename -> values
+    std::size_t exact_duplicates = 0;                         // rows listed twice, kept once
 };
 // ensures: reads the CSV; a file listed twice with different values throws kCorruptData naming
 //          the line; exact duplicate rows are kept once (counted).

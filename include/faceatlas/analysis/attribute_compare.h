@@ -37,18 +37,18 @@ struct AttributeCompareOptions {
 };
 
 struct AttributeCompareEntry {
-    std::string algorithm;  // "kmeans", "agglomerative", "dbscan"
-    std::string linkage;    // agglomerative: scipy method name; else ""
-    std::string metric;     // "euclidean", "cosine", "cityblock"
-    int k = 0;              // requested number of clusters
-    int clusters = 0;       // clusters found (may be < k for agglomerative ties)
+    std::string algorithm;             // "kmeans", "agglomerative", "dbscan"
+    std::string linkage;               // agglomerative: scipy method name; else ""
+    std::string metric;                // "euclidean", "cosine", "cityblock"
+    int k = 0;                         // requested number of clusters
+    int clusters = 0;                  // clusters found (may be < k for agglomerative ties)
     std::optional<double> silhouette;  // none when undefined (fewer than 2 clusters)
     std::optional<double> eps;         // dbscan only
     std::size_t noise = 0;             // dbscan: points labelled noise (excluded from silhouette)
 };
 
 struct AttributeCompareResult {
-    std::size_t rows = 0;     // faces clustered (after subsampling)
+    std::size_t rows = 0;  // faces clustered (after subsampling)
     bool sampled = false;
     std::vector<AttributeCompareEntry> entries;  // by k, then algorithm, linkage, metric
 };

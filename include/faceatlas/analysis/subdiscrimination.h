@@ -27,9 +27,9 @@ LabelColumn make_label_column(std::string name, const std::vector<std::string>& 
 struct SubdiscriminationOptions {
     std::vector<int> ks{2, 4, 8};
     cluster::CentroidAlgorithm algorithm = cluster::CentroidAlgorithm::kKMeans;
-    int seeds = 5;               // runs per k, with seeds seed, seed + 1, ...
+    int seeds = 5;  // runs per k, with seeds seed, seed + 1, ...
     std::uint64_t seed = 0;
-    int n_init = 1;              // restarts inside one run (k-means / GMM)
+    int n_init = 1;  // restarts inside one run (k-means / GMM)
     // GMM covariance: diagonal (a full 1024 x 1024 covariance per component is not estimable
     // from a few thousand faces).
     cluster::CovarianceType covariance = cluster::CovarianceType::kDiagonal;
@@ -48,15 +48,15 @@ struct ColumnExplanation {
     std::string column;
     std::size_t labelled = 0;  // rows with a label in this column
     int classes = 0;
-    double chance = 0;         // share of the majority class (purity of one cluster)
-    SplitScore accuracy;       // Hungarian best-match accuracy (eval::best_match_accuracy)
-    SplitScore purity;         // sum over clusters of the majority count / labelled
-    SplitScore ami;            // adjusted mutual information (chance-corrected)
+    double chance = 0;    // share of the majority class (purity of one cluster)
+    SplitScore accuracy;  // Hungarian best-match accuracy (eval::best_match_accuracy)
+    SplitScore purity;    // sum over clusters of the majority count / labelled
+    SplitScore ami;       // adjusted mutual information (chance-corrected)
 };
 
 struct SubdiscriminationResult {
-    std::vector<ColumnExplanation> rows;    // by k, then column order
-    std::vector<std::string> best_by_k;     // per options.ks: the column with the highest mean AMI
+    std::vector<ColumnExplanation> rows;  // by k, then column order
+    std::vector<std::string> best_by_k;   // per options.ks: the column with the highest mean AMI
     std::vector<cluster::CentroidModel> models;  // per k: the model of the first seed
 };
 

@@ -31,7 +31,7 @@ struct NamedAttribute {
 
 // Per-face attribute values: rows = faces, columns = named attributes; NaN = missing.
 class AttributeTable {
-public:
+  public:
     AttributeTable() = default;
     // requires: face ids distinct (else throws faceatlas::Error).
     explicit AttributeTable(std::vector<std::int64_t> face_ids);
@@ -53,7 +53,7 @@ public:
     //          column throws faceatlas::Error.
     std::size_t add_named(const std::vector<NamedAttribute>& rows);
 
-private:
+  private:
     std::vector<std::int64_t> face_ids_;
     std::vector<std::string> names_;
     std::vector<std::vector<float>> columns_;
@@ -65,7 +65,7 @@ enum class MissingValues {
 };
 
 struct AttributeSelection {
-    std::vector<std::string> attributes;  // columns to use; empty = every column
+    std::vector<std::string> attributes;                  // columns to use; empty = every column
     std::vector<std::pair<std::string, double>> weights;  // name -> weight (default 1), >= 0
     bool standardize = true;  // z-score each column (constant columns get scale 1)
     MissingValues missing = MissingValues::kDropRows;
@@ -75,12 +75,12 @@ struct AttributeSelection {
 };
 
 struct SelectedAttributes {
-    Matrix x;                             // rows = kept faces, (value - mean) / scale * weight
-    Matrix raw;                           // the same cells, unscaled
-    std::vector<std::int64_t> face_ids;   // of the kept rows
-    std::vector<std::string> names;       // columns of x
+    Matrix x;                            // rows = kept faces, (value - mean) / scale * weight
+    Matrix raw;                          // the same cells, unscaled
+    std::vector<std::int64_t> face_ids;  // of the kept rows
+    std::vector<std::string> names;      // columns of x
     std::vector<double> mean, scale, weight;
-    std::vector<std::int64_t> dropped;    // faces left out for missing values
+    std::vector<std::int64_t> dropped;  // faces left out for missing values
 };
 
 // requires: every selected name is a column (else throws kInvalidArgument listing the known
@@ -100,12 +100,12 @@ AttributeAlgorithm attribute_algorithm_from_string(std::string_view name);
 
 struct AttributeClusterOptions {
     AttributeAlgorithm algorithm = AttributeAlgorithm::kKMeans;
-    int k = 4;                                  // kmeans, agglomerative, gmm
+    int k = 4;                                     // kmeans, agglomerative, gmm
     LinkageMethod linkage = LinkageMethod::kWard;  // agglomerative
-    Metric metric = Metric::kEuclidean;         // agglomerative and dbscan
-    double eps = 0.5;                           // dbscan (in standardized units)
-    int min_samples = 5;                        // dbscan
-    int n_init = 10;                            // kmeans restarts / gmm initialisations
+    Metric metric = Metric::kEuclidean;            // agglomerative and dbscan
+    double eps = 0.5;                              // dbscan (in standardized units)
+    int min_samples = 5;                           // dbscan
+    int n_init = 10;                               // kmeans restarts / gmm initialisations
     std::uint64_t seed = 0;
     // ensures: throws faceatlas::Error unless k >= 1, eps > 0 and finite, min_samples >= 1,
     //          n_init >= 1, and the linkage/metric pair is valid (ward/centroid/median need

@@ -31,15 +31,15 @@ const char* to_string(CentroidAlgorithm algorithm);
 CentroidAlgorithm centroid_algorithm_from_string(std::string_view name);
 
 struct CentroidModel {
-    std::string embedding;     // which embedding the centres live in ("dlib", "faceres")
+    std::string embedding;  // which embedding the centres live in ("dlib", "faceres")
     CentroidAlgorithm algorithm = CentroidAlgorithm::kKMeans;
     std::uint64_t seed = 0;
-    std::string created;       // ISO 8601 UTC
+    std::string created;  // ISO 8601 UTC
     std::string faceatlas_version;
     std::size_t trained_on = 0;
     std::optional<std::int64_t> person_id;  // set for intra-person models
-    Matrix centers;            // k x dim (GMM: the means)
-    double inertia = 0;        // k-means only
+    Matrix centers;                         // k x dim (GMM: the means)
+    double inertia = 0;                     // k-means only
     // GMM only.
     CovarianceType covariance = CovarianceType::kDiagonal;
     std::vector<double> weights;

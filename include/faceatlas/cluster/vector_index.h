@@ -32,9 +32,9 @@ IndexKind index_kind_from_string(std::string_view name);
 struct VectorIndexOptions {
     IndexKind kind = IndexKind::kFlat;
     Metric metric = Metric::kEuclidean;  // kEuclidean or kCosine (others throw)
-    int ivf_lists = 0;        // IVF lists; 0 = 4 * sqrt(N at the first add), clamped to [1, N/39]
-    int nprobe = 16;          // IVF lists probed per query
-    int hnsw_m = 32;          // HNSW links per node
+    int ivf_lists = 0;  // IVF lists; 0 = 4 * sqrt(N at the first add), clamped to [1, N/39]
+    int nprobe = 16;    // IVF lists probed per query
+    int hnsw_m = 32;    // HNSW links per node
     int hnsw_ef_construction = 40;
     int hnsw_ef_search = 64;  // HNSW search beam; raised to k when k is larger
     std::uint64_t seed = 0;   // seeds the IVF k-means
@@ -49,7 +49,7 @@ struct Neighbor {
 };
 
 class VectorIndex {
-public:
+  public:
     // ensures: an empty index of dimension dim (>= 1). Throws kUnsupported when faceatlas was
     //          built without FAISS.
     VectorIndex(std::size_t dim, const VectorIndexOptions& options);
@@ -87,7 +87,7 @@ public:
     // ensures: reads what save wrote; throws kNotFound / kCorruptData naming the file.
     static VectorIndex load(const std::filesystem::path& path);
 
-private:
+  private:
     struct Impl;
     explicit VectorIndex(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
