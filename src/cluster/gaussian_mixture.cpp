@@ -107,6 +107,33 @@ public:
     }
 };
 
+GaussianMixture GaussianMixture::from_parameters(CovarianceType type, std::vector<double> weights,
+                                                 std::vector<std::vector<double>> means,
+                                                 std::vector<std::vector<double>> covariances) {
+    const std::size_t k = weights.size();
+    const std::size_t d = means.empty() ? 0 : means[0].size();
+    const std::size_t cov_size = type == CovarianceType::kFull ? d * d : d;
+    bool ok = k >= 1 && d >= 1 && means.size() == k && covariances.size() == k;
+    for (std::size_t c = 0; ok && c < k; ++c) {
+        ok = means[c].size() == d && covariances[c].size() == cov_size && std::isfinite(weights[c]) &&
+             weights[c] >= 0;
+    }
+    if (!ok) {
+        throw Error(ErrorCode::kCorruptData,
+                    "GMM parameters: weights, means and covariances do not fit together",
+                    "GaussianMixture::from_parameters", "save the mixture again");
+    }
+    GaussianMixture g;
+    g.type_ = type;
+    g.dim_ = d;
+    g.weights_ = std::move(weights);
+    g.means_ = std::move(means);
+    g.covariances_ = std::move(covariances);
+    g.converged_ = true;
+    g.compute_cholesky();
+    return g;
+}
+
 void GaussianMixture::compute_cholesky() {
     const auto d = static_cast<Eigen::Index>(dim_);
     precision_chol_.assign(covariances_.size(), {});

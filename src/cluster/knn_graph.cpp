@@ -3,26 +3,101 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cluster/distance_blocks.h"
+#include "faceatlas/cluster/vector_index.h"
 #include "faceatlas/core/error.h"
 
 namespace faceatlas::cluster {
 
 void KnnOptions::validate() const {
-    if (k < 1 || block_rows < 1 || block_cols < 1) {
+    if (k < 1 || block_rows < 1 || block_cols < 1 || nprobe < 1 || ef_search < 1) {
         throw Error(ErrorCode::kInvalidArgument,
                     "k-NN graph: k and block sizes must be >= 1 (k = " + std::to_string(k) + ")",
                     "KnnOptions", "set k to the number of neighbours wanted per point");
     }
 }
 
+namespace {
+
+bool faiss_metric(Metric m) {
+    return m == Metric::kEuclidean || m == Metric::kSquaredEuclidean || m == Metric::kCosine;
+}
+
+// Approximate graph: index every row under its row number, ask for k + 1 neighbours, drop self
+// (or, when the index missed it, the farthest), in query batches to bound scratch memory.
+KnnGraph build_knn_graph_faiss(const MatrixView& x, const KnnOptions& options, KnnMethod method) {
+    if (!faiss_metric(options.metric)) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    std::string("approximate k-NN graph: metric ") + to_string(options.metric) +
+                        " is not supported",
+                    "KnnOptions", "use euclidean, sqeuclidean or cosine, or KnnMethod::kExact");
+    }
+    const std::size_t n = x.rows;
+    const auto k = static_cast<std::size_t>(options.k);
+    KnnGraph g;
+    g.num_nodes = n;
+    g.k = options.k;
+    g.indices.assign(n * k, -1);
+    g.distances.assign(n * k, std::numeric_limits<float>::infinity());
+    if (n == 0) return g;
+    VectorIndexOptions vo;
+    vo.kind = method == KnnMethod::kHnsw ? IndexKind::kHnsw : IndexKind::kIvfFlat;
+    vo.metric = options.metric == Metric::kCosine ? Metric::kCosine : Metric::kEuclidean;
+    vo.nprobe = options.nprobe;
+    vo.hnsw_ef_search = options.ef_search;
+    vo.seed = options.seed;
+    VectorIndex index(x.cols, vo);
+    {
+        std::vector<std::int64_t> ids(n);
+        std::iota(ids.begin(), ids.end(), std::int64_t{0});
+        index.add(x, ids);
+    }
+    const std::size_t kq = k + 1;
+    const std::size_t batch = 16384;
+    std::vector<std::int64_t> ids(batch * kq);
+    std::vector<float> dist(batch * kq);
+    for (std::size_t r0 = 0; r0 < n; r0 += batch) {
+        const std::size_t nr = std::min(batch, n - r0);
+        index.search(MatrixView{x.row(r0), nr, x.cols}, static_cast<int>(kq), ids.data(),
+                     dist.data());
+        for (std::size_t r = 0; r < nr; ++r) {
+            const auto self = static_cast<std::int64_t>(r0 + r);
+            std::size_t m = 0;
+            for (std::size_t t = 0; t < kq && m < k; ++t) {
+                const std::int64_t j = ids[r * kq + t];
+                if (j < 0 || j == self) continue;
+                float d = dist[r * kq + t];
+                if (options.metric == Metric::kSquaredEuclidean) d *= d;
+                g.indices[(r0 + r) * k + m] = static_cast<int>(j);
+                g.distances[(r0 + r) * k + m] = d;
+                ++m;
+            }
+        }
+    }
+    return g;
+}
+
+}  // namespace
+
+KnnMethod resolve_knn_method(const KnnOptions& options, std::size_t n) {
+    if (options.method != KnnMethod::kAuto) return options.method;
+    if (n >= options.approximate_min_rows && VectorIndex::available() &&
+        faiss_metric(options.metric)) {
+        return KnnMethod::kIvf;
+    }
+    return KnnMethod::kExact;
+}
+
 KnnGraph build_knn_graph(const MatrixView& x, const KnnOptions& options) {
     options.validate();
     check_matrix(x, "build_knn_graph");
+    const KnnMethod method = resolve_knn_method(options, x.rows);
+    if (method != KnnMethod::kExact) return build_knn_graph_faiss(x, options, method);
     const std::size_t n = x.rows;
     const auto k = static_cast<std::size_t>(options.k);
     KnnGraph g;

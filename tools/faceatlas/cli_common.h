@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -66,5 +67,36 @@ Command register_cluster(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g);
 // `eval clusters` under an existing `eval` parent.
 Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g);
+
+// Attribute clustering (cmd_cluster_attributes.cpp): `faceatlas cluster-attributes`, and the body
+// of `faceatlas cluster --features attributes` (cmd_cluster.cpp can add these options to its
+// own subcommand with add_cluster_attributes_options and call run_cluster_attributes).
+struct ClusterAttributesArgs {
+    std::string catalog = "faceatlas.db";
+    std::string attrs;        // comma-separated; empty = all
+    std::string weights;      // name=w,...
+    std::string algo = "kmeans";
+    int k = 4;
+    double eps = 0.5;
+    int min_samples = 5;
+    std::string linkage = "ward";
+    std::string metric = "euclidean";
+    std::uint64_t seed = 0;
+    bool raw = false;         // no z-scoring
+    std::string compare;      // "k=2..20"
+    std::string compare_out;  // default <catalog>.attr_clusters.json
+    std::string out;          // face_id,cluster CSV
+    bool json = false;
+    bool list = false;
+};
+void add_cluster_attributes_options(CLI::App& app, ClusterAttributesArgs& args);
+int run_cluster_attributes(const ClusterAttributesArgs& args);
+Command register_cluster_attributes(CLI::App& root, GlobalOptions& g);
+// Sub-discrimination (cmd_subdiscriminate.cpp): `subdiscriminate` and `classify`.
+std::vector<Command> register_subdiscriminate(CLI::App& root, GlobalOptions& g);
+// `faceatlas search IMAGE` (cmd_search.cpp).
+Command register_search(CLI::App& root, GlobalOptions& g);
+// `faceatlas eval identification`, registered under the `eval` parent (cmd_eval_identification.cpp).
+Command add_eval_identification(CLI::App& eval_parent, GlobalOptions& g);
 
 }  // namespace faceatlas::cli

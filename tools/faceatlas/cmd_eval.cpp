@@ -197,6 +197,7 @@ std::vector<Command> register_eval_commands(CLI::App& root, GlobalOptions& g) {
     add_pairs(*eval, cmds);
     cmds.push_back(add_eval_attributes(*eval, g));
     cmds.push_back(add_eval_clusters(*eval, g));
+    cmds.push_back(add_eval_identification(*eval, g));
     return cmds;
 }
 

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
 #endif
     commands.push_back(register_cluster(app, g));
     for (auto& c : register_person_commands(app, g)) commands.push_back(std::move(c));
+    commands.push_back(register_cluster_attributes(app, g));
+    for (auto& c : register_subdiscriminate(app, g)) commands.push_back(std::move(c));
+    commands.push_back(register_search(app, g));
     app.require_subcommand(1);
 
     try {

@@ -35,6 +35,12 @@ public:
     //          mean log-likelihood changes less than tol or max_iter; a final E-step makes
     //          predict(x) consistent with the parameters (as sklearn).
     static GaussianMixture fit(const MatrixView& x, const GmmOptions& options);
+    // Rebuilds a fitted mixture from saved parameters (centroid files).
+    // requires: K >= 1 weights, K means of equal dimension d >= 1, K covariances of d*d (full)
+    //           or d (diagonal) values, positive definite (else throws faceatlas::Error).
+    static GaussianMixture from_parameters(CovarianceType type, std::vector<double> weights,
+                                           std::vector<std::vector<double>> means,
+                                           std::vector<std::vector<double>> covariances);
 
     int num_components() const { return static_cast<int>(weights_.size()); }
     std::size_t dim() const { return dim_; }

@@ -1,0 +1,155 @@
+#include "face_data.h"
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+
+#include "faceatlas/core/csv.h"
+#include "faceatlas/core/error.h"
+
+namespace faceatlas::cli {
+
+CatalogFaces load_catalog_faces(const std::string& path, bool with_embeddings) {
+    if (!std::filesystem::exists(path)) {
+        throw Error(ErrorCode::kNotFound, "no catalog here", path,
+                    "run `faceatlas scan DIR` first or pass --catalog");
+    }
+    CatalogFaces out;
+    out.catalog = catalog::open_sqlite_catalog(path, catalog::OpenOptions{.read_only = true});
+    std::map<std::int64_t, catalog::PhotoRecord> photos;
+    for (auto& p : out.catalog->photos()) photos.emplace(p.id, std::move(p));
+    for (auto& f : out.catalog->faces(with_embeddings)) {
+        const auto it = photos.find(f.photo_id);
+        if (it == photos.end() || it->second.status != catalog::MediaStatus::kOk) continue;
+        out.paths.push_back(it->second.path);
+        out.file_names.push_back(std::filesystem::path(it->second.path).filename().string());
+        out.faces.push_back(std::move(f));
+    }
+    return out;
+}
+
+std::size_t embedding_dim(const std::string& embedding) {
+    if (embedding == "dlib") return 128;
+    if (embedding == "faceres") return 1024;
+    throw Error(ErrorCode::kInvalidArgument, "unknown embedding '" + embedding + "'", "--embedding",
+                "use dlib or faceres");
+}
+
+const std::vector<float>& embedding_of(const catalog::FaceRecord& face,
+                                       const std::string& embedding) {
+    (void)embedding_dim(embedding);
+    return embedding == "dlib" ? face.embedding_dlib : face.embedding_faceres;
+}
+
+cluster::Matrix embedding_matrix(const std::vector<const catalog::FaceRecord*>& faces,
+                                 const std::string& embedding) {
+    const std::size_t d = embedding_dim(embedding);
+    cluster::Matrix m(faces.size(), d);
+    for (std::size_t i = 0; i < faces.size(); ++i) {
+        const auto& v = embedding_of(*faces[i], embedding);
+        bool finite = v.size() == d;
+        for (std::size_t j = 0; finite && j < d; ++j) finite = std::isfinite(v[j]);
+        if (!finite) {
+            throw Error(ErrorCode::kCorruptData,
+                        "face " + std::to_string(faces[i]->id) + " has no valid " + embedding +
+                            " embedding (" + std::to_string(v.size()) + " values or NaN)",
+                        "catalog", "re-scan the photo (faceatlas scan --force)");
+        }
+        std::copy(v.begin(), v.end(), m.row(i));
+    }
+    return m;
+}
+
+LabelFile read_label_file(const std::string& path, const std::string& file_column) {
+    const CsvTable t = read_csv(path);
+    const std::size_t fc = t.require_column(file_column);
+    LabelFile out;
+    out.path = path;
+    std::vector<std::size_t> cols;
+    for (std::size_t c = 0; c < t.header.size(); ++c) {
+        if (c == fc) continue;
+        cols.push_back(c);
+        out.columns.push_back(t.header[c]);
+    }
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+        const auto& row = t.rows[r];
+        const std::string file = std::filesystem::path(row[fc]).filename().string();
+        if (file.empty()) {
+            throw Error(ErrorCode::kCorruptData, "empty file name on line " + std::to_string(r + 2),
+                        path);
+        }
+        std::vector<std::string> values;
+        for (auto c : cols) values.push_back(row[c]);
+        const auto [it, inserted] = out.by_file.emplace(file, values);
+        if (!inserted) {
+            if (it->second != values) {
+                throw Error(ErrorCode::kCorruptData,
+                            "file " + file + " is listed twice with different labels (line " +
+                                std::to_string(r + 2) + ")",
+                            path, "keep one row per file");
+            }
+            ++out.exact_duplicates;
+        }
+    }
+    return out;
+}
+
+LabelledFaces match_labels(const CatalogFaces& faces, const LabelFile& labels) {
+    std::map<std::string, std::size_t> largest;
+    for (std::size_t i = 0; i < faces.faces.size(); ++i) {
+        const auto it = largest.find(faces.file_names[i]);
+        if (it == largest.end() || faces.faces[i].face_size > faces.faces[it->second].face_size) {
+            largest[faces.file_names[i]] = i;
+        }
+    }
+    LabelledFaces out;
+    for (const auto& [file, values] : labels.by_file) {
+        const auto it = largest.find(file);
+        if (it == largest.end()) {
+            ++out.unmatched;
+            continue;
+        }
+        out.face_index.push_back(it->second);
+        out.values.push_back(values);
+    }
+    if (out.face_index.empty()) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    "none of the " + std::to_string(labels.by_file.size()) +
+                        " files in the labels match a face in the catalog",
+                    labels.path, "label files are matched by file name; scan those photos first");
+    }
+    return out;
+}
+
+std::vector<int> parse_int_list(const std::string& text, const std::string& flag) {
+    std::vector<int> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto at = text.find(',', start);
+        const std::string item =
+            text.substr(start, at == std::string::npos ? std::string::npos : at - start);
+        int v = 0;
+        const auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+        if (item.empty() || ec != std::errc() || p != item.data() + item.size()) {
+            throw Error(ErrorCode::kInvalidArgument, "bad number '" + item + "' in '" + text + "'",
+                        flag, "write integers separated by commas, e.g. 2,4,8");
+        }
+        out.push_back(v);
+        if (at == std::string::npos) break;
+        start = at + 1;
+    }
+    return out;
+}
+
+std::string utc_now() {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+}  // namespace faceatlas::cli
