@@ -63,7 +63,8 @@ TEST(FaceAttributes, VersionOneCatalogMigrates) {
     {
         // Make it look like a version-1 catalog.
         Database d(db);
-        d.exec("DROP TABLE face_attributes; DELETE FROM schema_version WHERE version = 2");
+        d.exec("DROP TABLE face_attributes; DROP TABLE person_constraints; DROP TABLE cluster_runs; "
+               "DELETE FROM schema_version WHERE version >= 2");
     }
     auto c = open_sqlite_catalog(db);
     const auto faces = c->faces(false);
@@ -73,5 +74,5 @@ TEST(FaceAttributes, VersionOneCatalogMigrates) {
     Database d(db);
     Statement s(d, "SELECT max(version) FROM schema_version");
     ASSERT_TRUE(s.step());
-    EXPECT_EQ(s.int64(0), 2);
+    EXPECT_EQ(s.int64(0), kSchemaVersion);
 }

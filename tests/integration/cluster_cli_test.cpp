@@ -171,15 +171,15 @@ TEST_F(ClusterCli, BadInputsGiveClearErrors) {
     auto r = run_cli("cluster --catalog " + empty + " --json");
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_EQ(json_of(r)["persons"], 0);
-    // No catalog, unknown algorithm, attributes not built.
+    // No catalog, unknown algorithm.
     EXPECT_EQ(run_cli("cluster --catalog " + (dir_ / "missing.db").string()).code, 1);
     const auto db = copy("bad.db");
     r = run_cli("cluster --catalog " + db + " --algo kmedoids");
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.out.find("rank-order"), std::string::npos) << r.out;  // lists the choices
-    r = run_cli("cluster --catalog " + db + " --features attributes");
-    EXPECT_EQ(r.code, 1);
-    EXPECT_NE(r.out.find("not built"), std::string::npos) << r.out;
+    // Attribute features take the attribute-clustering path.
+    r = run_cli("cluster --catalog " + db + " --features attributes --k 2 --json");
+    EXPECT_EQ(r.code, 0) << r.out;
     EXPECT_EQ(run_cli("cluster --catalog " + db + " --threshold -1").code, 2);
     EXPECT_EQ(run_cli("cluster --catalog " + db + " --birth-year-weight -0.5").code, 2);
     // Labels: unknown files are counted as missing; all unknown -> error; conflicting duplicate

@@ -7,7 +7,9 @@ cli="$1"; data="$2/faces-dev/images"
 [ -d "$data" ] || { echo "SKIP: $data missing"; exit 0; }
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/crops"
-ls "$data" | head -n 60 | while read -r f; do cp "$data/$f" "$work/crops/"; done
+# (no `ls | head` under pipefail: head closing the pipe early would fail the script)
+files=("$data"/*)
+cp "${files[@]:0:60}" "$work/crops/"
 db="$work/catalog.db"
 count() { sqlite3 "$db" "$1" 2>/dev/null || echo 0; }
 
