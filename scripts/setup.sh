@@ -9,11 +9,15 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${FACEATLAS_BUILD_DIR:-$root/build}"
 cd "$root"
 
-pkgs=(build-essential cmake pkg-config git ca-certificates openssl nodejs npm
+pkgs=(build-essential cmake pkg-config git ca-certificates openssl
       libopencv-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libexiv2-dev
       libeigen3-dev libopenblas-dev libtorch-dev libxxhash-dev libfaiss-dev libgtest-dev libgmock-dev
       libbenchmark-dev python3-sklearn python3-scipy python3-numpy
       chromium)
+# Node.js/npm may come from elsewhere than Debian (e.g. a newer Node on PATH): only install
+# Debian's when the commands are missing.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
