@@ -38,6 +38,14 @@ inline CliRun run_cli(const std::string& args) {
     return r;
 }
 
+// The same, with stderr appended to stdout in `out` (for tests that look for a message and do
+// not care which stream carried it).
+inline CliRun run_cli_merged(const std::string& args) {
+    CliRun r = run_cli(args);
+    r.out += r.err;
+    return r;
+}
+
 // Largest resident set (bytes) of any child process this process has waited for so far
 // (getrusage(RUSAGE_CHILDREN).ru_maxrss). gtest_discover_tests runs each test in its own
 // process, so inside one test it is the peak of that test's CLI runs.

@@ -12,26 +12,14 @@
 
 #include "faceatlas/core/csv.h"
 
+#include "common/cli.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;
-};
-
-Run run_cli(const std::string& args) {
-    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " 2>&1";
-    Run r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    while (fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-    const int st = pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
+using Run = faceatlas::testing::CliRun;
+Run run_cli(const std::string& args) { return faceatlas::testing::run_cli_merged(args); }
 
 nlohmann::json json_of(const Run& r) {
     const auto start = r.out.find_first_of("{[");

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/cli.h"
+
 namespace fs = std::filesystem;
 
 // Measured on these 42 faces (eval attributes on the full utkface-dev catalog with a 42-file
@@ -20,22 +22,8 @@ constexpr double GENDER_FACEAPI_MIN = 0.83, GENDER_FACERES_MIN = 0.72, GENDER_FU
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;
-};
-
-Run run_cli(const std::string& args) {
-    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " 2>&1";
-    Run r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    while (fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-    const int st = pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
+using Run = faceatlas::testing::CliRun;
+Run run_cli(const std::string& args) { return faceatlas::testing::run_cli_merged(args); }
 
 class EvalAttributesCli : public ::testing::Test {
   protected:
