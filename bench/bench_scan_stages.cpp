@@ -52,18 +52,6 @@ auto timed(Clock& acc, F&& f) {
     return r;
 }
 
-cv::Rect2f aligned_rect(const vision::Landmarks68& lm) {
-    float x0 = lm.points[0].x, y0 = lm.points[0].y, x1 = x0, y1 = y0;
-    for (const auto& p : lm.points) {
-        x0 = std::min(x0, p.x);
-        y0 = std::min(y0, p.y);
-        x1 = std::max(x1, p.x);
-        y1 = std::max(y1, p.y);
-    }
-    const float w = x1 - x0, h = y1 - y0;
-    return {x0 - 0.1f * w, y0 - 0.1f * h, 1.2f * w, 1.2f * h};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,7 +61,8 @@ int main(int argc, char** argv) {
     for (int i = 3; i < argc; ++i) photos.emplace_back(argv[i]);
     if (photos.empty())
         for (int k = 1; k <= 6; ++k)
-            photos.push_back(fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo" / ("sample" + std::to_string(k) + ".jpg"));
+            photos.push_back(fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo" /
+                             ("sample" + std::to_string(k) + ".jpg"));
     cv::setNumThreads(cv_threads);
 
     const auto manifest = nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR);
@@ -86,9 +75,10 @@ int main(int argc, char** argv) {
     auto faceres = vision::FaceresNet::load(manifest);
     const double load_cpu = thread_cpu_s() - l0;
 
-    const std::vector<std::string> order = {"decode", "detect (SSD 512)", "landmarks (112)", "chips (align)",
-                                            "age/gender (112)", "expression (112)", "dlib descriptor (150)",
-                                            "faceres (224)", "thumbnail+blur"};
+    const std::vector<std::string> order = {
+        "decode",           "detect (SSD 512)", "landmarks (112)",       "chips (align)",
+        "age/gender (112)", "expression (112)", "dlib descriptor (150)", "faceres (224)",
+        "thumbnail+blur"};
     std::map<std::string, Clock> t;
     std::size_t faces = 0, images = 0;
     for (int pass = 0; pass <= passes; ++pass) {  // pass 0 is the warm-up, not counted
@@ -101,24 +91,27 @@ int main(int argc, char** argv) {
             for (const auto& d : dets) boxes.emplace_back(d.box.x, d.box.y, d.box.w, d.box.h);
             if (boxes.empty()) continue;
             nf += boxes.size();
-            auto lms = timed(local["landmarks (112)"], [&] { return landmarks.detect_batch(rgb, boxes); });
+            auto lms =
+                timed(local["landmarks (112)"], [&] { return landmarks.detect_batch(rgb, boxes); });
             std::vector<cv::Mat> crops, dlib_chips, faceres_chips;
             std::vector<cv::Rect2f> aligned;
             timed(local["chips (align)"], [&] {
                 for (const auto& lm : lms) {
-                    aligned.push_back(aligned_rect(lm));
+                    aligned.push_back(lm.aligned_rect());
                     cv::Rect box = cv::Rect(aligned.back()) & cv::Rect(0, 0, rgb.cols, rgb.rows);
                     crops.push_back(rgb(box));
-                    dlib_chips.push_back(
-                        vision::extract_chip(rgb, vision::chip_transform(lm.points, vision::ChipSpec{150, 0.25})));
-                    faceres_chips.push_back(
-                        vision::extract_chip(rgb, vision::chip_transform(lm.points, vision::ChipSpec{224, 0.25})));
+                    dlib_chips.push_back(vision::extract_chip(
+                        rgb, vision::chip_transform(lm.points, vision::ChipSpec{150, 0.25})));
+                    faceres_chips.push_back(vision::extract_chip(
+                        rgb, vision::chip_transform(lm.points, vision::ChipSpec{224, 0.25})));
                 }
                 return 0;
             });
             timed(local["age/gender (112)"], [&] { return age_gender.predict_batch(crops); });
-            timed(local["expression (112)"], [&] { return expression.classify_batch(rgb, aligned); });
-            timed(local["dlib descriptor (150)"], [&] { return recognizer.embed_batch(dlib_chips); });
+            timed(local["expression (112)"],
+                  [&] { return expression.classify_batch(rgb, aligned); });
+            timed(local["dlib descriptor (150)"],
+                  [&] { return recognizer.embed_batch(dlib_chips); });
             timed(local["faceres (224)"], [&] { return faceres.predict_batch(faceres_chips); });
             timed(local["thumbnail+blur"], [&] {
                 std::vector<unsigned char> jpg;
@@ -146,17 +139,22 @@ int main(int argc, char** argv) {
         total_cpu += t[k].cpu;
         total_wall += t[k].wall;
     }
-    std::printf("%zu photos, %zu faces over %d passes; OpenCV threads %d; model load %.0f ms CPU\n", images, faces,
-                passes, cv_threads, 1e3 * load_cpu);
-    std::printf("| stage | CPU ms/photo | CPU ms/face | share of CPU | wall ms/photo |\n|---|---:|---:|---:|---:|\n");
+    std::printf("%zu photos, %zu faces over %d passes; OpenCV threads %d; model load %.0f ms CPU\n",
+                images, faces, passes, cv_threads, 1e3 * load_cpu);
+    std::printf(
+        "| stage | CPU ms/photo | CPU ms/face | share of CPU | wall ms/photo "
+        "|\n|---|---:|---:|---:|---:|\n");
     for (const auto& k : order) {
         const auto& c = t[k];
-        std::printf("| %s | %.1f | %.1f | %.1f%% | %.1f |\n", k.c_str(), 1e3 * c.cpu / static_cast<double>(images),
+        std::printf("| %s | %.1f | %.1f | %.1f%% | %.1f |\n", k.c_str(),
+                    1e3 * c.cpu / static_cast<double>(images),
                     1e3 * c.cpu / static_cast<double>(faces), 100 * c.cpu / total_cpu,
                     1e3 * c.wall / static_cast<double>(images));
     }
-    std::printf("| total | %.1f | %.1f | 100%% | %.1f |\n", 1e3 * total_cpu / static_cast<double>(images),
-                1e3 * total_cpu / static_cast<double>(faces), 1e3 * total_wall / static_cast<double>(images));
+    std::printf("| total | %.1f | %.1f | 100%% | %.1f |\n",
+                1e3 * total_cpu / static_cast<double>(images),
+                1e3 * total_cpu / static_cast<double>(faces),
+                1e3 * total_wall / static_cast<double>(images));
     std::printf("=> %.2f photos per CPU-second, %.2f faces per CPU-second (analysis only)\n",
                 static_cast<double>(images) / total_cpu, static_cast<double>(faces) / total_cpu);
     return 0;

@@ -24,6 +24,16 @@ void KnnOptions::validate() const {
 
 namespace {
 
+// n nodes with k empty neighbour slots each (index -1, distance +inf).
+KnnGraph empty_knn_graph(std::size_t n, int k) {
+    KnnGraph g;
+    g.num_nodes = n;
+    g.k = k;
+    g.indices.assign(n * static_cast<std::size_t>(k), -1);
+    g.distances.assign(n * static_cast<std::size_t>(k), std::numeric_limits<float>::infinity());
+    return g;
+}
+
 bool faiss_metric(Metric m) {
     return m == Metric::kEuclidean || m == Metric::kSquaredEuclidean || m == Metric::kCosine;
 }
@@ -39,11 +49,7 @@ KnnGraph build_knn_graph_faiss(const MatrixView& x, const KnnOptions& options, K
     }
     const std::size_t n = x.rows;
     const auto k = static_cast<std::size_t>(options.k);
-    KnnGraph g;
-    g.num_nodes = n;
-    g.k = options.k;
-    g.indices.assign(n * k, -1);
-    g.distances.assign(n * k, std::numeric_limits<float>::infinity());
+    KnnGraph g = empty_knn_graph(n, options.k);
     if (n == 0) return g;
     VectorIndexOptions vo;
     vo.kind = method == KnnMethod::kHnsw ? IndexKind::kHnsw : IndexKind::kIvfFlat;
@@ -100,11 +106,7 @@ KnnGraph build_knn_graph(const MatrixView& x, const KnnOptions& options) {
     if (method != KnnMethod::kExact) return build_knn_graph_faiss(x, options, method);
     const std::size_t n = x.rows;
     const auto k = static_cast<std::size_t>(options.k);
-    KnnGraph g;
-    g.num_nodes = n;
-    g.k = options.k;
-    g.indices.assign(n * k, -1);
-    g.distances.assign(n * k, std::numeric_limits<float>::infinity());
+    KnnGraph g = empty_knn_graph(n, options.k);
     if (n == 0) return g;
     // Rank Euclidean neighbours by squared distance (no sqrt per pair); sqrt the k kept.
     const Metric rank_metric =
@@ -151,8 +153,8 @@ KnnGraph build_knn_graph(const MatrixView& x, const KnnOptions& options) {
             for (std::size_t t = 0; t < hs; ++t) {
                 const std::size_t at = (r0 + r) * k + t;
                 g.indices[at] = heap[t].second;
-                g.distances[at] = options.metric == Metric::kEuclidean ? std::sqrt(heap[t].first)
-                                                                        : heap[t].first;
+                g.distances[at] =
+                    options.metric == Metric::kEuclidean ? std::sqrt(heap[t].first) : heap[t].first;
             }
         }
     }

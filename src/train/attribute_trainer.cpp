@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cassert>
-#include <limits>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <random>
@@ -20,7 +20,9 @@ namespace faceatlas::train {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 struct HeadImpl : torch::nn::Module {
     HeadImpl(int in, int hidden, int out, double dropout)
@@ -54,7 +56,9 @@ std::vector<float> tensor_values(const torch::Tensor& t) {
 }  // namespace
 
 void TrainOptions::validate() const {
-    auto bad = [](const std::string& what) { throw Error(ErrorCode::kInvalidArgument, what, "train options"); };
+    auto bad = [](const std::string& what) {
+        throw Error(ErrorCode::kInvalidArgument, what, "train options");
+    };
     attr::backbone_dim(backbone);
     if (epochs < 1) bad("epochs must be >= 1");
     if (batch_size < 2) bad("batch size must be >= 2 (BatchNorm)");
@@ -69,40 +73,39 @@ void TrainOptions::validate() const {
         if (!seen.insert(a).second) bad("attribute " + a + " is listed twice");
 }
 
-double TrainResult::mean_accuracy() const {
+namespace {
+// Mean of one score field over the attributes (0 when there are none).
+double mean_of(const std::vector<AttributeScore>& scores, double AttributeScore::*field) {
     double s = 0;
-    for (const auto& a : scores) s += a.accuracy;
+    for (const auto& a : scores) s += a.*field;
     return scores.empty() ? 0 : s / static_cast<double>(scores.size());
 }
+}  // namespace
+
+double TrainResult::mean_accuracy() const { return mean_of(scores, &AttributeScore::accuracy); }
 double TrainResult::mean_balanced_accuracy() const {
-    double s = 0;
-    for (const auto& a : scores) s += a.balanced_accuracy;
-    return scores.empty() ? 0 : s / static_cast<double>(scores.size());
+    return mean_of(scores, &AttributeScore::balanced_accuracy);
 }
 double TrainResult::mean_accuracy_at_half() const {
-    double s = 0;
-    for (const auto& a : scores) s += a.accuracy_at_half;
-    return scores.empty() ? 0 : s / static_cast<double>(scores.size());
+    return mean_of(scores, &AttributeScore::accuracy_at_half);
 }
 double TrainResult::mean_balanced_accuracy_at_half() const {
-    double s = 0;
-    for (const auto& a : scores) s += a.balanced_accuracy_at_half;
-    return scores.empty() ? 0 : s / static_cast<double>(scores.size());
+    return mean_of(scores, &AttributeScore::balanced_accuracy_at_half);
 }
 double TrainResult::mean_majority_accuracy() const {
-    double s = 0;
-    for (const auto& a : scores) s += a.majority_accuracy;
-    return scores.empty() ? 0 : s / static_cast<double>(scores.size());
+    return mean_of(scores, &AttributeScore::majority_accuracy);
 }
 
-std::vector<bool> split_by_group(const std::vector<std::int64_t>& group, double fraction, std::uint64_t seed) {
+std::vector<bool> split_by_group(const std::vector<std::int64_t>& group, double fraction,
+                                 std::uint64_t seed) {
     std::map<std::int64_t, std::size_t> count;
     for (auto g : group) ++count[g];
     std::vector<std::int64_t> ids;
     for (const auto& [g, c] : count) ids.push_back(g);
     std::mt19937_64 rng(seed);
     std::shuffle(ids.begin(), ids.end(), rng);
-    const auto target = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(group.size())));
+    const auto target =
+        static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(group.size())));
     std::set<std::int64_t> val;
     std::size_t taken = 0;
     for (auto g : ids) {
@@ -115,8 +118,8 @@ std::vector<bool> split_by_group(const std::vector<std::int64_t>& group, double 
     return out;
 }
 
-TrainResult train_head(const LabelledFeatures& data, const std::string& backbone, const TrainOptions& options,
-                       const EpochFn& on_epoch) {
+TrainResult train_head(const LabelledFeatures& data, const std::string& backbone,
+                       const TrainOptions& options, const EpochFn& on_epoch) {
     options.validate();
     const auto t0 = Clock::now();
     const int dim = data.dim;
@@ -128,22 +131,25 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
     assert(data.x.size() == n * static_cast<std::size_t>(dim));
     assert(data.y.size() == n * static_cast<std::size_t>(na));
     if (options.mode == TrainMode::kFinetune)
-        throw Error(ErrorCode::kUnsupported, "finetune mode is not implemented yet", "--mode finetune",
-                    "use --mode head (frozen backbone)");
+        throw Error(ErrorCode::kUnsupported, "finetune mode is not implemented yet",
+                    "--mode finetune", "use --mode head (frozen backbone)");
 
     const auto is_val = split_by_group(data.group, options.val_fraction, options.seed);
     std::vector<std::int64_t> tr_idx, va_idx;
-    for (std::size_t i = 0; i < n; ++i) (is_val[i] ? va_idx : tr_idx).push_back(static_cast<std::int64_t>(i));
+    for (std::size_t i = 0; i < n; ++i)
+        (is_val[i] ? va_idx : tr_idx).push_back(static_cast<std::int64_t>(i));
     if (tr_idx.size() < 2 || va_idx.empty())
         throw Error(ErrorCode::kCorruptData,
-                    "too few samples to split into training (" + std::to_string(tr_idx.size()) + ") and validation (" +
-                        std::to_string(va_idx.size()) + ")",
+                    "too few samples to split into training (" + std::to_string(tr_idx.size()) +
+                        ") and validation (" + std::to_string(va_idx.size()) + ")",
                     "training data", "add images or change --val-fraction");
 
     torch::manual_seed(options.seed);
     torch::set_num_threads(options.threads);
-    const auto X = torch::from_blob(const_cast<float*>(data.x.data()), {static_cast<long>(n), dim}, torch::kFloat32);
-    auto Y = torch::from_blob(const_cast<std::uint8_t*>(data.y.data()), {static_cast<long>(n), na}, torch::kUInt8)
+    const auto X = torch::from_blob(const_cast<float*>(data.x.data()), {static_cast<long>(n), dim},
+                                    torch::kFloat32);
+    auto Y = torch::from_blob(const_cast<std::uint8_t*>(data.y.data()), {static_cast<long>(n), na},
+                              torch::kUInt8)
                  .to(torch::kFloat32);
     const auto tr = torch::tensor(tr_idx, torch::kLong), va = torch::tensor(va_idx, torch::kLong);
     // Standardise with training statistics (folded into the first layer at save).
@@ -160,22 +166,27 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
             throw Error(ErrorCode::kUnsupported,
                         "attribute " + data.names[static_cast<std::size_t>(k)] + " has only " +
                             (p == 0 ? "negative" : "positive") + " examples in the training split",
-                        "training data", "add examples of both classes or leave the attribute out with --attrs");
+                        "training data",
+                        "add examples of both classes or leave the attribute out with --attrs");
     }
     const auto pos_weight = (static_cast<double>(tr_idx.size()) - pos) / pos;
 
     Head head(dim, options.hidden, na, options.dropout);
     std::unique_ptr<torch::optim::Optimizer> opt;
     if (options.optimizer == OptimizerKind::kAdaDelta)
-        opt = std::make_unique<AdaDelta>(head->parameters(),
-                                         AdaDeltaOptions(options.learning_rate > 0 ? options.learning_rate : 1.0));
+        opt = std::make_unique<AdaDelta>(
+            head->parameters(),
+            AdaDeltaOptions(options.learning_rate > 0 ? options.learning_rate : 1.0));
     else
         opt = std::make_unique<torch::optim::Adam>(
-            head->parameters(), torch::optim::AdamOptions(options.learning_rate > 0 ? options.learning_rate : 1e-3));
+            head->parameters(),
+            torch::optim::AdamOptions(options.learning_rate > 0 ? options.learning_rate : 1e-3));
     auto loss_fn = [&](const torch::Tensor& logits, const torch::Tensor& y) {
         if (options.loss == LossKind::kCosine) return cosine_loss(logits, y);
         return torch::nn::functional::binary_cross_entropy_with_logits(
-            logits, y, torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(pos_weight));
+            logits, y,
+            torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(
+                pos_weight));
     };
 
     TrainResult result;
@@ -201,7 +212,8 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
         std::shuffle(order.begin(), order.end(), rng);
         double sum = 0;
         std::size_t batches = 0;
-        for (std::size_t b = 0; b < order.size(); b += static_cast<std::size_t>(options.batch_size)) {
+        for (std::size_t b = 0; b < order.size();
+             b += static_cast<std::size_t>(options.batch_size)) {
             const auto e = std::min(order.size(), b + static_cast<std::size_t>(options.batch_size));
             if (e - b < 2) continue;  // BatchNorm needs two samples
             const auto idx = torch::tensor(std::vector<long>(order.begin() + static_cast<long>(b),
@@ -266,19 +278,24 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
     {
         const auto w1 = head->fc1->weight / sd.unsqueeze(0);
         const auto b1 = head->fc1->bias - torch::matmul(head->fc1->weight, mu / sd);
-        const auto scale = head->bn->weight / torch::sqrt(head->bn->running_var + head->bn->options.eps());
+        const auto scale =
+            head->bn->weight / torch::sqrt(head->bn->running_var + head->bn->options.eps());
         const auto shift = head->bn->bias - head->bn->running_mean * scale;
         const auto w2 = head->fc2->weight * scale.unsqueeze(0);
         const auto b2 = head->fc2->bias + torch::matmul(head->fc2->weight, shift);
-        m.layers.push_back({dim, options.hidden, tensor_values(w1), tensor_values(b1), attr::Activation::kRelu});
-        m.layers.push_back({options.hidden, na, tensor_values(w2), tensor_values(b2), attr::Activation::kSigmoid});
+        m.layers.push_back(
+            {dim, options.hidden, tensor_values(w1), tensor_values(b1), attr::Activation::kRelu});
+        m.layers.push_back(
+            {options.hidden, na, tensor_values(w2), tensor_values(b2), attr::Activation::kSigmoid});
     }
     // Thresholds and scores on the validation split, from the folded (LibTorch-free) model.
     std::vector<float> xva_raw(va_idx.size() * static_cast<std::size_t>(dim));
     for (std::size_t i = 0; i < va_idx.size(); ++i)
-        std::copy_n(data.x.data() + static_cast<std::size_t>(va_idx[i]) * static_cast<std::size_t>(dim), dim,
-                    xva_raw.data() + i * static_cast<std::size_t>(dim));
-    for (int k = 0; k < na; ++k) m.attributes.push_back({data.names[static_cast<std::size_t>(k)], 0.5f, 0, 0, 0});
+        std::copy_n(
+            data.x.data() + static_cast<std::size_t>(va_idx[i]) * static_cast<std::size_t>(dim),
+            dim, xva_raw.data() + i * static_cast<std::size_t>(dim));
+    for (int k = 0; k < na; ++k)
+        m.attributes.push_back({data.names[static_cast<std::size_t>(k)], 0.5f, 0, 0, 0});
     const auto probs = m.predict(xva_raw.data(), va_idx.size());
     for (int k = 0; k < na; ++k) {
         std::vector<float> s(va_idx.size());
@@ -289,7 +306,8 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
         }
         AttributeScore sc;
         sc.name = data.names[static_cast<std::size_t>(k)];
-        sc.positive_rate = static_cast<double>(std::accumulate(t.begin(), t.end(), 0)) / static_cast<double>(t.size());
+        sc.positive_rate = static_cast<double>(std::accumulate(t.begin(), t.end(), 0)) /
+                           static_cast<double>(t.size());
         sc.majority_accuracy = std::max(sc.positive_rate, 1 - sc.positive_rate);
         const auto half = attr::binary_scores(s, t, 0.5f);
         sc.accuracy_at_half = half.accuracy;
@@ -305,19 +323,20 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
         info.train_positive_rate = pos[k].item<double>() / static_cast<double>(tr_idx.size());
         result.scores.push_back(sc);
     }
-    m.training = {{"mode", "head"},
-                  {"loss", options.loss == LossKind::kCosine ? "cosine" : "bce"},
-                  {"optimizer", options.optimizer == OptimizerKind::kAdaDelta ? "adadelta" : "adam"},
-                  {"epochs_run", result.epochs.size()},
-                  {"best_epoch", result.best_epoch},
-                  {"batch_size", options.batch_size},
-                  {"seed", options.seed},
-                  {"val_fraction", options.val_fraction},
-                  {"hidden", options.hidden},
-                  {"dropout", options.dropout},
-                  {"train_samples", result.train_samples},
-                  {"val_samples", result.val_samples},
-                  {"thresholds", "tuned on the validation split for balanced accuracy"}};
+    m.training = {
+        {"mode", "head"},
+        {"loss", options.loss == LossKind::kCosine ? "cosine" : "bce"},
+        {"optimizer", options.optimizer == OptimizerKind::kAdaDelta ? "adadelta" : "adam"},
+        {"epochs_run", result.epochs.size()},
+        {"best_epoch", result.best_epoch},
+        {"batch_size", options.batch_size},
+        {"seed", options.seed},
+        {"val_fraction", options.val_fraction},
+        {"hidden", options.hidden},
+        {"dropout", options.dropout},
+        {"train_samples", result.train_samples},
+        {"val_samples", result.val_samples},
+        {"thresholds", "tuned on the validation split for balanced accuracy"}};
     result.model = std::move(m);
     result.train_seconds = since(t0);
     return result;
@@ -329,19 +348,21 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
     options.validate();
     data_options.features.validate();
     if (options.mode == TrainMode::kFinetune)
-        throw Error(ErrorCode::kUnsupported, "finetune mode is not implemented yet", "--mode finetune",
-                    "use --mode head (frozen backbone, cached features)");
+        throw Error(ErrorCode::kUnsupported, "finetune mode is not implemented yet",
+                    "--mode finetune", "use --mode head (frozen backbone, cached features)");
     const auto table = attr::read_celeba_attributes(data_dir / "list_attr_celeba.txt");
     std::map<std::string, std::int64_t> ids;
     const auto id_path = data_dir / "identity_CelebA.txt";
     if (std::filesystem::exists(id_path)) ids = attr::read_celeba_identities(id_path);
-    const auto wanted = options.attributes.empty() ? attr::default_attribute_names() : options.attributes;
+    const auto wanted =
+        options.attributes.empty() ? attr::default_attribute_names() : options.attributes;
     std::vector<int> cols;
     for (const auto& a : wanted) {
         const int c = table.index_of(a);
         if (c < 0)
             throw Error(ErrorCode::kNotFound, "attribute '" + a + "' is not in the annotations",
-                        (data_dir / "list_attr_celeba.txt").string(), "pick --attrs from the file's header line");
+                        (data_dir / "list_attr_celeba.txt").string(),
+                        "pick --attrs from the file's header line");
         cols.push_back(c);
     }
     LabelledFeatures data;
@@ -352,15 +373,16 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
         files.push_back(folder / table.files[i]);
         const auto it = ids.find(table.files[i]);
         if (!ids.empty() && it == ids.end())
-            throw Error(ErrorCode::kNotFound, "image " + table.files[i] + " has no identity", id_path.string(),
+            throw Error(ErrorCode::kNotFound, "image " + table.files[i] + " has no identity",
+                        id_path.string(),
                         "add its row (identities keep one person out of both splits)");
         data.group.push_back(it != ids.end() ? it->second : -static_cast<std::int64_t>(i) - 1);
         for (int c : cols) data.y.push_back(table.label(i, static_cast<std::size_t>(c)));
     }
     const auto tf = Clock::now();
     bool cached = false;
-    auto fs = load_or_extract_features(files, options.backbone, models, data_options.features, feature_progress,
-                                       &cached);
+    auto fs = load_or_extract_features(files, options.backbone, models, data_options.features,
+                                       feature_progress, &cached);
     const double feature_seconds = since(tf);
     // Leave out images the pipeline failed on.
     LabelledFeatures kept;
@@ -373,8 +395,11 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
             ++skipped;
             continue;
         }
-        kept.x.insert(kept.x.end(), fs.values.begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(fs.dim)),
-                      fs.values.begin() + static_cast<std::ptrdiff_t>((i + 1) * static_cast<std::size_t>(fs.dim)));
+        kept.x.insert(
+            kept.x.end(),
+            fs.values.begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(fs.dim)),
+            fs.values.begin() +
+                static_cast<std::ptrdiff_t>((i + 1) * static_cast<std::size_t>(fs.dim)));
         kept.y.insert(kept.y.end(), data.y.begin() + static_cast<std::ptrdiff_t>(i * na),
                       data.y.begin() + static_cast<std::ptrdiff_t>((i + 1) * na));
         kept.group.push_back(data.group[i]);
@@ -385,10 +410,11 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
     result.features_from_cache = cached;
     result.model.preprocessing = {
         {"pipeline", "vision::Analyzer, crops = true (landmarks + alignment)"},
-        {"feature", options.backbone == attr::kBackboneFaceres ? "faceres 1024-d global-average-pool feature of the "
-                                                                 "aligned 224 chip (padding 0.25), not normalised"
-                                                               : "dlib ResNet 128-d descriptor of the aligned 150 "
-                                                                 "chip (padding 0.25)"},
+        {"feature", options.backbone == attr::kBackboneFaceres
+                        ? "faceres 1024-d global-average-pool feature of the "
+                          "aligned 224 chip (padding 0.25), not normalised"
+                        : "dlib ResNet 128-d descriptor of the aligned 150 "
+                          "chip (padding 0.25)"},
         {"standardisation", "folded into layer 0"}};
     result.model.training["data"] = data_dir.string();
     return result;

@@ -53,19 +53,6 @@ Analyzer Analyzer::load(const nn::ModelManifest& manifest) {
 
 namespace {
 
-// face-api's alignedRect: the landmarks' bounding box grown by 20% of its size.
-cv::Rect2f aligned_rect(const Landmarks68& lm) {
-    float x0 = lm.points[0].x, y0 = lm.points[0].y, x1 = x0, y1 = y0;
-    for (const auto& p : lm.points) {
-        x0 = std::min(x0, p.x);
-        y0 = std::min(y0, p.y);
-        x1 = std::max(x1, p.x);
-        y1 = std::max(y1, p.y);
-    }
-    const float w = x1 - x0, h = y1 - y0;
-    return {x0 - 0.1f * w, y0 - 0.1f * h, 1.2f * w, 1.2f * h};
-}
-
 cv::Mat crop_clipped(const cv::Mat& rgb, const cv::Rect2f& r) {
     cv::Rect box(static_cast<int>(std::floor(r.x)), static_cast<int>(std::floor(r.y)),
                  static_cast<int>(std::ceil(r.width)), static_cast<int>(std::ceil(r.height)));
@@ -137,7 +124,7 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
         scores[kept] = scores[i];
         lms[kept] = lms[i];
         ++kept;
-        const auto rect = aligned_rect(lms[i]);
+        const auto rect = lms[i].aligned_rect();
         aligned.push_back(rect);
         face_crops.push_back(crop_clipped(work, rect));
         if (options.align) {

@@ -1,10 +1,24 @@
 #include "faceatlas/vision/landmarks.h"
 
+#include <algorithm>
+
 #include <cassert>
 
 #include "face_feature_extractor.h"
 
 namespace faceatlas::vision {
+
+cv::Rect2f Landmarks68::aligned_rect() const {
+    float x0 = points[0].x, y0 = points[0].y, x1 = x0, y1 = y0;
+    for (const auto& p : points) {
+        x0 = std::min(x0, p.x);
+        y0 = std::min(y0, p.y);
+        x1 = std::max(x1, p.x);
+        y1 = std::max(y1, p.y);
+    }
+    const float w = x1 - x0, h = y1 - y0;
+    return {x0 - 0.1f * w, y0 - 0.1f * h, 1.2f * w, 1.2f * h};
+}
 
 struct LandmarkNet::Impl {
     detail::FaceProcessorNet net;

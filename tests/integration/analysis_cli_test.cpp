@@ -17,24 +17,13 @@
 
 namespace fs = std::filesystem;
 
+#include "common/cli.h"
+
 namespace {
 
-struct CliRun {
-    int code = -1;
-    std::string out;
-};
-
-CliRun cli(const std::string& args) {
-    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " 2>&1";
-    CliRun r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    while (fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-    const int st = pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
+using faceatlas::testing::CliRun;
+// stdout, then stderr, in `out`.
+CliRun cli(const std::string& args) { return faceatlas::testing::run_cli_merged(args); }
 
 nlohmann::json last_json(const std::string& out) {
     nlohmann::json j;

@@ -15,24 +15,13 @@
 
 namespace fs = std::filesystem;
 
+#include "common/cli.h"
+
 namespace {
 
-struct CliRun {
-    int code = -1;
-    std::string out;  // stdout, then stderr
-};
-
-CliRun run_eval_cli(const std::string& args) {
-    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " 2>&1";
-    CliRun r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    while (fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-    const int st = pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
+using faceatlas::testing::CliRun;
+// stdout, then stderr, in `out`.
+CliRun run_eval_cli(const std::string& args) { return faceatlas::testing::run_cli_merged(args); }
 
 // The faces-dev subset: the first kPeople people (by name) with at least 2 images, at most
 // kPerPerson images each. One image of a person with more is held back (never scanned) for the
@@ -44,7 +33,7 @@ constexpr std::size_t kPerPerson = 3;
 int lfw_index(const std::string& file) { return std::stoi(file.substr(file.size() - 8, 4)); }
 
 class VerificationCli : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         const fs::path data = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev";
         if (!fs::exists(data / "labels.csv")) return;
@@ -80,8 +69,9 @@ protected:
         }
         manifest.close();
         labels.close();
-        const auto scan = run_eval_cli("scan --crops --quiet --catalog " + (*dir_ / "subset.db").string() + " " +
-                                       (*dir_ / "crops.csv").string());
+        const auto scan =
+            run_eval_cli("scan --crops --quiet --catalog " + (*dir_ / "subset.db").string() + " " +
+                         (*dir_ / "crops.csv").string());
         scan_ok_ = scan.code == 0;
         if (!scan_ok_) std::fprintf(stderr, "scan failed: %s\n", scan.out.c_str());
     }
@@ -109,13 +99,14 @@ protected:
 
     static inline fs::path* dir_ = nullptr;
     static inline bool scan_ok_ = false;
-    static inline std::string held_back_;                 // person with an image not scanned
-    static inline std::pair<int, int> held_back_pair_;     // (a scanned, the unscanned) NNNN
+    static inline std::string held_back_;               // person with an image not scanned
+    static inline std::pair<int, int> held_back_pair_;  // (a scanned, the unscanned) NNNN
 };
 
-nlohmann::json verification(const std::string& db, const fs::path& pairs, const std::string& embedding) {
-    const auto r = run_eval_cli("eval verification --json --catalog " + db + " --pairs " + pairs.string() +
-                                " --embedding " + embedding);
+nlohmann::json verification(const std::string& db, const fs::path& pairs,
+                            const std::string& embedding) {
+    const auto r = run_eval_cli("eval verification --json --catalog " + db + " --pairs " +
+                                pairs.string() + " --embedding " + embedding);
     EXPECT_EQ(r.code, 0) << r.out;
     return r.code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json::object();
 }
@@ -130,9 +121,13 @@ TEST_F(VerificationCli, PairsAreDrawnSeededInLfwLayout) {
     const auto again = path("pairs_again.txt");
     const auto other = path("pairs_other.txt");
     ASSERT_EQ(run_eval_cli("eval pairs --truth " + path("labels.csv").string() +
-                           " --n 80 --folds 10 --seed 7 --out " + again.string()).code, 0);
+                           " --n 80 --folds 10 --seed 7 --out " + again.string())
+                  .code,
+              0);
     ASSERT_EQ(run_eval_cli("eval pairs --truth " + path("labels.csv").string() +
-                           " --n 80 --folds 10 --seed 8 --out " + other.string()).code, 0);
+                           " --n 80 --folds 10 --seed 8 --out " + other.string())
+                  .code,
+              0);
     auto slurp = [](const fs::path& f) {
         std::ifstream s(f);
         return std::string(std::istreambuf_iterator<char>(s), {});
@@ -141,14 +136,16 @@ TEST_F(VerificationCli, PairsAreDrawnSeededInLfwLayout) {
     EXPECT_NE(slurp(p), slurp(other));
     // 81 pairs cannot be split in 10 folds of same + different halves: usage error.
     EXPECT_EQ(run_eval_cli("eval pairs --truth " + path("labels.csv").string() + " --n 81 --out " +
-                           path("bad.txt").string()).code, 2);
+                           path("bad.txt").string())
+                  .code,
+              2);
 }
 
 TEST_F(VerificationCli, ReportsAllKeysAndBeatsChanceByFar) {
     for (const std::string emb : {"dlib", "faceres"}) {
         const auto j = verification(db(), pairs(), emb);
-        for (const char* k : {"accuracy", "accuracy_std", "threshold", "auc", "tar_at_far_1e-3", "n_pairs",
-                              "n_missing"})
+        for (const char* k : {"accuracy", "accuracy_std", "threshold", "auc", "tar_at_far_1e-3",
+                              "n_pairs", "n_missing"})
             ASSERT_TRUE(j.contains(k)) << emb << " lacks " << k << ": " << j.dump();
         EXPECT_EQ(j["n_pairs"].get<int>(), 80) << emb;
         EXPECT_EQ(j["n_missing"].get<int>(), 0) << emb;
@@ -171,7 +168,8 @@ TEST_F(VerificationCli, ReportsAllKeysAndBeatsChanceByFar) {
 }
 
 TEST_F(VerificationCli, PairsWithAFileNotInTheCatalogAreCountedMissing) {
-    ASSERT_FALSE(held_back_.empty()) << "no person with more than " << kPerPerson << " images in the subset";
+    ASSERT_FALSE(held_back_.empty())
+        << "no person with more than " << kPerPerson << " images in the subset";
     // No header: folds are contiguous blocks; one extra row names an image that was not scanned.
     std::ifstream in(pairs());
     std::string line;
@@ -199,14 +197,16 @@ TEST_F(VerificationCli, MalformedPairsFileFailsNamingTheLine) {
 
 TEST_F(VerificationCli, UsageErrorsExitTwo) {
     EXPECT_EQ(run_eval_cli("eval verification --catalog " + db() + " --pairs " + pairs().string() +
-                           " --embedding facenet").code, 2);
+                           " --embedding facenet")
+                  .code,
+              2);
     EXPECT_EQ(run_eval_cli("eval verification --catalog " + db()).code, 2);  // --pairs missing
-    EXPECT_EQ(run_eval_cli("eval").code, 2);                                  // no sub-subcommand
+    EXPECT_EQ(run_eval_cli("eval").code, 2);                                 // no sub-subcommand
 }
 
 TEST_F(VerificationCli, MissingCatalogFailsWithExitOne) {
-    const auto r = run_eval_cli("eval verification --catalog " + path("nope.db").string() + " --pairs " +
-                                pairs().string());
+    const auto r = run_eval_cli("eval verification --catalog " + path("nope.db").string() +
+                                " --pairs " + pairs().string());
     EXPECT_EQ(r.code, 1) << r.out;
     EXPECT_NE(r.out.find("faceatlas scan"), std::string::npos) << r.out;
 }

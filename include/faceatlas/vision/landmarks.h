@@ -18,6 +18,10 @@ struct Landmarks68 {
     static constexpr int kJawBegin = 0, kBrowsBegin = 17, kNoseBegin = 27, kLeftEyeBegin = 36,
                          kRightEyeBegin = 42, kMouthBegin = 48;
     std::array<cv::Point2f, kCount> points{};
+
+    // face-api's `alignedRect`: the points' bounding box grown by 20% of its size (10% on each
+    // side), the crop face-api's age/gender and expression nets see.
+    cv::Rect2f aligned_rect() const;
 };
 
 // One LandmarkNet = one inference session: cv::dnn::Net keeps per-call state, so inference
