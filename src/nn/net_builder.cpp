@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "faceatlas/core/error.h"
+#include "pointwise_conv.h"
 
 namespace faceatlas::nn {
 
@@ -88,6 +89,11 @@ Node NetBuilder::conv_oihw(Node in, const cv::Mat& weights, const cv::Mat& bias,
     p.set("bias_term", !bias.empty());
     p.blobs.push_back(weights);
     if (!bias.empty()) p.blobs.push_back(bias.reshape(1, 1));
+    // Pointwise convolutions (most of a MobileNet's work) run as one SGEMM per image.
+    const bool pointwise = weights.size[2] == 1 && weights.size[3] == 1 && stride_h == 1 &&
+                           stride_w == 1 && groups == 1;
+    const std::string& gemm_type = detail::pointwise_conv_layer_type();
+    if (pointwise && !gemm_type.empty()) return add_layer(gemm_type, p, {in}, name);
     return add_layer("Convolution", p, {in}, name);
 }
 

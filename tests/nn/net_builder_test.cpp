@@ -108,5 +108,53 @@ TEST(NetBuilder, DenseMatchesTfLayout) {
     }
 }
 
+// 1x1 convolutions run as the OpenBLAS layer (src/nn/pointwise_conv.h) with the following
+// scale/shift and ReLU6 fused into it. Checked against the naive reference for several batch
+// sizes in a row (OpenCV sets the net up, and fuses, again on every shape change) and with the
+// convolution's own output requested too (no fusion then).
+TEST(NetBuilder, PointwiseConvWithFusedScaleShiftAndRelu6) {
+    std::mt19937 rng(11);
+    const int h = 7, w = 6, ci = 24, co = 40;
+    auto f = random_tensor({1, 1, ci, co}, rng);
+    auto bias = random_tensor({co}, rng);
+    std::vector<float> scale(co), shift(co);
+    std::uniform_real_distribution<float> ud(0.5f, 2.f);
+    for (int o = 0; o < co; ++o) scale[o] = ud(rng), shift[o] = ud(rng) - 1.25f;
+    NetBuilder b;
+    auto conv = b.conv(b.input(), f, &bias, 1, Padding::kSame, "pw");
+    auto out = b.relu6(b.scale_shift(conv, scale, shift, "bn"), "act");
+    auto net = b.finish();
+    for (const int batch : {1, 3, 2, 1}) {
+        std::vector<std::vector<float>> xs;
+        std::vector<int> sz = {batch, ci, h, w};
+        cv::Mat blob(4, sz.data(), CV_32F);
+        for (int n = 0; n < batch; ++n) {
+            xs.push_back(random_tensor({h, w, ci}, rng).data);
+            nhwc_to_blob(xs.back(), h, w, ci)
+                .reshape(1, 1)
+                .copyTo(cv::Mat(1, ci * h * w, CV_32F, blob.ptr<float>(n)));
+        }
+        for (const bool keep_conv : {false, true}) {
+            net.setInput(blob);
+            std::vector<cv::Mat> outs;
+            std::vector<std::string> names = {b.layer_name(out)};
+            if (keep_conv) names.push_back(b.layer_name(conv));
+            net.forward(outs, names);
+            for (int n = 0; n < batch; ++n) {
+                int oh = 0, ow = 0;
+                const auto ref = naive_conv(xs[n], h, w, ci, f, 1, true, oh, ow);
+                for (int o = 0; o < co; ++o)
+                    for (int p = 0; p < h * w; ++p) {
+                        const float c = ref[p * co + o] + bias.data[o];
+                        const float want = std::min(6.f, std::max(0.f, c * scale[o] + shift[o]));
+                        ASSERT_NEAR(outs[0].ptr<float>(n)[o * h * w + p], want, 1e-4)
+                            << "batch " << batch << " image " << n << " channel " << o;
+                        if (keep_conv) ASSERT_NEAR(outs[1].ptr<float>(n)[o * h * w + p], c, 1e-4);
+                    }
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace faceatlas::nn
