@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine:
-#   scripts/setup.sh demo   install what is missing, build, analyze the sample album
+#   scripts/setup.sh demo   install what is missing, build, scan + cluster + report the sample album
 #   scripts/setup.sh test   install what is missing, build, run the whole test suite
 #   scripts/setup.sh build  install and build only
 set -euo pipefail
@@ -42,7 +42,17 @@ cmake --build "$build" -j"$(nproc)"
 
 case "$mode" in
   demo)
-    "$build/tools/faceatlas/faceatlas" analyze "$root"/models/vendor/face-api/demo/sample*.jpg
+    # The main job on the sample album (face-api's six demo photos): scan into a fresh catalog,
+    # group the faces into persons, print the catalog summary, write the HTML report.
+    fa="$build/tools/faceatlas/faceatlas"
+    demo="$build/demo"
+    rm -rf "$demo" && mkdir -p "$demo/album"
+    cp "$root"/models/vendor/face-api/demo/sample*.jpg "$demo/album/"
+    "$fa" scan "$demo/album" --catalog "$demo/faceatlas.db"
+    "$fa" cluster --catalog "$demo/faceatlas.db"
+    "$fa" info --catalog "$demo/faceatlas.db"
+    "$fa" report --catalog "$demo/faceatlas.db" --out "$demo/report"
+    echo "report: $demo/report/index.html"
     ;;
   test)
     ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
