@@ -88,19 +88,8 @@ CREATE TABLE cluster_runs (
   ran_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
 )sql",
-    // 3 -> 4: age and gender from learned heads (faceatlas attributes predict with an age/gender
-    // head, faceatlas train age-gender --store-cross-fit).
-    R"sql(
-CREATE TABLE face_age_gender (
-  face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
-  model TEXT NOT NULL,
-  age REAL NOT NULL,
-  male_prob REAL NOT NULL,
-  PRIMARY KEY (face_id, model)
-) WITHOUT ROWID;
-)sql",
 };
-static_assert(kSchemaVersion == 4, "add a migration for the new schema version");
+static_assert(kSchemaVersion == 3, "add a migration for the new schema version");
 
 const char* kind_str(MediaKind k) { return k == MediaKind::kImage ? "image" : "video"; }
 const char* status_str(MediaStatus s) {
@@ -401,29 +390,6 @@ class SqliteCatalog final : public Catalog {
         std::vector<FaceAttribute> out;
         Statement s(db_, "SELECT face_id, name, prob FROM face_attributes ORDER BY face_id, name");
         while (s.step()) out.push_back({s.int64(0), s.text(1), static_cast<float>(s.real(2))});
-        return out;
-    }
-
-    void set_face_age_gender(const std::vector<FaceAgeGender>& rows) override {
-        Transaction tx(db_);
-        Statement s(db_,
-                    "INSERT OR REPLACE INTO face_age_gender (face_id, model, age, male_prob) "
-                    "VALUES (?, ?, ?, ?)");
-        for (const auto& r : rows) {
-            s.bind(1, r.face_id).bind(2, r.model).bind(3, static_cast<double>(r.age));
-            s.bind(4, static_cast<double>(r.male_prob));
-            s.run();
-        }
-        tx.commit();
-    }
-
-    std::vector<FaceAgeGender> face_age_gender() override {
-        std::vector<FaceAgeGender> out;
-        Statement s(db_,
-                    "SELECT face_id, model, age, male_prob FROM face_age_gender ORDER BY face_id, model");
-        while (s.step())
-            out.push_back({s.int64(0), s.text(1), static_cast<float>(s.real(2)),
-                           static_cast<float>(s.real(3))});
         return out;
     }
 

@@ -57,30 +57,6 @@ TEST(FaceAttributes, SetReplaceAndCascade) {
     EXPECT_TRUE(c->face_attributes().empty());
 }
 
-TEST(FaceAgeGender, SetReplaceReadAndGoneWithTheFace) {
-    const auto db = fresh("age_gender");
-    auto c = open_sqlite_catalog(db);
-    const auto pid = c->store_photo(photo("/a.jpg"), {face(), face()});
-    const auto faces = c->faces(false);
-    ASSERT_EQ(faces.size(), 2u);
-    c->set_face_age_gender({{faces[1].id, "head", 31.5f, 0.8f}, {faces[0].id, "head", 4.f, 0.3f},
-                            {faces[0].id, "other", 5.f, 0.6f}});
-    c->set_face_age_gender({{faces[0].id, "head", 6.f, 0.1f}});  // replaces (face, model)
-    auto rows = c->face_age_gender();
-    ASSERT_EQ(rows.size(), 3u);
-    EXPECT_EQ(rows[0].face_id, faces[0].id);
-    EXPECT_EQ(rows[0].model, "head");
-    EXPECT_FLOAT_EQ(rows[0].age, 6.f);
-    EXPECT_FLOAT_EQ(rows[0].male_prob, 0.1f);
-    EXPECT_EQ(rows[1].model, "other");
-    EXPECT_EQ(rows[2].face_id, faces[1].id);
-    EXPECT_FLOAT_EQ(rows[2].age, 31.5f);
-    PhotoRecord p = photo("/a.jpg");
-    p.id = pid;
-    c->store_photo(p, {face()});  // re-analysed: the old faces' rows go with them
-    EXPECT_TRUE(c->face_age_gender().empty());
-}
-
 TEST(FaceAttributes, VersionOneCatalogMigrates) {
     const auto db = fresh("migrate");
     { open_sqlite_catalog(db)->store_photo(photo("/a.jpg"), {face()}); }
@@ -88,7 +64,7 @@ TEST(FaceAttributes, VersionOneCatalogMigrates) {
         // Make it look like a version-1 catalog.
         Database d(db);
         d.exec("DROP TABLE face_attributes; DROP TABLE person_constraints; DROP TABLE cluster_runs; "
-               "DROP TABLE face_age_gender; DELETE FROM schema_version WHERE version >= 2");
+               "DELETE FROM schema_version WHERE version >= 2");
     }
     auto c = open_sqlite_catalog(db);
     const auto faces = c->faces(false);

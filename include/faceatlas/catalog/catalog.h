@@ -12,7 +12,7 @@
 
 namespace faceatlas::catalog {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 3;
 
 enum class MediaKind { kImage, kVideo };
 enum class MediaStatus { kOk, kSkipped, kDeleted };
@@ -79,15 +79,6 @@ struct FaceAttribute {
     std::int64_t face_id = 0;
     std::string name;
     float prob = 0.f;
-};
-
-// Age and gender from a learned age/gender head (attr/age_gender_head.h), stored per model
-// name beside the nets' own outputs in FaceRecord.
-struct FaceAgeGender {
-    std::int64_t face_id = 0;
-    std::string model;
-    float age = 0.f;
-    float male_prob = 0.f;
 };
 
 // A user decision about one face that re-clustering must respect: kIs pins the face to the
@@ -159,9 +150,6 @@ class Catalog {
     // (rows of faces that are re-scanned or deleted go with them).
     virtual void set_face_attributes(const std::vector<FaceAttribute>& rows) = 0;
     virtual std::vector<FaceAttribute> face_attributes() = 0;  // ordered by face id, name
-    // Inserts or replaces (face_id, model) rows in one transaction.
-    virtual void set_face_age_gender(const std::vector<FaceAgeGender>& rows) = 0;
-    virtual std::vector<FaceAgeGender> face_age_gender() = 0;  // ordered by face id, model
 
     // Stores a clustering result in one transaction: creates num_new_persons persons (returns
     // their ids in order), assigns every listed face, deletes drop_persons (their remaining
