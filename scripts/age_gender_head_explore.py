@@ -3,8 +3,9 @@
 
   /usr/bin/python3 scripts/age_gender_head_explore.py CATALOG.db labels.csv
 
-Features per face: faceres 1024-d feature, dlib 128-d, face-api age and gender logit, faceres
-age distribution (100 bins) and gender logit. Split by file with a seeded permutation (the same
+Features per face: face-api age and gender logit, faceres top-5 age and gender logit (and the
+logs of both ages), faceres log age distribution (100 bins), dlib 128-d, faceres 1024-d feature.
+Heads: ridge / Huber regression for age, L2 logistic regression for gender, standardised inputs. Split by file with a seeded permutation (the same
 rule as scripts/attr_fusion_fit.py, seed 20240611): models fit on the dev half are scored on the
 test half (held-out), and the all-faces numbers are cross-fitted (each half predicted by the
 model fit on the other).
@@ -74,69 +75,70 @@ def halves(files):
     return dev
 
 
-def scores(age, male, pa, pm, sel):
-    e = np.abs(age[sel] - pa[sel])
-    pred = pm[sel] > 0.5
-    m = male[sel]
-    return (f"MAE {e.mean():5.2f} band {np.mean(band(age[sel]) == band(pa[sel])):.3f} "
-            f"w5 {np.mean(e <= 5):.3f} | gender {np.mean(pred == m):.4f} "
-            f"bacc {(np.mean(pred[m]) + np.mean(~pred[~m])) / 2:.4f}")
-
-
 def main():
-    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.linear_model import HuberRegressor, LogisticRegression, Ridge
     from sklearn.preprocessing import StandardScaler
     d = load(sys.argv[1], sys.argv[2])
     age, male = d["age"], d["male"]
     n = len(age)
     dev = halves(d["files"])
-    test = ~dev
-    adult = age >= 18
-    allsel = np.ones(n, bool)
+    test, adult = ~dev, age >= 18
+    folds = [(dev, test), (test, dev)]
     print(f"{n} faces: dev {dev.sum()}, test {test.sum()}, adults {adult.sum()}")
-
-    def report(name, pa_x, pm_x, pa_h=None, pm_h=None):
-        # pa_x/pm_x: cross-fitted predictions (every face predicted by a model not fit on it)
-        print(f"{name:40s} held-out  {scores(age, male, pa_x, pm_x, test)}")
-        print(f"{'':40s} xfit all  {scores(age, male, pa_x, pm_x, allsel)}")
-        print(f"{'':40s} xfit adlt {scores(age, male, pa_x, pm_x, adult)}")
-
     fr5 = top_l(d["fr_probs"], 5)
+
+    def xfit(X, fit_predict):
+        # Every face is predicted by the model fit on the other half.
+        p = np.zeros(n)
+        for tr, te in folds:
+            sc = StandardScaler().fit(X[tr])
+            p[te] = fit_predict(sc.transform(X[tr]), tr, sc.transform(X[te]))
+        return p
+
+    def age_row(name, p):
+        e = np.abs(age - p)
+        print(f"age    {name:44s} held-out MAE {e[test].mean():.3f}  cross-fitted all {e.mean():.3f}"
+              f"  adults {e[adult].mean():.3f}  band {np.mean(band(age) == band(p)):.3f}")
+
+    def gender_row(name, p):
+        ok = (p > 0.5) == male
+        print(f"gender {name:44s} held-out acc {ok[test].mean():.4f}  cross-fitted all {ok.mean():.4f}"
+              f"  adults {ok[adult].mean():.4f}")
+
+    # The nets and the fixed fusion (no fitting: plain numbers on the test half and on all).
     fused_age = 0.85 * d["fa_age"] + 0.15 * fr5
     fused_m = 1 / (1 + np.exp(-(0.975 * logit(d["fa_male"]) + 0.025 * logit(d["fr_male"]))))
-    for nm, pa, pm in (("faceapi", d["fa_age"], d["fa_male"]), ("faceres top3", top_l(d["fr_probs"], 3), d["fr_male"]),
-                       ("fused (fixed weights)", fused_age, fused_m)):
-        print(f"{nm:40s} test      {scores(age, male, pa, pm, test)}")
-        print(f"{'':40s} all       {scores(age, male, pa, pm, allsel)}")
-        print(f"{'':40s} adults    {scores(age, male, pa, pm, adult)}")
+    for name, pa, pm in (("faceapi (no fit)", d["fa_age"], d["fa_male"]),
+                         ("faceres top-3 (no fit)", top_l(d["fr_probs"], 3), d["fr_male"]),
+                         ("fused, fixed weights (no fit)", fused_age, fused_m)):
+        age_row(name, pa)
+        gender_row(name, pm)
+    # The fusion weights refitted on the dev half (same grid as attr_fusion_fit.py).
+    ws = np.round(np.linspace(0, 1, 41), 3)
+    wa = min(ws, key=lambda w: np.mean(np.abs(age[dev] - (w * d["fa_age"] + (1 - w) * fr5)[dev])))
+    lf, lr = logit(d["fa_male"]), logit(d["fr_male"])
+    wg = max(ws, key=lambda w: np.mean(((w * lf + (1 - w) * lr)[dev] > 0) == male[dev]))
+    age_row(f"fused, refit on dev: w_age={wa}", wa * d["fa_age"] + (1 - wa) * fr5)
+    gender_row(f"fused, refit on dev: w_gender={wg}", 1 / (1 + np.exp(-(wg * lf + (1 - wg) * lr))))
 
-    small = np.stack([d["fa_age"], logit(d["fa_male"]), fr5, logit(d["fr_male"])], 1)
-    feats = {
-        "small(4)": small,
-        "small+frprobs": np.hstack([small, d["fr_probs"]]),
-        "faceres1024": d["faceres"],
-        "dlib128": d["dlib"],
-        "small+frprobs+faceres": np.hstack([small, d["fr_probs"], d["faceres"]]),
-        "small+frprobs+dlib": np.hstack([small, d["fr_probs"], d["dlib"]]),
-        "all": np.hstack([small, d["fr_probs"], d["faceres"], d["dlib"]]),
-    }
-    folds = [(dev, test), (test, dev)]
-    only = sys.argv[3].split(",") if len(sys.argv) > 3 else None
+    small = np.stack([d["fa_age"], logit(d["fa_male"]), fr5, logit(d["fr_male"]),
+                      np.log1p(np.clip(d["fa_age"], 0, None)), np.log1p(fr5)], 1)
+    lp = np.log(np.clip(d["fr_probs"], 1e-6, 1))
+    feats = {"nets(6)": small, "nets+faceres_logprobs(106)": np.hstack([small, lp]),
+             "nets+dlib(134)": np.hstack([small, d["dlib"]]),
+             "nets+faceres1024(1030)": np.hstack([small, d["faceres"]]),
+             "nets+logprobs+faceres+dlib(1258)": np.hstack([small, lp, d["faceres"], d["dlib"]])}
     for fname, X in feats.items():
-        if only and fname not in only:
-            continue
-        for C in (0.01, 0.1, 1.0):
-            for alpha in (1.0, 10.0, 100.0):
-                pa = np.zeros(n)
-                pm = np.zeros(n)
-                for tr, te in folds:
-                    sc = StandardScaler().fit(X[tr])
-                    Xt, Xe = sc.transform(X[tr]), sc.transform(X[te])
-                    pm[te] = LogisticRegression(C=C, max_iter=3000).fit(Xt, male[tr]).predict_proba(Xe)[:, 1]
-                    # age regressed in log space: errors of children weigh as much as they are
-                    r = Ridge(alpha=alpha).fit(Xt, np.log1p(age[tr]))
-                    pa[te] = np.expm1(r.predict(Xe))
-                report(f"{fname} C={C} a={alpha}", pa, pm)
+        for a in (1, 10, 100, 1000):
+            age_row(f"{fname} ridge a={a}",
+                    xfit(X, lambda Xt, tr, Xe: Ridge(alpha=a).fit(Xt, age[tr]).predict(Xe)))
+        if X.shape[1] <= 200:
+            age_row(f"{fname} huber",
+                    xfit(X, lambda Xt, tr, Xe: HuberRegressor(alpha=1, max_iter=2000).fit(Xt, age[tr]).predict(Xe)))
+        for C in (0.003, 0.03, 0.1, 1.0):
+            gender_row(f"{fname} logistic C={C}",
+                       xfit(X, lambda Xt, tr, Xe: LogisticRegression(C=C, max_iter=5000)
+                            .fit(Xt, male[tr]).predict_proba(Xe)[:, 1]))
 
 
 if __name__ == "__main__":
