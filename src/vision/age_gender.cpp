@@ -159,7 +159,8 @@ std::vector<AgeGender> AgeGenderNet::predict_batch(const std::vector<cv::Mat>& r
     return out;
 }
 
-std::vector<AgeGender> AgeGenderNet::predict_batch_flip(const std::vector<cv::Mat>& rgb_face_crops) {
+std::vector<AgeGender> AgeGenderNet::predict_batch_flip(
+    const std::vector<cv::Mat>& rgb_face_crops) {
     if (rgb_face_crops.empty()) return {};
     const std::size_t n = rgb_face_crops.size();
     const std::size_t per = static_cast<std::size_t>(input_size_) * input_size_ * 3;

@@ -143,7 +143,8 @@ std::vector<FaceresOutput> FaceresNet::predict_batch_flip(const std::vector<cv::
         const auto& m = both[n + i];
         for (int k = 0; k < FaceresOutput::kAgeBins; ++k)
             o.age_probs[static_cast<std::size_t>(k)] =
-                0.5f * (o.age_probs[static_cast<std::size_t>(k)] + m.age_probs[static_cast<std::size_t>(k)]);
+                0.5f * (o.age_probs[static_cast<std::size_t>(k)] +
+                        m.age_probs[static_cast<std::size_t>(k)]);
         o.male_probability = 0.5f * (o.male_probability + m.male_probability);
     }
     both.resize(n);

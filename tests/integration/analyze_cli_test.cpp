@@ -149,8 +149,9 @@ TEST(AnalyzeCli, AttributeFlipChangesAgeAndGenderOnlyAndIsTheMeanOverTheMirrorIm
     EXPECT_EQ(f["embedding_faceres"], p["embedding_faceres"]);
     // The nets are not mirror-symmetric, so averaging over the mirror image moves their answers.
     EXPECT_GT(std::abs(f["age"].get<double>() - p["age"].get<double>()), 1e-4);
-    EXPECT_GT(std::abs(f["gender_faceres_prob"].get<double>() - p["gender_faceres_prob"].get<double>()),
-              1e-6);
+    EXPECT_GT(
+        std::abs(f["gender_faceres_prob"].get<double>() - p["gender_faceres_prob"].get<double>()),
+        1e-6);
 }
 
 TEST(AnalyzeCli, MissingModelDirectoryNamesItAndTheFetchScript) {
