@@ -159,4 +159,27 @@ std::vector<AgeGender> AgeGenderNet::predict_batch(const std::vector<cv::Mat>& r
     return out;
 }
 
+std::vector<AgeGender> AgeGenderNet::predict_batch_flip(
+    const std::vector<cv::Mat>& rgb_face_crops) {
+    if (rgb_face_crops.empty()) return {};
+    const std::size_t n = rgb_face_crops.size();
+    const std::size_t per = static_cast<std::size_t>(input_size_) * input_size_ * 3;
+    // Rows 0..n-1: the prepared crops; rows n..2n-1: the same tensors mirrored.
+    std::vector<float> nhwc(per * 2 * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const cv::Mat img = preprocess(rgb_face_crops[i]);
+        cv::Mat dst(input_size_, input_size_, CV_32FC3, nhwc.data() + per * i);
+        img.copyTo(dst);
+        cv::Mat mirrored(input_size_, input_size_, CV_32FC3, nhwc.data() + per * (n + i));
+        cv::flip(img, mirrored, 1);
+    }
+    const Raw raw = forward_raw(nhwc.data(), static_cast<int>(2 * n));
+    std::vector<AgeGender> out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i].age = 0.5f * (raw.age[i] + raw.age[n + i]);
+        out[i].male_probability = 0.5f * (raw.gender[2 * i] + raw.gender[2 * (n + i)]);
+    }
+    return out;
+}
+
 }  // namespace faceatlas::vision

@@ -144,12 +144,14 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
     lms.resize(kept);
     std::vector<FaceResult> out(kept);
     if (out.empty()) return out;
-    const auto ag = m.age_gender.predict_batch(face_crops);
+    const auto ag = options.attribute_flip ? m.age_gender.predict_batch_flip(face_crops)
+                                           : m.age_gender.predict_batch(face_crops);
     const auto ex = m.expression.classify_batch(work, aligned);
     std::vector<Embedding> emb;
     std::vector<FaceresOutput> fr;
     if (options.compute_embeddings) emb = m.recognizer.embed_batch(dlib_chips);
-    fr = m.faceres.predict_batch(faceres_chips);
+    fr = options.attribute_flip ? m.faceres.predict_batch_flip(faceres_chips)
+                                : m.faceres.predict_batch(faceres_chips);
 
     for (std::size_t i = 0; i < boxes.size(); ++i) {
         auto& f = out[i];

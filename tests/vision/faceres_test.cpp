@@ -138,6 +138,36 @@ TEST_F(FaceresTest, BatchMatchesSingle) {
     EXPECT_NEAR(net_->predict(f32).male_probability, batch[0].male_probability, 1e-6);
 }
 
+TEST_F(FaceresTest, FlipAveragingIsMirrorSymmetricAndKeepsFeatures) {
+    if (!fs::exists(kUtk / "labels.csv")) GTEST_SKIP() << "no utkface-dev data at " << kUtk;
+    const auto sample = utkface_sample(3);
+    std::vector<cv::Mat> chips, mirrored;
+    for (const auto& s : sample) {
+        chips.push_back(load_chip(s.file));
+        cv::Mat m;
+        cv::flip(chips.back(), m, 1);
+        mirrored.push_back(m);
+    }
+    const auto plain = net_->predict_batch(chips);
+    const auto plain_mirrored = net_->predict_batch(mirrored);
+    const auto tta = net_->predict_batch_flip(chips);
+    const auto tta_mirrored = net_->predict_batch_flip(mirrored);
+    ASSERT_EQ(tta.size(), chips.size());
+    for (std::size_t i = 0; i < chips.size(); ++i) {
+        EXPECT_NEAR(tta[i].male_probability, tta_mirrored[i].male_probability, 1e-6);
+        EXPECT_NEAR(tta[i].male_probability,
+                    0.5f * (plain[i].male_probability + plain_mirrored[i].male_probability), 1e-6);
+        for (int k = 0; k < 100; ++k) {
+            ASSERT_NEAR(tta[i].age_probs[k], tta_mirrored[i].age_probs[k], 1e-6);
+            ASSERT_NEAR(tta[i].age_probs[k],
+                        0.5f * (plain[i].age_probs[k] + plain_mirrored[i].age_probs[k]), 1e-6);
+        }
+        // The identity feature is the un-mirrored chip's, unchanged.
+        for (int k = 0; k < 1024; ++k) ASSERT_NEAR(tta[i].features[k], plain[i].features[k], 1e-4);
+    }
+    EXPECT_TRUE(net_->predict_batch_flip({}).empty());
+}
+
 TEST_F(FaceresTest, RejectsWrongChips) {
     EXPECT_THROW(net_->predict(cv::Mat(200, 200, CV_8UC3, cv::Scalar::all(0))), Error);
     EXPECT_THROW(net_->predict(cv::Mat(224, 224, CV_8UC1, cv::Scalar::all(0))), Error);

@@ -58,6 +58,12 @@ class AgeGenderNet {
     AgeGender predict(const cv::Mat& rgb_face_crop);
     // Same for many crops in one forward pass; an empty vector gives an empty result.
     std::vector<AgeGender> predict_batch(const std::vector<cv::Mat>& rgb_face_crops);
+    // Test-time augmentation: each crop is prepared as above, then run both as is and mirrored
+    // left-right (the prepared 112x112 tensor is flipped); age and male probability are the
+    // means of the two outputs. A 112x112 crop and its mirror image get the same answer; for
+    // other sizes they differ slightly, as face-api's resize is not mirror-symmetric. One
+    // forward pass of 2n images. Same requirements as predict_batch.
+    std::vector<AgeGender> predict_batch_flip(const std::vector<cv::Mat>& rgb_face_crops);
 
     // face-api's preparation of a crop (NetInput.toBatchTensor(112, true)): zero-pad to a square,
     // centred (round(diff / 2) rows/columns appended bottom/right, the rest prepended top/left),

@@ -35,6 +35,11 @@ struct AnalyzeOptions {
     // unaligned box does. Only for measuring what alignment gains (docs/QUALITY.md).
     bool align = true;
     bool compute_embeddings = true;
+    // Test-time augmentation for age and gender: both age/gender nets (face-api and faceres)
+    // also see each face mirrored left-right and report the mean (AgeGenderNet /
+    // FaceresNet::predict_batch_flip). Embeddings and expression are never mirrored.
+    // docs/QUALITY.md ("Attributes") has what it gains on UTKFace.
+    bool attribute_flip = true;
     void validate() const;
 };
 

@@ -65,6 +65,11 @@ class FaceresNet {
     FaceresOutput predict(const cv::Mat& rgb_chip);
     // One forward pass over all chips (same requirements as predict).
     std::vector<FaceresOutput> predict_batch(const std::vector<cv::Mat>& rgb_chips);
+    // Test-time augmentation for age and gender: each chip is run as is and mirrored left-right;
+    // age_probs and male_probability are the means of the two outputs (a chip and its mirror
+    // image give the same age and gender). `features` are the un-mirrored chip's, exactly as
+    // predict_batch gives them, so identity embeddings do not change. One forward pass of 2n.
+    std::vector<FaceresOutput> predict_batch_flip(const std::vector<cv::Mat>& rgb_chips);
 
     const nn::ModelInfo& info() const { return info_; }
 
