@@ -81,8 +81,8 @@ Command register_analyze(CLI::App& root, GlobalOptions& g) {
                     "faceres age: expected value of the top-L outputs")
         ->capture_default_str()
         ->check(CLI::Range(1, 100));
-    app->add_flag("--no-attribute-flip{false}", st->opts.attribute_flip,
-                  "age/gender from the face alone, without also averaging over its mirror image");
+    app->add_flag("--attribute-flip,!--no-attribute-flip", st->opts.attribute_flip,
+                  "age/gender averaged over the face and its mirror image (slower; default off)");
     Command cmd;
     cmd.app = app;
     cmd.run = [st, &g]() {

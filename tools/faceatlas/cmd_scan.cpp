@@ -105,8 +105,8 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
     app->add_flag(
         "--no-align{false}", st->opts.analyze.align,
         "embed the unaligned face box resized to the net input (baseline for evaluation only)");
-    app->add_flag("--no-attribute-flip{false}", st->opts.analyze.attribute_flip,
-                  "age/gender from the face alone, without also averaging over its mirror image");
+    app->add_flag("--attribute-flip,!--no-attribute-flip", st->opts.analyze.attribute_flip,
+                  "age/gender averaged over the face and its mirror image (slower; default off)");
     app->add_option(
         "--attributes", st->attributes,
         "attribute model (faceatlas train attributes): store every face's attribute probabilities");
