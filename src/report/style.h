@@ -62,6 +62,7 @@ svg.silhouette{max-width:760px}
 .before-after{display:grid;grid-template-columns:1fr 1fr;gap:18px;align-items:start}
 .before-after>div{min-width:0;border:1px solid var(--line);border-radius:10px;padding:8px 12px}
 .groups{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:12px}
+.before-after.stack{grid-template-columns:1fr}
 .before-after .groups{grid-template-columns:1fr}
 .group{border:1px solid var(--line);border-radius:10px;padding:10px 12px;min-width:0}
 .group-head{margin-bottom:4px}

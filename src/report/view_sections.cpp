@@ -140,7 +140,7 @@ std::string attribute_view_section(const analysis::AttributeView& v, const ViewC
     if (v.compare) {
         s << "<h3>Silhouette against k, per method</h3>";
         if (v.compare_unweighted) {
-            s << "<div class=\"before-after\"><div><h4>before: all weights 1</h4>"
+            s << "<div class=\"before-after stack\"><div><h4>before: all weights 1</h4>"
               << silhouette_chart(*v.compare_unweighted, "silhouette against k, unweighted")
               << "</div><div><h4>after: weighted</h4>"
               << silhouette_chart(*v.compare, "silhouette against k, weighted") << "</div></div>";
