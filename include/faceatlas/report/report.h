@@ -1,7 +1,7 @@
 // The static HTML report: one folder with index.html and the images next to it, no network,
 // opens from file://. Charts are inline SVG written here (no chart library).
 //
-// Optional inputs are JSON files next to the catalog (written by other commands; a section
+// Optional views are JSON files next to the catalog (analysis/*_view.h, written by other commands; a section
 // renders only when its file exists; docs/REPORT.md describes the formats):
 //   <catalog>.attr_clusters.json     attribute-clustering view
 //   <catalog>.subdiscrimination.json sub-discrimination view
