@@ -80,7 +80,8 @@ EvalView build_eval_view(const std::vector<EvalFace>& faces, const eval::Cluster
         by_identity[f.identity].push_back(&f);
     }
     for (const auto& [pid, fs] : by_person) {
-        auto parts = parts_of(fs, [](const EvalFace& f) { return f.identity; }, o.sample_faces);
+        auto parts = parts_of(
+            fs, [](const EvalFace& f) { return f.identity; }, o.sample_faces);
         if (parts.size() < 2) continue;
         MergeCase m{pid, static_cast<std::int64_t>(fs.size()), 0, std::move(parts)};
         m.wrong_faces = m.faces - m.parts.front().faces;
@@ -134,17 +135,11 @@ void to_json(json& j, const EvalView& v) {
                           {"faces", s.faces},
                           {"outside_faces", s.outside_faces},
                           {"parts", s.parts}});
-    j = json{{"format", "faceatlas-eval"},
-             {"version", v.version},
-             {"created", v.created},
-             {"catalog", v.catalog},
-             {"truth", v.truth},
-             {"faces_scored", v.faces_scored},
-             {"missing", v.missing},
-             {"unsorted", v.unsorted},
-             {"metrics", metrics},
-             {"merges", merges},
-             {"splits", splits}};
+    j = json{
+        {"format", "faceatlas-eval"}, {"version", v.version},   {"created", v.created},
+        {"catalog", v.catalog},       {"truth", v.truth},       {"faces_scored", v.faces_scored},
+        {"missing", v.missing},       {"unsorted", v.unsorted}, {"metrics", metrics},
+        {"merges", merges},           {"splits", splits}};
 }
 
 void from_json(const json& j, EvalView& v) {
@@ -161,7 +156,8 @@ void from_json(const json& j, EvalView& v) {
         v.metrics.push_back({m.at("name").get<std::string>(), m.at("value").get<double>()});
     v.merges.clear();
     for (const auto& m : j.at("merges"))
-        v.merges.push_back({m.at("person_id").get<std::int64_t>(), m.at("faces").get<std::int64_t>(),
+        v.merges.push_back({m.at("person_id").get<std::int64_t>(),
+                            m.at("faces").get<std::int64_t>(),
                             m.at("wrong_faces").get<std::int64_t>(),
                             m.at("parts").get<std::vector<ConfusionPart>>()});
     v.splits.clear();

@@ -41,13 +41,14 @@ SubdiscriminationView build_subdiscrimination_view(const SubdiscriminationResult
                 std::vector<std::size_t> count(c.values.size(), 0);
                 std::size_t labelled = 0;
                 for (auto i : mem)
-                    if (c.labels[i] >= 0) ++count[static_cast<std::size_t>(c.labels[i])], ++labelled;
+                    if (c.labels[i] >= 0)
+                        ++count[static_cast<std::size_t>(c.labels[i])], ++labelled;
                 if (labelled == 0) continue;
                 const auto best = static_cast<std::size_t>(
                     std::max_element(count.begin(), count.end()) - count.begin());
-                sg.majority.push_back({c.name, c.values[best],
-                                       static_cast<double>(count[best]) /
-                                           static_cast<double>(labelled)});
+                sg.majority.push_back(
+                    {c.name, c.values[best],
+                     static_cast<double>(count[best]) / static_cast<double>(labelled)});
             }
             run.groups.push_back(std::move(sg));
         }

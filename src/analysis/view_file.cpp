@@ -34,8 +34,8 @@ void write_view_file(const fs::path& path, const nlohmann::json& doc) {
     fs::rename(tmp, path, ec);
     if (ec) {
         fs::remove(tmp, ec);
-        throw Error(ErrorCode::kIo, "cannot replace the view file: " + ec.message(),
-                    path.string(), "check that the folder is writable, or pass another --view");
+        throw Error(ErrorCode::kIo, "cannot replace the view file: " + ec.message(), path.string(),
+                    "check that the folder is writable, or pass another --view");
     }
 }
 

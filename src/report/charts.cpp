@@ -249,14 +249,15 @@ std::string silhouette_svg(const std::vector<LineSeries>& series, const std::str
               << "\" stroke-width=\"2\" stroke-linejoin=\"round\"/>";
         for (const auto& [x, y] : l.points)
             if (y)
-                s << "<circle cx=\"" << num(X(x)) << "\" cy=\"" << num(Y(*y)) << "\" r=\"3\" fill=\""
-                  << c << "\"><title>" << html_escape(l.label) << ", k=" << num(x, 0) << ": "
-                  << num(*y, 3) << "</title></circle>";
+                s << "<circle cx=\"" << num(X(x)) << "\" cy=\"" << num(Y(*y))
+                  << "\" r=\"3\" fill=\"" << c << "\"><title>" << html_escape(l.label)
+                  << ", k=" << num(x, 0) << ": " << num(*y, 3) << "</title></circle>";
         s << "</g>";
         const int ly = top + 4 + static_cast<int>(i) * 17;
-        s << "<rect x=\"" << left + pw + 20 << "\" y=\"" << ly << "\" width=\"14\" height=\"4\" fill=\""
-          << c << "\" rx=\"1\"/><text x=\"" << left + pw + 40 << "\" y=\"" << ly + 6
-          << "\" font-size=\"11\" fill=\"" << kText << "\">" << html_escape(l.label) << "</text>";
+        s << "<rect x=\"" << left + pw + 20 << "\" y=\"" << ly
+          << "\" width=\"14\" height=\"4\" fill=\"" << c << "\" rx=\"1\"/><text x=\""
+          << left + pw + 40 << "\" y=\"" << ly + 6 << "\" font-size=\"11\" fill=\"" << kText
+          << "\">" << html_escape(l.label) << "</text>";
     }
     if (best_l)
         s << "<circle cx=\"" << num(X(best_x)) << "\" cy=\"" << num(Y(best_y))
@@ -312,11 +313,12 @@ std::string composition_svg(const std::vector<std::pair<std::string, std::int64_
           << html_escape(parts[i].first) << ": " << parts[i].second << " of " << total
           << "</title></rect>";
         x += bw;
-        const int lx = static_cast<int>(i % 3) * (w / 3), ly = bar_h + 8 + static_cast<int>(i / 3) * 16;
-        s << "<rect x=\"" << lx << "\" y=\"" << ly << "\" width=\"10\" height=\"10\" rx=\"2\" fill=\""
-          << palette(i) << "\"/><text x=\"" << lx + 14 << "\" y=\"" << ly + 9
-          << "\" font-size=\"11\" fill=\"" << kText << "\">" << html_escape(parts[i].first) << " ("
-          << parts[i].second << ")</text>";
+        const int lx = static_cast<int>(i % 3) * (w / 3),
+                  ly = bar_h + 8 + static_cast<int>(i / 3) * 16;
+        s << "<rect x=\"" << lx << "\" y=\"" << ly
+          << "\" width=\"10\" height=\"10\" rx=\"2\" fill=\"" << palette(i) << "\"/><text x=\""
+          << lx + 14 << "\" y=\"" << ly + 9 << "\" font-size=\"11\" fill=\"" << kText << "\">"
+          << html_escape(parts[i].first) << " (" << parts[i].second << ")</text>";
     }
     s << "</svg>";
     return s.str();

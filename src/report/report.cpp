@@ -453,8 +453,7 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
          << (has_eval ? "<a href=\"#evaluation\">Evaluation</a>" : "")
          << (has_clusters ? "<a href=\"#attr-clusters\">Attribute clusters</a>" : "")
          << (has_subdisc ? "<a href=\"#subdiscrimination\">Sub-discrimination</a>" : "")
-         << "</nav></header><main>"
-         << body.str()
+         << "</nav></header><main>" << body.str()
          << "</main><footer>faceatlas report &middot; static files, no "
             "network</footer></body></html>\n";
     r.index = o.out_dir / "index.html";

@@ -51,7 +51,8 @@ std::string person_link(const ViewContext& ctx, std::optional<std::int64_t> pid)
     if (!pid) return "<span class=\"unsorted\">unsorted</span>";
     const auto it = ctx.person_titles.find(*pid);
     if (it == ctx.person_titles.end())
-        return html_escape("person " + std::to_string(*pid)) + " <span class=\"conf\">(gone)</span>";
+        return html_escape("person " + std::to_string(*pid)) +
+               " <span class=\"conf\">(gone)</span>";
     return "<a href=\"#p" + std::to_string(*pid) + "\">" + html_escape(it->second) + "</a>";
 }
 
@@ -101,7 +102,8 @@ std::string silhouette_chart(const analysis::AttributeComparePart& p, const std:
 std::string group_card(const analysis::AttributeGroup& g, double prominent, FaceRow& row) {
     std::ostringstream s;
     s << "<div class=\"group\"><div class=\"group-head\"><strong>"
-      << (g.cluster == cluster::kNoise ? std::string("noise") : "group " + std::to_string(g.cluster))
+      << (g.cluster == cluster::kNoise ? std::string("noise")
+                                       : "group " + std::to_string(g.cluster))
       << "</strong><span class=\"badge\">" << g.size << (g.size == 1 ? " face" : " faces")
       << "</span></div>";
     if (!g.mean.empty()) {
@@ -159,8 +161,7 @@ std::string attribute_view_section(const analysis::AttributeView& v, const ViewC
             s << "<h3>Groups</h3>" << groups_of(*v.clustering, v.prominent_share, row);
         }
     }
-    if (!v.compare && !v.clustering)
-        s << "<p class=\"note\">the view file holds no run yet</p>";
+    if (!v.compare && !v.clustering) s << "<p class=\"note\">the view file holds no run yet</p>";
     s << row.note() << "</section>";
     return s.str();
 }
@@ -184,7 +185,8 @@ std::string subdiscrimination_view_section(const analysis::SubdiscriminationView
             s << " &middot; best explained by " << html_escape(v.best_by_k[r]);
         s << "</h3>";
         std::vector<std::pair<std::string, std::int64_t>> sizes;
-        for (const auto& g : run.groups) sizes.emplace_back("group " + std::to_string(g.group), g.size);
+        for (const auto& g : run.groups)
+            sizes.emplace_back("group " + std::to_string(g.group), g.size);
         s << count_bars_svg(sizes, "group sizes for k=" + std::to_string(run.k))
           << "<div class=\"groups\">";
         for (const auto& g : run.groups) {
@@ -255,14 +257,16 @@ std::string eval_view_section(const analysis::EvalView& v, const ViewContext& ct
         std::ostringstream b;
         std::vector<std::pair<std::string, std::int64_t>> comp;
         for (const auto& p : parts)
-            comp.emplace_back(merge ? p.identity
-                                    : (p.person_id ? (ctx.person_titles.count(*p.person_id)
-                                                          ? ctx.person_titles.at(*p.person_id)
-                                                          : "person " + std::to_string(*p.person_id))
-                                                   : std::string("unsorted")),
+            comp.emplace_back(merge
+                                  ? p.identity
+                                  : (p.person_id ? (ctx.person_titles.count(*p.person_id)
+                                                        ? ctx.person_titles.at(*p.person_id)
+                                                        : "person " + std::to_string(*p.person_id))
+                                                 : std::string("unsorted")),
                               p.faces);
-        b << composition_svg(comp, merge ? "true people in this person" : "persons holding this "
-                                                                          "true person")
+        b << composition_svg(comp, merge ? "true people in this person"
+                                         : "persons holding this "
+                                           "true person")
           << "<div class=\"parts\">";
         for (const auto& p : parts) {
             b << "<div class=\"part\"><div class=\"part-head\">"
@@ -278,17 +282,16 @@ std::string eval_view_section(const analysis::EvalView& v, const ViewContext& ct
     for (const auto& m : v.merges)
         s << "<div class=\"confusion merge\"><div class=\"case-head\">"
           << person_link(ctx, m.person_id) << " <span class=\"badge\">" << m.faces
-          << " faces</span> <span class=\"bad\">" << m.wrong_faces << " from "
-          << m.parts.size() - 1 << (m.parts.size() == 2 ? " other person" : " other people")
-          << "</span></div>" << parts_block(m.parts, true) << "</div>";
+          << " faces</span> <span class=\"bad\">" << m.wrong_faces << " from " << m.parts.size() - 1
+          << (m.parts.size() == 2 ? " other person" : " other people") << "</span></div>"
+          << parts_block(m.parts, true) << "</div>";
     s << "<h3>Worst splits: one true person, several persons</h3>";
     if (v.splits.empty()) s << "<p class=\"note\">none: every true person is in one person</p>";
     for (const auto& sp : v.splits)
         s << "<div class=\"confusion split\"><div class=\"case-head\"><strong>"
           << html_escape(sp.identity) << "</strong> <span class=\"badge\">" << sp.faces
           << " faces</span> <span class=\"bad\">" << sp.outside_faces
-          << " outside the largest person</span></div>" << parts_block(sp.parts, false)
-          << "</div>";
+          << " outside the largest person</span></div>" << parts_block(sp.parts, false) << "</div>";
     s << row.note() << "</section>";
     return s.str();
 }

@@ -281,8 +281,8 @@ TEST_F(CliReportViews, CommandsWriteTheViewsAndTheReportShowsThemInChromium) {
                 quote(dir_ / "labels.csv")));
     ASSERT_EQ(r.code, 0) << r.out;
     // --no-view leaves files alone; --view writes elsewhere.
-    r = run(cli("eval clusters" + c + " --truth " + quote(dir_ / "labels.csv") + " --no-view --view " +
-                quote(dir_ / "other.json")));
+    r = run(cli("eval clusters" + c + " --truth " + quote(dir_ / "labels.csv") +
+                " --no-view --view " + quote(dir_ / "other.json")));
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_FALSE(fs::exists(dir_ / "other.json"));
 
@@ -298,7 +298,8 @@ TEST_F(CliReportViews, CommandsWriteTheViewsAndTheReportShowsThemInChromium) {
     EXPECT_TRUE(merged.count(identities_[0]) && merged.count(identities_[1]));
     // Both parts of the attribute view (plain + compare), each with its unweighted baseline.
     const auto av = nlohmann::json::parse(read_text(db_.string() + ".attr_clusters.json"));
-    for (const char* part : {"clustering", "clustering_unweighted", "compare", "compare_unweighted"})
+    for (const char* part :
+         {"clustering", "clustering_unweighted", "compare", "compare_unweighted"})
         EXPECT_FALSE(av[part].is_null()) << part;
     EXPECT_EQ(av["clustering"]["selection"]["weights"].size(),
               av["clustering"]["selection"]["attributes"].size());

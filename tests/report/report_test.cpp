@@ -181,7 +181,8 @@ TEST_F(Report, OptionalJsonInputsRenderTheirSections) {
     ev.truth = "labels.csv";
     ev.metrics = {{"ARI", 0.5}, {"BCubed F", 0.25}};
     ev.merges = {{fx_.evil, 2, 1, {{"Alice", fx_.evil, 1, {f0}}, {"Bob", fx_.evil, 1, {f1}}}}};
-    ev.splits = {{"Carol", 2, 1, {{"Carol", fx_.evil, 1, {f0}}, {"Carol", std::nullopt, 1, {gone}}}}};
+    ev.splits = {
+        {"Carol", 2, 1, {{"Carol", fx_.evil, 1, {f0}}, {"Carol", std::nullopt, 1, {gone}}}}};
     an::write_view_file(db.string() + ".eval.json", ev);
     std::ofstream(db.string() + ".scan.json") << R"({"seconds": 95})";
 

@@ -149,7 +149,8 @@ void add_cluster_attributes_options(CLI::App& app, ClusterAttributesArgs& a) {
                    "score kmeans/agglomerative/dbscan for k in a range, e.g. k=2..20");
     app.add_option("--view", a.view,
                    "the report's attribute-clustering view file (default: "
-                   "<catalog>.attr_clusters.json; plain runs and --compare each update their part)");
+                   "<catalog>.attr_clusters.json; plain runs and --compare each update "
+                   "their part)");
     app.add_option("--compare-out", a.compare_out, "old name of --view");
     app.add_flag("--no-view", a.no_view, "do not write the view file");
     app.add_option("--out", a.out, "write face_id,cluster CSV here");
@@ -290,7 +291,8 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
     if (!a.no_view) {
         const auto describe = [&](const cluster::SelectedAttributes& sa,
                                   const cluster::Clustering& cl) {
-            auto p = analysis::describe_attribute_clustering(table, sa, cl, a.algo, method_text(a, o));
+            auto p = analysis::describe_attribute_clustering(table, sa, cl, a.algo,
+                                                             method_text(a, o));
             p.selection.standardized = !a.raw;
             return p;
         };
@@ -326,7 +328,8 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
                                     {"attributes", s.names},
                                     {"clusters", clusters},
                                     {"face_ids", s.face_ids},
-                                    {"view", a.no_view ? nlohmann::json() : nlohmann::json(view_out)},
+                                    {"view", a.no_view ? nlohmann::json()
+                                                       : nlohmann::json(view_out)},
                                     {"labels", c.labels}}
                          .dump()
                   << "\n";

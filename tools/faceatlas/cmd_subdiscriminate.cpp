@@ -198,7 +198,8 @@ int run_subdiscriminate(const SubArgs& a) {
                                     {"best_by_k", r.best_by_k},
                                     {"saved",
                                      a.save.empty() ? nlohmann::json() : nlohmann::json(a.save)},
-                                    {"view", a.no_view ? nlohmann::json() : nlohmann::json(view_out)}}
+                                    {"view", a.no_view ? nlohmann::json()
+                                                       : nlohmann::json(view_out)}}
                          .dump()
                   << "\n";
         return kExitOk;

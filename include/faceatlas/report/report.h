@@ -1,8 +1,8 @@
 // The static HTML report: one folder with index.html and the images next to it, no network,
 // opens from file://. Charts are inline SVG written here (no chart library).
 //
-// Optional views are JSON files next to the catalog (analysis/*_view.h, written by other commands; a section
-// renders only when its file exists; docs/REPORT.md describes the formats):
+// Optional views are JSON files next to the catalog (typed in analysis/*_view.h, written by other
+// commands; a section renders only when its file exists; docs/REPORT.md describes the formats):
 //   <catalog>.attr_clusters.json     attribute-clustering view
 //   <catalog>.subdiscrimination.json sub-discrimination view
 //   <catalog>.eval.json              evaluation view
