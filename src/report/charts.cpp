@@ -185,4 +185,143 @@ std::string map_svg(const std::vector<summary::MapPoint>& points,
     return s.str();
 }
 
+std::string silhouette_svg(const std::vector<LineSeries>& series, const std::string& caption) {
+    const int legend_w = 230, left = 44, top = 14, bottom = 38;
+    const int w = 760, ph = 250, h = top + ph + bottom;
+    const int pw = w - left - legend_w - 16;
+    double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+    bool any = false;
+    for (const auto& l : series)
+        for (const auto& [x, y] : l.points) {
+            if (!any) x0 = x1 = x;
+            x0 = std::min(x0, x), x1 = std::max(x1, x);
+            any = true;
+            if (y) y0 = std::min(y0, *y), y1 = std::max(y1, *y);
+        }
+    // Silhouette lives in [-1, 1]: the axis spans [min(0, lowest), 1] in steps of 0.25.
+    y0 = std::floor(y0 * 4) / 4, y1 = std::max(0.25, std::ceil(y1 * 4) / 4);
+    if (x1 <= x0) x1 = x0 + 1;
+    const auto X = [&](double x) { return left + pw * (x - x0) / (x1 - x0); };
+    const auto Y = [&](double y) { return top + ph - ph * (y - y0) / (y1 - y0); };
+    std::ostringstream s;
+    s << "<svg class=\"chart silhouette\" viewBox=\"0 0 " << w << ' ' << h
+      << "\" role=\"img\" aria-label=\"" << html_escape(caption)
+      << "\" xmlns=\"http://www.w3.org/2000/svg\">";
+    for (double v = y0; v <= y1 + 1e-9; v += 0.25) {
+        s << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << num(Y(v))
+          << "\" y2=\"" << num(Y(v)) << "\" stroke=\"" << (std::abs(v) < 1e-9 ? kAxis : "#e2e8f0")
+          << "\"/><text x=\"" << left - 6 << "\" y=\"" << num(Y(v) + 4)
+          << "\" text-anchor=\"end\" font-size=\"11\" fill=\"" << kText << "\">" << num(v, 2)
+          << "</text>";
+    }
+    const int step = std::max(1, static_cast<int>(std::ceil((x1 - x0) / 12)));
+    for (int k = static_cast<int>(x0); k <= static_cast<int>(x1); k += step)
+        s << "<text x=\"" << num(X(k)) << "\" y=\"" << top + ph + 16
+          << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"" << kText << "\">" << k
+          << "</text>";
+    s << "<text x=\"" << left + pw / 2 << "\" y=\"" << h - 4
+      << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"" << kText
+      << "\">k (clusters)</text><text x=\"12\" y=\"" << top + ph / 2
+      << "\" font-size=\"11\" fill=\"" << kText << "\" transform=\"rotate(-90 12 " << top + ph / 2
+      << ")\" text-anchor=\"middle\">silhouette</text>";
+    // Best point over every series.
+    const LineSeries* best_l = nullptr;
+    double best_x = 0, best_y = -2;
+    for (const auto& l : series)
+        for (const auto& [x, y] : l.points)
+            if (y && *y > best_y) best_l = &l, best_x = x, best_y = *y;
+    for (std::size_t i = 0; i < series.size(); ++i) {
+        const auto& l = series[i];
+        const std::string c = palette(i);
+        std::string path;
+        bool pen = false;
+        for (const auto& [x, y] : l.points) {
+            if (!y) {
+                pen = false;
+                continue;
+            }
+            path += (pen ? " L" : " M") + num(X(x)) + " " + num(Y(*y));
+            pen = true;
+        }
+        s << "<g class=\"series\"><title>" << html_escape(l.label) << "</title>";
+        if (!path.empty())
+            s << "<path d=\"" << path << "\" fill=\"none\" stroke=\"" << c
+              << "\" stroke-width=\"2\" stroke-linejoin=\"round\"/>";
+        for (const auto& [x, y] : l.points)
+            if (y)
+                s << "<circle cx=\"" << num(X(x)) << "\" cy=\"" << num(Y(*y))
+                  << "\" r=\"3\" fill=\"" << c << "\"><title>" << html_escape(l.label)
+                  << ", k=" << num(x, 0) << ": " << num(*y, 3) << "</title></circle>";
+        s << "</g>";
+        const int ly = top + 4 + static_cast<int>(i) * 17;
+        s << "<rect x=\"" << left + pw + 20 << "\" y=\"" << ly
+          << "\" width=\"14\" height=\"4\" fill=\"" << c << "\" rx=\"1\"/><text x=\""
+          << left + pw + 40 << "\" y=\"" << ly + 6 << "\" font-size=\"11\" fill=\"" << kText
+          << "\">" << html_escape(l.label) << "</text>";
+    }
+    if (best_l)
+        s << "<circle cx=\"" << num(X(best_x)) << "\" cy=\"" << num(Y(best_y))
+          << "\" r=\"7\" fill=\"none\" stroke=\"#f97316\" stroke-width=\"2\"><title>best: "
+          << html_escape(best_l->label) << ", k=" << num(best_x, 0) << ": " << num(best_y, 3)
+          << "</title></circle>";
+    s << "</svg>";
+    return s.str();
+}
+
+std::string count_bars_svg(const std::vector<std::pair<std::string, std::int64_t>>& items,
+                           const std::string& caption) {
+    const int w = 420, label_w = 90, bar_w = 270, row = 20;
+    const int h = static_cast<int>(items.size()) * row + 4;
+    std::int64_t vmax = 1;
+    for (const auto& [l, v] : items) vmax = std::max(vmax, v);
+    std::ostringstream s;
+    s << "<svg class=\"chart counts\" viewBox=\"0 0 " << w << ' ' << h << "\" width=\"" << w
+      << "\" height=\"" << h << "\" role=\"img\" aria-label=\"" << html_escape(caption)
+      << "\" xmlns=\"http://www.w3.org/2000/svg\">";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const int y = static_cast<int>(i) * row;
+        const double bw = bar_w * static_cast<double>(items[i].second) / static_cast<double>(vmax);
+        s << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 14
+          << "\" text-anchor=\"end\" font-size=\"12\" fill=\"" << kText << "\">"
+          << html_escape(items[i].first) << "</text><rect x=\"" << label_w << "\" y=\"" << y + 3
+          << "\" width=\"" << num(std::max(bw, 1.0)) << "\" height=\"14\" rx=\"2\" fill=\""
+          << palette(i) << "\"><title>" << html_escape(items[i].first) << ": " << items[i].second
+          << "</title></rect><text x=\"" << num(label_w + std::max(bw, 1.0) + 6) << "\" y=\""
+          << y + 14 << "\" font-size=\"11\" fill=\"" << kText << "\">" << items[i].second
+          << "</text>";
+    }
+    s << "</svg>";
+    return s.str();
+}
+
+std::string composition_svg(const std::vector<std::pair<std::string, std::int64_t>>& parts,
+                            const std::string& caption) {
+    const int w = 560, bar_h = 16;
+    std::int64_t total = 0;
+    for (const auto& [l, v] : parts) total += v;
+    const int legend_rows = static_cast<int>((parts.size() + 2) / 3);
+    const int h = bar_h + 8 + legend_rows * 16;
+    std::ostringstream s;
+    s << "<svg class=\"chart composition\" viewBox=\"0 0 " << w << ' ' << h << "\" width=\"" << w
+      << "\" height=\"" << h << "\" role=\"img\" aria-label=\"" << html_escape(caption)
+      << "\" xmlns=\"http://www.w3.org/2000/svg\">";
+    double x = 0;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const double bw = total > 0 ? w * static_cast<double>(parts[i].second) / total : 0;
+        s << "<rect x=\"" << num(x) << "\" y=\"0\" width=\"" << num(bw) << "\" height=\"" << bar_h
+          << "\" fill=\"" << palette(i) << "\" stroke=\"#fff\"><title>"
+          << html_escape(parts[i].first) << ": " << parts[i].second << " of " << total
+          << "</title></rect>";
+        x += bw;
+        const int lx = static_cast<int>(i % 3) * (w / 3),
+                  ly = bar_h + 8 + static_cast<int>(i / 3) * 16;
+        s << "<rect x=\"" << lx << "\" y=\"" << ly
+          << "\" width=\"10\" height=\"10\" rx=\"2\" fill=\"" << palette(i) << "\"/><text x=\""
+          << lx + 14 << "\" y=\"" << ly + 9 << "\" font-size=\"11\" fill=\"" << kText << "\">"
+          << html_escape(parts[i].first) << " (" << parts[i].second << ")</text>";
+    }
+    s << "</svg>";
+    return s.str();
+}
+
 }  // namespace faceatlas::report

@@ -28,4 +28,21 @@ struct MapStyle {
 std::string map_svg(const std::vector<summary::MapPoint>& points,
                     const std::vector<double>& explained, const MapStyle& style);
 
+// One line of a line chart: (x, y) points, drawn in order; y = nullopt leaves a gap.
+struct LineSeries {
+    std::string label;
+    std::vector<std::pair<double, std::optional<double>>> points;
+};
+// Line chart of silhouette (y) against k (x), one coloured line per series with a legend; the
+// best point overall is ringed. `caption` names the chart (aria-label).
+std::string silhouette_svg(const std::vector<LineSeries>& series, const std::string& caption);
+
+// One horizontal bar per item (label, count), coloured palette(0), palette(1), ...
+std::string count_bars_svg(const std::vector<std::pair<std::string, std::int64_t>>& items,
+                           const std::string& caption);
+
+// One stacked bar: the share of each part (label, count) of a whole, with a legend.
+std::string composition_svg(const std::vector<std::pair<std::string, std::int64_t>>& parts,
+                            const std::string& caption);
+
 }  // namespace faceatlas::report

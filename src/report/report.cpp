@@ -13,6 +13,7 @@
 #include "report/charts.h"
 #include "report/html.h"
 #include "report/style.h"
+#include "report/view_sections.h"
 
 namespace faceatlas::report {
 namespace fs = std::filesystem;
@@ -166,112 +167,6 @@ std::string age_text(const summary::AgeEstimate& a, double window) {
            " &middot; " + pct(a.confidence) + " within &plusmn;" + num(window, 0) + " y</span>";
 }
 
-std::vector<std::int64_t> id_list(const json& j) {
-    std::vector<std::int64_t> ids;
-    for (const auto& v : j) ids.push_back(v.get<std::int64_t>());
-    return ids;
-}
-
-std::string faces_row(Images& images, const std::vector<std::int64_t>& ids, std::size_t limit) {
-    std::string s = "<div class=\"grid\">";
-    for (std::size_t i = 0; i < ids.size() && i < limit; ++i) s += images.face(ids[i]);
-    if (ids.size() > limit)
-        s += "<span class=\"more\">+" + std::to_string(ids.size() - limit) + " more</span>";
-    return s + "</div>";
-}
-
-// Sections fed by the optional JSON inputs. Each throws json::exception on a malformed file;
-// the caller turns that into a warning and leaves the section out.
-std::string attr_clusters_section(const json& j, Images& images) {
-    std::ostringstream s;
-    s << "<section id=\"attr-clusters\"><h2>Attribute clusters</h2>";
-    if (j.contains("method"))
-        s << "<p class=\"note\">" << html_escape(j.at("method").get<std::string>()) << "</p>";
-    for (const auto& c : j.at("clusters")) {
-        const auto ids = id_list(c.at("faces"));
-        s << "<div class=\"cluster\"><strong>"
-          << html_escape(c.value("label", "cluster " + c.at("id").dump()))
-          << "</strong> <span class=\"badge\">" << ids.size() << " faces</span>";
-        if (c.contains("attributes")) {
-            std::vector<std::pair<double, std::string>> attrs;
-            for (const auto& [k, v] : c.at("attributes").items())
-                attrs.emplace_back(v.get<double>(), k);
-            std::sort(attrs.rbegin(), attrs.rend());
-            s << "<div class=\"bars\">";
-            for (std::size_t i = 0; i < attrs.size() && i < 8; ++i)
-                s << "<span>" << html_escape(attrs[i].second) << " " << pct(attrs[i].first)
-                  << "</span>";
-            s << "</div>";
-        }
-        s << faces_row(images, ids, 16) << "</div>";
-    }
-    s << "</section>";
-    return s.str();
-}
-
-std::string subdiscrimination_section(const json& j, Images& images,
-                                      const std::map<std::int64_t, std::string>& titles) {
-    std::ostringstream s;
-    s << "<section id=\"subdiscrimination\"><h2>Sub-discrimination</h2>";
-    if (j.contains("description"))
-        s << "<p class=\"note\">" << html_escape(j.at("description").get<std::string>()) << "</p>";
-    for (const auto& p : j.at("persons")) {
-        const auto pid = p.at("person_id").get<std::int64_t>();
-        const auto it = titles.find(pid);
-        s << "<div class=\"cluster\"><a href=\"#p" << pid << "\"><strong>"
-          << html_escape(it != titles.end() ? it->second : "Person " + std::to_string(pid))
-          << "</strong></a>";
-        if (p.contains("note"))
-            s << " <span class=\"note\">" << html_escape(p.at("note").get<std::string>())
-              << "</span>";
-        for (const auto& g : p.at("groups")) {
-            const auto ids = id_list(g.at("faces"));
-            s << "<h3>" << html_escape(g.value("label", std::string("group"))) << " &middot; "
-              << ids.size() << " faces</h3>" << faces_row(images, ids, 16);
-        }
-        s << "</div>";
-    }
-    s << "</section>";
-    return s.str();
-}
-
-std::string cell(const json& v) {
-    if (v.is_string()) return html_escape(v.get<std::string>());
-    if (v.is_number_float()) return num(v.get<double>(), 4);
-    return html_escape(v.dump());
-}
-
-std::string eval_section(const json& j) {
-    std::ostringstream s;
-    s << "<section id=\"evaluation\"><h2>Evaluation</h2>";
-    if (j.contains("dataset"))
-        s << "<p class=\"note\">data set: " << html_escape(j.at("dataset").get<std::string>())
-          << (j.contains("truth")
-                  ? " &middot; truth: " + html_escape(j.at("truth").get<std::string>())
-                  : "")
-          << "</p>";
-    if (j.contains("metrics")) {
-        s << "<div class=\"cards\">";
-        for (const auto& [k, v] : j.at("metrics").items()) s << card(cell(v), html_escape(k));
-        s << "</div>";
-    }
-    if (j.contains("tables"))
-        for (const auto& t : j.at("tables")) {
-            s << "<h3>" << html_escape(t.value("title", std::string("table")))
-              << "</h3><table class=\"data\"><tr>";
-            for (const auto& c : t.at("columns")) s << "<th>" << cell(c) << "</th>";
-            s << "</tr>";
-            for (const auto& r : t.at("rows")) {
-                s << "<tr>";
-                for (const auto& v : r) s << "<td>" << cell(v) << "</td>";
-                s << "</tr>";
-            }
-            s << "</table>";
-        }
-    s << "</section>";
-    return s.str();
-}
-
 std::optional<json> read_json(const fs::path& p, std::vector<std::string>& warnings) {
     std::error_code ec;
     if (!fs::exists(p, ec)) return std::nullopt;
@@ -290,6 +185,24 @@ std::optional<json> read_json(const fs::path& p, std::vector<std::string>& warni
                            "); its section is left out");
         return std::nullopt;
     }
+}
+
+// A typed view file: absent -> nullopt; unreadable, not JSON or not of the view's shape ->
+// a warning and nullopt.
+template <typename View>
+std::optional<View> read_view(const fs::path& p, std::vector<std::string>& warnings) {
+    auto j = read_json(p, warnings);
+    if (!j) return std::nullopt;
+    try {
+        return j->get<View>();
+    } catch (const json::exception& e) {
+        warnings.push_back(p.string() + ": unexpected structure (" + e.what() +
+                           "); its section is left out (docs/REPORT.md describes the format)");
+    } catch (const Error& e) {
+        warnings.push_back(p.string() + ": " + e.message() + "; its section is left out (" +
+                           e.hint() + ")");
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -311,9 +224,11 @@ void ReportOptions::validate() const {
 ReportInputs load_report_inputs(const fs::path& catalog_path) {
     ReportInputs in;
     const std::string base = catalog_path.string();
-    in.attr_clusters = read_json(base + ".attr_clusters.json", in.warnings);
-    in.subdiscrimination = read_json(base + ".subdiscrimination.json", in.warnings);
-    in.eval = read_json(base + ".eval.json", in.warnings);
+    in.attr_clusters =
+        read_view<analysis::AttributeView>(base + ".attr_clusters.json", in.warnings);
+    in.subdiscrimination =
+        read_view<analysis::SubdiscriminationView>(base + ".subdiscrimination.json", in.warnings);
+    in.eval = read_view<analysis::EvalView>(base + ".eval.json", in.warnings);
     if (auto scan = read_json(base + ".scan.json", in.warnings)) {
         if (scan->contains("seconds") && scan->at("seconds").is_number())
             in.processing_seconds = scan->at("seconds").get<double>();
@@ -409,26 +324,21 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
         body << "</section>";
     }
 
-    // Optional views.
-    const auto optional_section = [&](const std::optional<json>& j, const char* file, auto render) {
-        if (!j) return false;
-        try {
-            body << render(*j);
-            return true;
-        } catch (const json::exception& e) {
-            r.warnings.push_back(std::string(file) + ": unexpected structure (" + e.what() +
-                                 "); its section is left out");
-            return false;
-        }
-    };
-    const bool has_clusters =
-        optional_section(in.attr_clusters, "attr_clusters.json",
-                         [&](const json& j) { return attr_clusters_section(j, images); });
-    const bool has_subdisc = optional_section(
-        in.subdiscrimination, "subdiscrimination.json",
-        [&](const json& j) { return subdiscrimination_section(j, images, titles); });
-    const bool has_eval =
-        optional_section(in.eval, "eval.json", [&](const json& j) { return eval_section(j); });
+    // Optional views. Face ids are checked against the catalog: a view written before faces
+    // were removed shows what is left.
+    std::set<std::int64_t> face_ids;
+    for (const auto& f : cat.faces(false)) face_ids.insert(f.id);
+    ViewContext vc;
+    vc.face = [&](std::int64_t id) { return images.face(id); };
+    vc.known = [&](std::int64_t id) { return face_ids.count(id) > 0; };
+    vc.person_titles = titles;
+    vc.prominent_share = o.album.person.prominent_share;
+    const bool has_clusters = in.attr_clusters.has_value();
+    const bool has_subdisc = in.subdiscrimination.has_value();
+    const bool has_eval = in.eval.has_value();
+    if (has_eval) body << eval_view_section(*in.eval, vc);
+    if (has_clusters) body << attribute_view_section(*in.attr_clusters, vc);
+    if (has_subdisc) body << subdiscrimination_view_section(*in.subdiscrimination, vc);
 
     // One section per person.
     std::map<std::int64_t, const catalog::PhotoRecord*> photo_by_id;
@@ -540,10 +450,10 @@ ReportResult write_report(catalog::Catalog& cat, const ReportInputs& in, const R
          << "<a href=\"#overview\">Overview</a>"
          << (album.map.empty() ? "" : "<a href=\"#map\">Map</a>")
          << (album.persons.empty() ? "" : "<a href=\"#persons\">Persons</a>")
+         << (has_eval ? "<a href=\"#evaluation\">Evaluation</a>" : "")
          << (has_clusters ? "<a href=\"#attr-clusters\">Attribute clusters</a>" : "")
          << (has_subdisc ? "<a href=\"#subdiscrimination\">Sub-discrimination</a>" : "")
-         << (has_eval ? "<a href=\"#evaluation\">Evaluation</a>" : "") << "</nav></header><main>"
-         << body.str()
+         << "</nav></header><main>" << body.str()
          << "</main><footer>faceatlas report &middot; static files, no "
             "network</footer></body></html>\n";
     r.index = o.out_dir / "index.html";

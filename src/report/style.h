@@ -57,8 +57,32 @@ table.data th,table.data td{border-bottom:1px solid var(--line);padding:4px 10px
 table.data th{color:var(--muted);font-weight:600}
 .cluster{border-top:1px solid var(--line);padding:10px 0}
 .bars span{display:inline-block;background:#ccfbf1;color:#115e59;border-radius:6px;padding:0 8px;margin:2px 4px 2px 0;font-size:12px}
+h4{margin:6px 0 6px;font-size:13px;color:var(--fg);font-weight:650}
+svg.silhouette{max-width:760px}
+.before-after{display:grid;grid-template-columns:1fr 1fr;gap:18px;align-items:start}
+.before-after>div{min-width:0;border:1px solid var(--line);border-radius:10px;padding:8px 12px}
+.groups{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:12px}
+.before-after.stack{grid-template-columns:1fr}
+.before-after .groups{grid-template-columns:1fr}
+.group{border:1px solid var(--line);border-radius:10px;padding:10px 12px;min-width:0}
+.group-head{margin-bottom:4px}
+.group .grid img,.group .grid .ph,.part .grid img,.part .grid .ph{width:56px;height:56px}
+.means span{display:inline-block;background:#f1f5f9;color:#334155;border-radius:6px;padding:0 8px;margin:2px 4px 4px 0;font-size:12px}
+table.data tr.best td{background:#f0fdfa;font-weight:600}
+table.metrics td{font-variant-numeric:tabular-nums;padding-right:22px}
+.confusion{border:1px solid var(--line);border-left:4px solid #f97316;border-radius:10px;padding:10px 14px;margin:0 0 12px}
+.confusion.split{border-left-color:#6366f1}
+.case-head{margin-bottom:8px}
+.case-head a{color:#0369a1;text-decoration:none;font-weight:650}
+.bad{color:#c2410c;font-size:12px;margin-left:6px}
+.parts{display:flex;flex-wrap:wrap;gap:10px 22px;margin-top:6px}
+.part{min-width:0}
+.part-head{font-size:13px}
+.part-head a{color:#0369a1;text-decoration:none}
+.unsorted{color:var(--muted);font-style:italic}
+svg.composition{max-width:100%}
 footer{color:var(--muted);text-align:center;font-size:12px;padding:0 0 30px}
-@media (max-width:800px){.person-body{grid-template-columns:1fr}}
+@media (max-width:800px){.person-body,.before-after{grid-template-columns:1fr}}
 )css";
 
 inline constexpr const char* kScript = R"js(

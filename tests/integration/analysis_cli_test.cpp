@@ -97,8 +97,10 @@ TEST_F(AnalysisCli, ClusterAttributes) {
     std::ifstream in(out);
     const auto doc = nlohmann::json::parse(in);
     EXPECT_EQ(doc["format"], "faceatlas-attr-clusters");
+    EXPECT_EQ(doc["version"], 2);
+    EXPECT_TRUE(doc["compare_unweighted"].is_null());  // no --weights: no baseline
     std::set<std::string> algos;
-    for (const auto& e : doc["results"]) {
+    for (const auto& e : doc["compare"]["entries"]) {
         algos.insert(e["algorithm"].get<std::string>());
         EXPECT_GE(e["k"].get<int>(), 2);
         EXPECT_LE(e["k"].get<int>(), 4);

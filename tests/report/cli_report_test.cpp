@@ -4,6 +4,8 @@
 // sections and SVG charts are there. Also persons / person show / eigenfaces / export --xmp.
 #include <unistd.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "report_fixture.h"
@@ -181,4 +183,165 @@ TEST_F(CliReport, ExportXmpToOutFolder) {
     ASSERT_TRUE(fs::exists(side)) << r.out;
     EXPECT_NE(read_text(side).find("mwg-rs:RegionList"), std::string::npos);
     EXPECT_FALSE(fs::exists(dir_ / "album/sample1.jpg.xmp"));
+}
+
+// The optional views end to end: 30 faces-dev crops (5 people x 6) scanned with the real CLI,
+// grouped by `cluster`, two true people merged on purpose with `person merge`, then `eval
+// clusters`, `cluster-attributes` (plain and --compare, both weighted), `subdiscriminate
+// --labels` and `report`; the page is opened in headless Chromium (screenshot kept in the build
+// folder as report_views_screenshot.png).
+namespace {
+
+class CliReportViews : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        const fs::path data = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev";
+        if (!fs::exists(data / "labels.csv")) return;
+        dir_ = fs::temp_directory_path() / ("faceatlas_cli_views_" + std::to_string(getpid()));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_ / "crops");
+        std::map<std::string, std::vector<std::string>> by_id;
+        {
+            std::ifstream in(data / "labels.csv");
+            std::string line;
+            std::getline(in, line);
+            while (std::getline(in, line)) {
+                const auto c1 = line.find(','), c2 = line.find(',', c1 + 1);
+                by_id[line.substr(c1 + 1, c2 - c1 - 1)].push_back(line.substr(0, c1));
+            }
+        }
+        std::ofstream lab(dir_ / "labels.csv");
+        lab << "file,identity,emotion\n";
+        for (const auto& [id, files] : by_id) {
+            if (files.size() < 6 || identities_.size() == 5) continue;
+            identities_.push_back(id);
+            for (std::size_t i = 0; i < 6; ++i) {
+                fs::copy_file(data / "images" / files[i], dir_ / "crops" / files[i]);
+                identity_of_[files[i]] = id;
+                lab << files[i] << "," << id << "," << (i % 2 ? "happy" : "neutral") << "\n";
+            }
+        }
+        lab.close();
+        db_ = dir_ / "views.db";
+        setup_ = run(cli("scan --quiet --crops " + quote(dir_ / "crops") + " --catalog " +
+                         quote(db_)));
+        if (setup_.code != 0) return;
+        setup_ = run(cli("cluster --catalog " + quote(db_)));
+        if (setup_.code != 0) return;
+        // The person holding most of identity 0 absorbs the one holding most of identity 1.
+        std::map<std::string, std::map<std::int64_t, int>> votes;
+        {
+            auto cat = open_sqlite_catalog(db_);
+            std::map<std::int64_t, std::string> name_of;
+            for (const auto& p : cat->photos()) name_of[p.id] = fs::path(p.path).filename();
+            for (const auto& f : cat->faces(false))
+                if (f.person_id) ++votes[identity_of_[name_of[f.photo_id]]][*f.person_id];
+        }
+        const auto top = [&](const std::string& id) {
+            std::int64_t best = -1;
+            int n = 0;
+            for (const auto& [pid, c] : votes[id])
+                if (c > n) best = pid, n = c;
+            return best;
+        };
+        const auto a = top(identities_[0]), b = top(identities_[1]);
+        if (a < 0 || b < 0 || a == b) {
+            setup_ = {1, "could not find two persons to merge"};
+            return;
+        }
+        setup_ = run(cli("person merge --catalog " + quote(db_) + " " + std::to_string(a) + " " +
+                         std::to_string(b)));
+    }
+    static void TearDownTestSuite() {
+        if (!dir_.empty()) fs::remove_all(dir_);
+    }
+    void SetUp() override {
+        if (db_.empty()) GTEST_SKIP() << "faces-dev not available";
+        ASSERT_EQ(setup_.code, 0) << setup_.out;
+    }
+    static std::string cli(const std::string& args) { return quote(kCli) + " " + args; }
+
+    static inline fs::path dir_, db_;
+    static inline report_test::Run setup_;
+    static inline std::vector<std::string> identities_;
+    static inline std::map<std::string, std::string> identity_of_;
+};
+
+}  // namespace
+
+TEST_F(CliReportViews, CommandsWriteTheViewsAndTheReportShowsThemInChromium) {
+    const std::string c = " --catalog " + quote(db_);
+    auto r = run(cli("eval clusters" + c + " --truth " + quote(dir_ / "labels.csv")));
+    ASSERT_EQ(r.code, 0) << r.out;
+    r = run(cli("cluster-attributes" + c + " --k 3 --weights male_prob=3,age=2"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    r = run(cli("cluster-attributes" + c + " --compare k=2..5 --weights male_prob=3,age=2"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    r = run(cli("subdiscriminate" + c + " --k 2,3 --seeds 2 --labels " +
+                quote(dir_ / "labels.csv")));
+    ASSERT_EQ(r.code, 0) << r.out;
+    // --no-view leaves files alone; --view writes elsewhere.
+    r = run(cli("eval clusters" + c + " --truth " + quote(dir_ / "labels.csv") +
+                " --no-view --view " + quote(dir_ / "other.json")));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_FALSE(fs::exists(dir_ / "other.json"));
+
+    // The deliberate merge is the worst merge, with both people and their faces.
+    const auto ev = nlohmann::json::parse(read_text(db_.string() + ".eval.json"));
+    EXPECT_EQ(ev["format"], "faceatlas-eval");
+    ASSERT_FALSE(ev["merges"].empty());
+    std::set<std::string> merged;
+    for (const auto& p : ev["merges"][0]["parts"]) {
+        merged.insert(p["identity"].get<std::string>());
+        EXPECT_FALSE(p["sample_faces"].empty());
+    }
+    EXPECT_TRUE(merged.count(identities_[0]) && merged.count(identities_[1]));
+    // Both parts of the attribute view (plain + compare), each with its unweighted baseline.
+    const auto av = nlohmann::json::parse(read_text(db_.string() + ".attr_clusters.json"));
+    for (const char* part :
+         {"clustering", "clustering_unweighted", "compare", "compare_unweighted"})
+        EXPECT_FALSE(av[part].is_null()) << part;
+    EXPECT_EQ(av["clustering"]["selection"]["weights"].size(),
+              av["clustering"]["selection"]["attributes"].size());
+    const auto sv = nlohmann::json::parse(read_text(db_.string() + ".subdiscrimination.json"));
+    EXPECT_EQ(sv["runs"].size(), 2u);
+    EXPECT_FALSE(sv["accuracy"].empty());
+
+    const fs::path out = dir_ / "report";
+    r = run(cli("report" + c + " --out " + quote(out)));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
+    const std::string html = read_text(out / "index.html");
+    for (const char* s :
+         {"id=\"evaluation\"", "id=\"attr-clusters\"", "id=\"subdiscrimination\"",
+          "Worst merges", "Worst splits", "class=\"chart silhouette\"", "before: all weights 1",
+          "after: weighted", "class=\"chart counts\"", "class=\"chart composition\"",
+          "Which label explains each split"})
+        EXPECT_NE(html.find(s), std::string::npos) << s;
+    EXPECT_NE(html.find(identities_[0]), std::string::npos);
+    for (const auto& ref : image_refs(html)) EXPECT_TRUE(fs::exists(out / ref)) << ref;
+
+    if (run("command -v chromium").code != 0)
+        GTEST_SKIP() << "chromium not installed (scripts/setup.sh installs it)";
+    const std::string chromium =
+        "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
+        "--disable-component-update --disable-sync --no-first-run --user-data-dir=" +
+        quote(dir_ / "chromium-profile") + " --window-size=1280,5600 ";
+    const std::string url = "file://" + (out / "index.html").string();
+    const fs::path shot = fs::path(FACEATLAS_BINARY_DIR) / "report_views_screenshot.png";
+    fs::remove(shot);
+    const auto s = run(chromium + "--screenshot=" + quote(shot) + " '" + url + "'");
+    ASSERT_TRUE(fs::exists(shot)) << s.out;
+    EXPECT_GT(fs::file_size(shot), 50000u);
+    const fs::path dom_file = dir_ / "dom.html";
+    run(chromium + "--dump-dom '" + url + "' > " + quote(dom_file));
+    const std::string dom = read_text(dom_file);
+    ASSERT_NE(dom.find("data-load-ms=\""), std::string::npos) << "load handler did not run";
+    EXPECT_NE(dom.find("data-errors=\"0\""), std::string::npos) << dom.substr(0, 600);
+    EXPECT_NE(dom.find("data-broken-images=\"0\""), std::string::npos) << dom.substr(0, 600);
+    for (const char* s2 : {"id=\"evaluation\"", "id=\"attr-clusters\"", "id=\"subdiscrimination\"",
+                           "class=\"chart silhouette\"", "class=\"chart attributes\"",
+                           "class=\"chart counts\"", "class=\"chart composition\""})
+        EXPECT_NE(dom.find(s2), std::string::npos) << s2;
+    for (const auto& ref : image_refs(dom)) EXPECT_TRUE(fs::exists(out / ref)) << ref;
 }

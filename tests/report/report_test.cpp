@@ -3,6 +3,7 @@
 // unwritable output folder, optional JSON inputs present, absent or malformed).
 #include "report_fixture.h"
 
+#include "faceatlas/analysis/view_file.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/report/report.h"
 
@@ -138,29 +139,68 @@ TEST_F(Report, UnwritableOutputIsAClearError) {
 }
 
 TEST_F(Report, OptionalJsonInputsRenderTheirSections) {
+    namespace an = faceatlas::analysis;
     const fs::path db = dir_ / "cat.db";
     auto faces = open_sqlite_catalog(db)->faces(false);
     const auto f0 = faces[0].id, f1 = faces[1].id;
-    std::ofstream(db.string() + ".attr_clusters.json")
-        << R"({"version":1,"method":"k-means on <attributes>","clusters":[{"id":0,"label":"Smiling","faces":[)"
-        << f0 << "," << f1 << R"(],"attributes":{"Smiling":0.9,"Eyeglasses":0.1}}]})";
-    std::ofstream(db.string() + ".subdiscrimination.json")
-        << R"({"version":1,"persons":[{"person_id":)" << fx_.evil
-        << R"(,"groups":[{"label":"young","faces":[)" << f0 << R"(]},{"label":"old","faces":[)"
-        << f1 << "]}]}]}";
-    std::ofstream(db.string() + ".eval.json")
-        << R"({"version":1,"dataset":"synthetic","metrics":{"ARI":0.5},"tables":[{"title":"t","columns":["a","b"],"rows":[[1,2.5]]}]})";
+    const std::int64_t gone = 999999;  // a face id no longer in the catalog: skipped, counted
+
+    an::AttributeView av;
+    an::AttributeClusteringPart part;
+    part.selection.attributes = {"age", "male_prob"};
+    part.selection.weights = {1, 3};
+    part.method = "k-means on <attributes>";
+    part.groups.push_back(
+        {0, 2, {f0, gone, f1}, {{"age", 30}}, {{"happy", "expression", 0.5, true}}});
+    av.clustering = part;
+    part.selection.weights = {1, 1};
+    av.clustering_unweighted = part;
+    an::AttributeComparePart cmp;
+    cmp.selection.attributes = {"age"};
+    cmp.k_min = 2;
+    cmp.k_max = 3;
+    cmp.entries = {{"kmeans", "", "euclidean", 2, 2, 0.5, {}, 0},
+                   {"kmeans", "", "euclidean", 3, 3, 0.4, {}, 0},
+                   {"dbscan", "", "euclidean", 2, 2, std::nullopt, 0.3, 1}};
+    av.compare = cmp;
+    an::write_view_file(db.string() + ".attr_clusters.json", av);
+
+    an::SubdiscriminationView sv;
+    sv.embedding = "dlib";
+    sv.algorithm = "kmeans";
+    sv.runs = {{2, 0, {{0, 1, {f0}, {{"gender", "female", 0.75}}}, {1, 1, {f1}, {}}}}};
+    an::ColumnExplanation ce;
+    ce.k = 2;
+    ce.column = "gender";
+    ce.accuracy = {0.875, 0.01, {}};
+    sv.accuracy = {ce};
+    sv.best_by_k = {"gender"};
+    an::write_view_file(db.string() + ".subdiscrimination.json", sv);
+
+    an::EvalView ev;
+    ev.truth = "labels.csv";
+    ev.metrics = {{"ARI", 0.5}, {"BCubed F", 0.25}};
+    ev.merges = {{fx_.evil, 2, 1, {{"Alice", fx_.evil, 1, {f0}}, {"Bob", fx_.evil, 1, {f1}}}}};
+    ev.splits = {
+        {"Carol", 2, 1, {{"Carol", fx_.evil, 1, {f0}}, {"Carol", std::nullopt, 1, {gone}}}}};
+    an::write_view_file(db.string() + ".eval.json", ev);
     std::ofstream(db.string() + ".scan.json") << R"({"seconds": 95})";
+
     const auto in = rp::load_report_inputs(db);
-    EXPECT_TRUE(in.warnings.empty());
+    EXPECT_TRUE(in.warnings.empty()) << in.warnings.front();
     ASSERT_TRUE(in.processing_seconds);
     const auto r = write(dir_ / "out", false, in);
     EXPECT_TRUE(r.warnings.empty());
     const std::string html = read_text(r.index);
     for (const char* s :
          {"id=\"attr-clusters\"", "id=\"subdiscrimination\"", "id=\"evaluation\"",
-          "k-means on &lt;attributes&gt;", "processing time", "95 s", "<td>2.5</td>"})
+          "k-means on &lt;attributes&gt;", "processing time", "95 s", "class=\"chart silhouette\"",
+          "before: all weights 1", "male_prob &times;3", "class=\"chart attributes\"",
+          "class=\"chart counts\"", "gender: female 75%", "<tr class=\"best\">",
+          "0.875", "Worst merges", "Alice", "Bob", "Carol", "unsorted",
+          "class=\"chart composition\"", "no longer in the catalog"})
         EXPECT_NE(html.find(s), std::string::npos) << s;
+    EXPECT_EQ(html.find("f999999.jpg"), std::string::npos);
     for (const auto& ref : image_refs(html)) EXPECT_TRUE(fs::exists(dir_ / "out" / ref)) << ref;
 }
 
@@ -175,11 +215,14 @@ TEST_F(Report, AbsentOrMalformedJsonInputsLeaveTheirSectionsOut) {
     std::ofstream(db.string() + ".eval.json") << "{not json";
     std::ofstream(db.string() + ".attr_clusters.json")
         << R"({"clusters": 3})";  // valid JSON, wrong shape
+    std::ofstream(db.string() + ".subdiscrimination.json")
+        << R"({"format": "faceatlas-subdiscrimination", "version": 1, "persons": []})";  // old
     const auto in = rp::load_report_inputs(db);
-    EXPECT_EQ(in.warnings.size(), 1u);
+    EXPECT_EQ(in.warnings.size(), 3u);
     r = write(dir_ / "b", false, in);
-    EXPECT_EQ(r.warnings.size(), 2u);
+    EXPECT_EQ(r.warnings.size(), 3u);
     html = read_text(r.index);
+    EXPECT_EQ(html.find("id=\"subdiscrimination\""), std::string::npos);
     EXPECT_EQ(html.find("id=\"evaluation\""), std::string::npos);
     EXPECT_EQ(html.find("id=\"attr-clusters\""), std::string::npos);
     EXPECT_EQ(html.find("Attribute clusters</a>"), std::string::npos);

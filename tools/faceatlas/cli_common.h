@@ -84,7 +84,9 @@ struct ClusterAttributesArgs {
     std::uint64_t seed = 0;
     bool raw = false;         // no z-scoring
     std::string compare;      // "k=2..20"
-    std::string compare_out;  // default <catalog>.attr_clusters.json
+    std::string compare_out;  // old name of --view
+    std::string view;         // report view file; default <catalog>.attr_clusters.json
+    bool no_view = false;     // do not write the view file
     std::string out;          // face_id,cluster CSV
     bool json = false;
     bool list = false;

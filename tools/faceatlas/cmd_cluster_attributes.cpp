@@ -10,6 +10,8 @@
 #include "cli_common.h"
 #include "face_data.h"
 #include "faceatlas/analysis/attribute_compare.h"
+#include "faceatlas/analysis/attribute_view.h"
+#include "faceatlas/analysis/view_file.h"
 #include "faceatlas/cluster/attribute_clustering.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/analyzer.h"
@@ -70,6 +72,59 @@ nlohmann::json opt(const std::optional<double>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json();
 }
 
+std::string view_file(const ClusterAttributesArgs& a) {
+    if (!a.view.empty()) return a.view;
+    if (!a.compare_out.empty()) return a.compare_out;
+    return analysis::view_path(a.catalog, "attr_clusters.json").string();
+}
+
+// The view file's other parts survive (a plain run keeps the last --compare and vice versa);
+// a file of another format or version starts over.
+analysis::AttributeView existing_view(const std::string& path) {
+    if (auto j = analysis::read_view_file(path)) {
+        try {
+            return j->get<analysis::AttributeView>();
+        } catch (const std::exception&) {
+        }
+    }
+    return {};
+}
+
+void save_view(analysis::AttributeView v, const ClusterAttributesArgs& a, const std::string& path) {
+    v.created = utc_now();
+    v.catalog = a.catalog;
+    analysis::write_view_file(path, v);
+}
+
+analysis::AttributeComparePart compare_part(const cluster::SelectedAttributes& s,
+                                            const analysis::AttributeCompareOptions& co,
+                                            bool raw) {
+    const auto r = analysis::compare_attribute_clusterings(s.x, co);
+    analysis::AttributeComparePart p;
+    p.selection = analysis::selection_info(s);
+    p.selection.standardized = !raw;
+    p.k_min = co.k_min;
+    p.k_max = co.k_max;
+    p.rows = static_cast<std::int64_t>(r.rows);
+    p.sampled = r.sampled;
+    p.entries = r.entries;
+    return p;
+}
+
+std::string method_text(const ClusterAttributesArgs& a, const cluster::AttributeClusterOptions& o) {
+    using cluster::AttributeAlgorithm;
+    switch (o.algorithm) {
+        case AttributeAlgorithm::kDbscan:
+            return "DBSCAN, eps " + std::to_string(a.eps).substr(0, 5) + ", min samples " +
+                   std::to_string(a.min_samples) + " (" + a.metric + ")";
+        case AttributeAlgorithm::kAgglomerative:
+            return "agglomerative, k=" + std::to_string(a.k) + " (" +
+                   cluster::to_string(o.linkage) + " / " + a.metric + ")";
+        default:
+            return a.algo + ", k=" + std::to_string(a.k) + ", seed " + std::to_string(a.seed);
+    }
+}
+
 }  // namespace
 
 void add_cluster_attributes_options(CLI::App& app, ClusterAttributesArgs& a) {
@@ -92,8 +147,12 @@ void add_cluster_attributes_options(CLI::App& app, ClusterAttributesArgs& a) {
     app.add_flag("--raw", a.raw, "do not z-score the attributes");
     app.add_option("--compare", a.compare,
                    "score kmeans/agglomerative/dbscan for k in a range, e.g. k=2..20");
-    app.add_option("--compare-out", a.compare_out,
-                   "where --compare writes its JSON (default: <catalog>.attr_clusters.json)");
+    app.add_option("--view", a.view,
+                   "the report's attribute-clustering view file (default: "
+                   "<catalog>.attr_clusters.json; plain runs and --compare each update "
+                   "their part)");
+    app.add_option("--compare-out", a.compare_out, "old name of --view");
+    app.add_flag("--no-view", a.no_view, "do not write the view file");
     app.add_option("--out", a.out, "write face_id,cluster CSV here");
     app.add_flag("--json", a.json, "JSON output");
     app.add_flag("--list", a.list, "list the available attributes and exit");
@@ -127,7 +186,9 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
         co.k_max = k_max;
         co.seed = a.seed;
         co.dbscan_min_samples = a.min_samples;
-        const auto r = analysis::compare_attribute_clusterings(s.x, co);
+        const std::string view_out = view_file(a);
+        auto part = compare_part(s, co, a.raw);
+        const auto& r = part;
         nlohmann::json entries = nlohmann::json::array();
         for (const auto& e : r.entries) {
             entries.push_back(
@@ -153,25 +214,32 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
                                  {"faces", s.x.rows()},
                                  {"dropped_faces", s.dropped.size()},
                                  {"rows_clustered", r.rows},
+                                 {"view", a.no_view ? nlohmann::json() : nlohmann::json(view_out)},
                                  {"sampled", r.sampled},
                                  {"seed", a.seed},
                                  {"k_min", k_min},
                                  {"k_max", k_max},
                                  {"dbscan_min_samples", a.min_samples},
                                  {"results", entries}};
-        const std::string out =
-            a.compare_out.empty() ? a.catalog + ".attr_clusters.json" : a.compare_out;
-        {
-            std::ofstream f(out, std::ios::trunc);
-            if (!f) throw Error(ErrorCode::kIo, "cannot write", out, "pass --compare-out");
-            f << doc.dump(1) << "\n";
+        if (!a.no_view) {
+            // With weights, the same comparison unweighted is the "before" of the report.
+            analysis::AttributeView view = existing_view(view_out);
+            view.compare_unweighted.reset();
+            if (analysis::has_weights(s)) {
+                cluster::AttributeSelection plain = sel;
+                plain.weights.clear();
+                view.compare_unweighted =
+                    compare_part(cluster::select_attributes(table, plain), co, a.raw);
+            }
+            view.compare = part;
+            save_view(std::move(view), a, view_out);
         }
         if (a.json) {
             std::cout << doc.dump() << "\n";
             return kExitOk;
         }
         // Table: one row per k, best silhouette per family (and which linkage/metric won).
-        std::printf("%zu faces, attributes: ", r.rows);
+        std::printf("%lld faces, attributes: ", static_cast<long long>(r.rows));
         for (std::size_t j = 0; j < s.names.size(); ++j)
             std::printf("%s%s", j ? "," : "", s.names[j].c_str());
         std::printf("\n%3s  %8s  %-30s %8s  %s\n", "k", "kmeans", "agglomerative (best)", "",
@@ -201,7 +269,7 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
                 std::printf("-\n");
             }
         }
-        std::printf("saved %s\n", out.c_str());
+        if (!a.no_view) std::printf("saved %s\n", view_out.c_str());
         return kExitOk;
     }
 
@@ -219,6 +287,27 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
     }
     const cluster::Clustering c = cluster::cluster_attributes(s.x, o);
     const auto profiles = cluster::cluster_profiles(s.raw, c);
+    const std::string view_out = view_file(a);
+    if (!a.no_view) {
+        const auto describe = [&](const cluster::SelectedAttributes& sa,
+                                  const cluster::Clustering& cl) {
+            auto p = analysis::describe_attribute_clustering(table, sa, cl, a.algo,
+                                                             method_text(a, o));
+            p.selection.standardized = !a.raw;
+            return p;
+        };
+        analysis::AttributeView view = existing_view(view_out);
+        view.clustering = describe(s, c);
+        view.clustering_unweighted.reset();
+        if (analysis::has_weights(s)) {
+            // The same run with every weight 1: the report's "before" of the weights.
+            cluster::AttributeSelection plain = sel;
+            plain.weights.clear();
+            const auto s0 = cluster::select_attributes(table, plain);
+            view.clustering_unweighted = describe(s0, cluster::cluster_attributes(s0.x, o));
+        }
+        save_view(std::move(view), a, view_out);
+    }
     if (!a.out.empty()) {
         std::ofstream f(a.out, std::ios::trunc);
         if (!f) throw Error(ErrorCode::kIo, "cannot write", a.out);
@@ -239,6 +328,8 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
                                     {"attributes", s.names},
                                     {"clusters", clusters},
                                     {"face_ids", s.face_ids},
+                                    {"view", a.no_view ? nlohmann::json()
+                                                       : nlohmann::json(view_out)},
                                     {"labels", c.labels}}
                          .dump()
                   << "\n";
@@ -261,6 +352,7 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
         }
         std::printf("\n");
     }
+    if (!a.no_view) std::printf("saved %s\n", view_out.c_str());
     return kExitOk;
 }
 

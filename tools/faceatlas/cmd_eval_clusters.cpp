@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "face_data.h"
+#include "faceatlas/analysis/eval_view.h"
+#include "faceatlas/analysis/view_file.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/eval/clustering_scores.h"
@@ -19,6 +22,9 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
         std::string catalog = "faceatlas.db";
         std::string truth;
         std::string identity_column = "identity";
+        std::string view;  // default <catalog>.eval.json
+        bool no_view = false;
+        int max_cases = 10;
         bool json = false;
     };
     auto st = std::make_shared<State>();
@@ -27,6 +33,12 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
     app->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     app->add_option("--truth", st->truth, "labels CSV with `file` and `identity` columns")->required();
     app->add_option("--identity-column", st->identity_column, "column holding the identity")
+        ->capture_default_str();
+    app->add_option("--view", st->view,
+                    "the report's evaluation view file (default: <catalog>.eval.json)");
+    app->add_flag("--no-view", st->no_view, "do not write the view file");
+    app->add_option("--max-cases", st->max_cases, "worst merges and splits kept in the view")
+        ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     app->add_flag("--json", st->json, "JSON output");
     return {app, [st]() {
@@ -45,6 +57,7 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                 for (auto& p : cat->photos()) photos.emplace(p.id, std::move(p));
                 struct Best {
                     double area = -1;
+                    std::int64_t face_id = 0;
                     std::optional<std::int64_t> person;
                 };
                 std::map<std::string, Best> by_name;
@@ -54,12 +67,13 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                     const auto name = std::filesystem::path(it->second.path).filename().string();
                     const double area = static_cast<double>(f.box[2]) * f.box[3];
                     auto& b = by_name[name];
-                    if (area > b.area) b = {area, f.person_id};
+                    if (area > b.area) b = {area, f.id, f.person_id};
                 }
                 std::vector<std::string> identities;
                 std::vector<int> predicted;
                 std::map<std::int64_t, int> dense;
                 std::int64_t missing = 0;
+                std::vector<analysis::EvalFace> eval_faces;
                 for (const auto& item : truth.items) {
                     const auto it = by_name.find(std::filesystem::path(item.file).filename().string());
                     if (it == by_name.end()) {
@@ -67,6 +81,7 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                         continue;
                     }
                     identities.push_back(item.identity);
+                    eval_faces.push_back({it->second.face_id, item.identity, it->second.person});
                     if (it->second.person) {
                         predicted.push_back(
                             dense.emplace(*it->second.person, static_cast<int>(dense.size())).first->second);
@@ -82,6 +97,20 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                 const auto s = eval::score_clustering(identities, predicted);
                 nlohmann::json j = s;
                 j["n_missing"] = missing;
+                const std::string view_out =
+                    st->view.empty() ? analysis::view_path(st->catalog, "eval.json").string()
+                                     : st->view;
+                if (!st->no_view) {
+                    analysis::EvalViewOptions vo;
+                    vo.max_cases = static_cast<std::size_t>(st->max_cases);
+                    auto view = analysis::build_eval_view(eval_faces, s, vo);
+                    view.created = utc_now();
+                    view.catalog = st->catalog;
+                    view.truth = st->truth;
+                    view.missing = missing;
+                    analysis::write_view_file(view_out, view);
+                    j["view"] = view_out;
+                }
                 if (st->json) {
                     std::cout << j.dump(2) << "\n";
                 } else {
@@ -99,6 +128,7 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                     std::printf("pairwise P %.4f  R %.4f  F %.4f\n", s.pairwise_precision, s.pairwise_recall,
                                 s.pairwise_f);
                     std::printf("purity %.4f\n", s.purity);
+                    if (!st->no_view) std::printf("saved %s\n", view_out.c_str());
                 }
                 return kExitOk;
             }};

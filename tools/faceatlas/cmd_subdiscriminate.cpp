@@ -10,6 +10,8 @@
 #include "cli_common.h"
 #include "face_data.h"
 #include "faceatlas/analysis/subdiscrimination.h"
+#include "faceatlas/analysis/subdiscrimination_view.h"
+#include "faceatlas/analysis/view_file.h"
 #include "faceatlas/cluster/attribute_clustering.h"
 #include "faceatlas/cluster/centroid_model.h"
 #include "faceatlas/core/error.h"
@@ -32,6 +34,8 @@ struct SubArgs {
     std::string columns;  // subset of label columns; empty = all usable
     std::string age_column = "age";
     std::int64_t person = -1;
+    std::string view;  // default <catalog>.subdiscrimination.json
+    bool no_view = false;
     bool json = false;
 };
 
@@ -143,6 +147,21 @@ int run_subdiscriminate(const SubArgs& a) {
         if (a.person >= 0) m.person_id = a.person;
     }
     if (!a.save.empty()) cluster::save_centroid_models(models, a.save);
+    const std::string view_out =
+        a.view.empty() ? analysis::view_path(a.catalog, "subdiscrimination.json").string() : a.view;
+    if (!a.no_view) {
+        std::vector<std::int64_t> face_ids;
+        for (const auto* f : faces) face_ids.push_back(f->id);
+        auto view = analysis::build_subdiscrimination_view(r, x, face_ids, columns);
+        view.created = created;
+        view.catalog = a.catalog;
+        view.embedding = a.embedding;
+        view.algorithm = a.algo;
+        if (a.person >= 0) view.person_id = a.person;
+        view.seeds = a.seeds;
+        view.labels = a.labels;
+        analysis::write_view_file(view_out, view);
+    }
 
     if (a.json) {
         nlohmann::json rows = nlohmann::json::array();
@@ -178,7 +197,9 @@ int run_subdiscriminate(const SubArgs& a) {
                                     {"rows", rows},
                                     {"best_by_k", r.best_by_k},
                                     {"saved",
-                                     a.save.empty() ? nlohmann::json() : nlohmann::json(a.save)}}
+                                     a.save.empty() ? nlohmann::json() : nlohmann::json(a.save)},
+                                    {"view", a.no_view ? nlohmann::json()
+                                                       : nlohmann::json(view_out)}}
                          .dump()
                   << "\n";
         return kExitOk;
@@ -211,6 +232,7 @@ int run_subdiscriminate(const SubArgs& a) {
         }
     }
     if (!a.save.empty()) std::printf("saved %s\n", a.save.c_str());
+    if (!a.no_view) std::printf("saved %s\n", view_out.c_str());
     return kExitOk;
 }
 
@@ -290,6 +312,10 @@ std::vector<Command> register_subdiscriminate(CLI::App& root, GlobalOptions& g) 
                     "numeric column turned into Adience age bands (<name>_band)")
         ->capture_default_str();
     sub->add_option("--person", sa->person, "only this person's faces (intra-class structure)");
+    sub->add_option("--view", sa->view,
+                    "the report's sub-discrimination view file (default: "
+                    "<catalog>.subdiscrimination.json)");
+    sub->add_flag("--no-view", sa->no_view, "do not write the view file");
     sub->add_flag("--json", sa->json, "JSON output");
 
     auto ca = std::make_shared<ClassifyArgs>();

@@ -1,8 +1,8 @@
 // The static HTML report: one folder with index.html and the images next to it, no network,
 // opens from file://. Charts are inline SVG written here (no chart library).
 //
-// Optional inputs are JSON files next to the catalog (written by other commands; a section
-// renders only when its file exists; docs/REPORT.md describes the formats):
+// Optional views are JSON files next to the catalog (typed in analysis/*_view.h, written by other
+// commands; a section renders only when its file exists; docs/REPORT.md describes the formats):
 //   <catalog>.attr_clusters.json     attribute-clustering view
 //   <catalog>.subdiscrimination.json sub-discrimination view
 //   <catalog>.eval.json              evaluation view
@@ -16,6 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "faceatlas/analysis/attribute_view.h"
+#include "faceatlas/analysis/eval_view.h"
+#include "faceatlas/analysis/subdiscrimination_view.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/summary/album_summary.h"
 #include "faceatlas/summary/eigenfaces.h"
@@ -39,16 +42,17 @@ struct ReportOptions {
 };
 
 struct ReportInputs {
-    std::optional<nlohmann::json> attr_clusters;
-    std::optional<nlohmann::json> subdiscrimination;
-    std::optional<nlohmann::json> eval;
+    std::optional<analysis::AttributeView> attr_clusters;
+    std::optional<analysis::SubdiscriminationView> subdiscrimination;
+    std::optional<analysis::EvalView> eval;
     std::optional<double> processing_seconds;
     std::vector<summary::FaceAttributeProb> attributes;  // per-face attribute probabilities
     std::vector<std::string> warnings;  // inputs that were present but unreadable (skipped)
 };
 
 // Reads the optional JSON files next to `catalog_path`. A missing file is not an error; an
-// unreadable or malformed one becomes a warning and its section is left out.
+// unreadable or malformed one (not JSON, wrong shape, another format or version) becomes a
+// warning and its section is left out.
 ReportInputs load_report_inputs(const std::filesystem::path& catalog_path);
 
 struct ReportResult {
