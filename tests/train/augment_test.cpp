@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
+#include <unistd.h>
 
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/core/error.h"
