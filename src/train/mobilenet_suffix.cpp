@@ -29,15 +29,23 @@ MobileNetSuffixImpl::MobileNetSuffixImpl(const std::filesystem::path& model_json
         Block b;
         b.stride = (k == 2 || k == 4 || k == 6 || k == 12) ? 2 : 1;
         // depthwise HWCM [3, 3, C, 1] -> [C, 1, 3, 3]
-        b.dw_weight = to_tensor(wm.get("conv_dw_" + s + "/depthwise_kernel")).permute({2, 3, 0, 1}).contiguous();
+        b.dw_weight = to_tensor(wm.get("conv_dw_" + s + "/depthwise_kernel"))
+                          .permute({2, 3, 0, 1})
+                          .contiguous();
         const auto c = b.dw_weight.size(0);
-        b.dw_scale = to_tensor(wm.get("conv_dw_" + s + "_bn/batchnorm_1/mul", {static_cast<int>(c)}));
-        b.dw_shift = to_tensor(wm.get("conv_dw_" + s + "_bn/batchnorm_1/sub", {static_cast<int>(c)}));
+        b.dw_scale =
+            to_tensor(wm.get("conv_dw_" + s + "_bn/batchnorm_1/mul", {static_cast<int>(c)}));
+        b.dw_shift =
+            to_tensor(wm.get("conv_dw_" + s + "_bn/batchnorm_1/sub", {static_cast<int>(c)}));
         // pointwise HWIO [1, 1, C, Cout] -> [Cout, C, 1, 1]
-        b.pw_weight = to_tensor(wm.get("conv_pw_" + s + "/convolution/merged_input")).permute({3, 2, 0, 1}).contiguous();
+        b.pw_weight = to_tensor(wm.get("conv_pw_" + s + "/convolution/merged_input"))
+                          .permute({3, 2, 0, 1})
+                          .contiguous();
         if (b.pw_weight.size(1) != c)
-            throw Error(ErrorCode::kCorruptData, "block " + s + " pointwise input size mismatch", model_json.string());
-        b.pw_bias = to_tensor(wm.get("conv_pw_" + s + "_bn/batchnorm_1/sub", {static_cast<int>(b.pw_weight.size(0))}));
+            throw Error(ErrorCode::kCorruptData, "block " + s + " pointwise input size mismatch",
+                        model_json.string());
+        b.pw_bias = to_tensor(wm.get("conv_pw_" + s + "_bn/batchnorm_1/sub",
+                                     {static_cast<int>(b.pw_weight.size(0))}));
         b.dw_clip = scalar(wm, "conv_dw_" + s + "_relu/Cast", 6.f);
         b.pw_clip = scalar(wm, "conv_pw_" + s + "_relu/Cast", 6.f);
         b.dw_weight = register_parameter("dw" + s + "_w", b.dw_weight);
@@ -63,8 +71,10 @@ torch::Tensor MobileNetSuffixImpl::forward(torch::Tensor x) {
             x = F::pad(x, F::PadFuncOptions({pw / 2, pw - pw / 2, ph / 2, ph - ph / 2}));
             x = F::conv2d(x, b.dw_weight, F::Conv2dFuncOptions().stride(2).groups(c));
         }
-        x = torch::clamp(x * b.dw_scale.view({1, -1, 1, 1}) + b.dw_shift.view({1, -1, 1, 1}), 0, b.dw_clip);
-        x = torch::clamp(F::conv2d(x, b.pw_weight, F::Conv2dFuncOptions().bias(b.pw_bias)), 0, b.pw_clip);
+        x = torch::clamp(x * b.dw_scale.view({1, -1, 1, 1}) + b.dw_shift.view({1, -1, 1, 1}), 0,
+                         b.dw_clip);
+        x = torch::clamp(F::conv2d(x, b.pw_weight, F::Conv2dFuncOptions().bias(b.pw_bias)), 0,
+                         b.pw_clip);
     }
     return x;
 }

@@ -21,7 +21,8 @@ constexpr const char* kGap = "global_pooling/Mean";
 
 Error bad_spec(const std::string& what) {
     return Error(ErrorCode::kInvalidArgument, what, "attribute features",
-                 "write blocks as LAYER[gGRID][@PADDING], e.g. pw13@0.25,pw11g2@0.6 (layers pw1..pw13, feats)");
+                 "write blocks as LAYER[gGRID][@PADDING], e.g. pw13@0.25,pw11g2@0.6 (layers "
+                 "pw1..pw13, feats)");
 }
 
 int pw_index(const std::string& layer) {
@@ -76,7 +77,8 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
 }  // namespace
 
 int FeatureBlock::channels() const {
-    static constexpr int kPw[14] = {0, 64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
+    static constexpr int kPw[14] = {0,   64,  128, 128, 256, 256,  512,
+                                    512, 512, 512, 512, 512, 1024, 1024};
     if (layer == "feats") return 256;
     const int k = pw_index(layer);
     if (k < 0) throw bad_spec("unknown faceres layer '" + layer + "'");
@@ -94,7 +96,8 @@ AttributeFeatureSpec AttributeFeatureSpec::parse(const std::string& text) {
     std::stringstream ss(text);
     std::string item;
     while (std::getline(ss, item, ',')) {
-        item.erase(std::remove_if(item.begin(), item.end(), [](unsigned char c) { return std::isspace(c); }),
+        item.erase(std::remove_if(item.begin(), item.end(),
+                                  [](unsigned char c) { return std::isspace(c); }),
                    item.end());
         if (item.empty()) continue;
         FeatureBlock b;
@@ -110,9 +113,11 @@ AttributeFeatureSpec AttributeFeatureSpec::parse(const std::string& text) {
                 throw bad_spec("bad padding in '" + item + "'");
             }
         }
-        if (const auto g = head.find('g', 1); g != std::string::npos && head.compare(0, 5, "feats") != 0) {
+        if (const auto g = head.find('g', 1);
+            g != std::string::npos && head.compare(0, 5, "feats") != 0) {
             const auto gtxt = head.substr(g + 1);
-            if (gtxt.empty() || !std::all_of(gtxt.begin(), gtxt.end(), [](unsigned char c) { return std::isdigit(c); }))
+            if (gtxt.empty() || !std::all_of(gtxt.begin(), gtxt.end(),
+                                             [](unsigned char c) { return std::isdigit(c); }))
                 throw bad_spec("bad grid in '" + item + "'");
             b.grid = std::stoi(gtxt);
             head = head.substr(0, g);
@@ -131,7 +136,8 @@ void AttributeFeatureSpec::validate() const {
         b.channels();
         if (b.grid < 1 || b.grid > 4) throw bad_spec("grid of " + b.layer + " must be in 1..4");
         if (b.layer == "feats" && b.grid != 1) throw bad_spec("feats is a vector: grid 1 only");
-        if (!(b.padding >= 0 && b.padding <= 2)) throw bad_spec("padding of " + b.layer + " must be in [0, 2]");
+        if (!(b.padding >= 0 && b.padding <= 2))
+            throw bad_spec("padding of " + b.layer + " must be in [0, 2]");
         for (std::size_t j = 0; j < i; ++j)
             if (blocks[j] == b) throw bad_spec("block " + b.to_string() + " is listed twice");
     }
@@ -143,12 +149,14 @@ std::string AttributeFeatureSpec::to_string() const {
     return s;
 }
 
-nlohmann::json AttributeFeatureSpec::to_json() const { return {{"blocks", to_string()}, {"dim", dim()}}; }
+nlohmann::json AttributeFeatureSpec::to_json() const {
+    return {{"blocks", to_string()}, {"dim", dim()}};
+}
 
 AttributeFeatureSpec AttributeFeatureSpec::from_json(const nlohmann::json& j) {
     if (!j.is_object() || !j.contains("blocks") || !j["blocks"].is_string())
-        throw Error(ErrorCode::kCorruptData, "feature spec has no 'blocks' string", "attribute model",
-                    "retrain the model with this faceatlas");
+        throw Error(ErrorCode::kCorruptData, "feature spec has no 'blocks' string",
+                    "attribute model", "retrain the model with this faceatlas");
     AttributeFeatureSpec s;
     try {
         s = parse(j["blocks"].get<std::string>());
@@ -157,7 +165,8 @@ AttributeFeatureSpec AttributeFeatureSpec::from_json(const nlohmann::json& j) {
                     "retrain the model with this faceatlas");
     }
     if (j.value("dim", -1) != s.dim())
-        throw Error(ErrorCode::kCorruptData, "feature spec dim does not match its blocks", "attribute model");
+        throw Error(ErrorCode::kCorruptData, "feature spec dim does not match its blocks",
+                    "attribute model");
     return s;
 }
 
@@ -175,14 +184,18 @@ std::vector<double> AttributeFeatureSpec::paddings() const {
 }
 
 void AugmentOptions::validate() const {
-    auto bad = [](const std::string& w) { return Error(ErrorCode::kInvalidArgument, w, "augmentation"); };
-    if (!(rotation_deg >= 0 && rotation_deg <= 180)) throw bad("rotation must be in [0, 180] degrees");
+    auto bad = [](const std::string& w) {
+        return Error(ErrorCode::kInvalidArgument, w, "augmentation");
+    };
+    if (!(rotation_deg >= 0 && rotation_deg <= 180))
+        throw bad("rotation must be in [0, 180] degrees");
     if (!(shift >= 0 && shift <= 1)) throw bad("shift must be in [0, 1]");
     if (!(shear >= 0 && shear <= 1)) throw bad("shear must be in [0, 1]");
     if (!(zoom >= 0 && zoom < 1)) throw bad("zoom must be in [0, 1)");
 }
 
-AugmentDraw AugmentDraw::draw(const AugmentOptions& o, std::uint64_t seed, std::uint64_t image, std::uint64_t copy) {
+AugmentDraw AugmentDraw::draw(const AugmentOptions& o, std::uint64_t seed, std::uint64_t image,
+                              std::uint64_t copy) {
     o.validate();
     std::mt19937_64 rng(mix(mix(mix(0x6661636561746c61ull, seed), image), copy));
     // Explicit arithmetic instead of std::uniform_real_distribution: its output is not
@@ -222,8 +235,9 @@ ChipTransform augmented(const ChipTransform& t, const AugmentDraw& a) {
         const cv::Matx33d F(-1, 0, n - 1, 0, 1, 0, 0, 0, 1);
         A = A * F;
     }
-    const cv::Matx33d C(t.chip_to_image(0, 0), t.chip_to_image(0, 1), t.chip_to_image(0, 2), t.chip_to_image(1, 0),
-                        t.chip_to_image(1, 1), t.chip_to_image(1, 2), 0, 0, 1);
+    const cv::Matx33d C(t.chip_to_image(0, 0), t.chip_to_image(0, 1), t.chip_to_image(0, 2),
+                        t.chip_to_image(1, 0), t.chip_to_image(1, 1), t.chip_to_image(1, 2), 0, 0,
+                        1);
     const cv::Matx33d G = C * A;
     ChipTransform out = t;
     out.chip_to_image = cv::Matx23d(G(0, 0), G(0, 1), G(0, 2), G(1, 0), G(1, 1), G(1, 2));
@@ -242,15 +256,18 @@ struct AttributeFeatureExtractor::Impl {
         const int k = pw_index(layer);
         const int i = k > 0 ? pw_output[static_cast<std::size_t>(k)] : -1;
         if (i < 0)
-            throw Error(ErrorCode::kInvalidArgument, "layer " + layer + " was not loaded", "attribute features",
-                        "load the extractor with the spec's layers");
+            throw Error(ErrorCode::kInvalidArgument, "layer " + layer + " was not loaded",
+                        "attribute features", "load the extractor with the spec's layers");
         return i;
     }
 };
 
-AttributeFeatureExtractor::AttributeFeatureExtractor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-AttributeFeatureExtractor::AttributeFeatureExtractor(AttributeFeatureExtractor&&) noexcept = default;
-AttributeFeatureExtractor& AttributeFeatureExtractor::operator=(AttributeFeatureExtractor&&) noexcept = default;
+AttributeFeatureExtractor::AttributeFeatureExtractor(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+AttributeFeatureExtractor::AttributeFeatureExtractor(AttributeFeatureExtractor&&) noexcept =
+    default;
+AttributeFeatureExtractor& AttributeFeatureExtractor::operator=(
+    AttributeFeatureExtractor&&) noexcept = default;
 AttributeFeatureExtractor::~AttributeFeatureExtractor() = default;
 
 AttributeFeatureExtractor AttributeFeatureExtractor::load(const nn::ModelManifest& manifest,
@@ -281,7 +298,8 @@ AttributeFeatureExtractor AttributeFeatureExtractor::load(const nn::ModelManifes
     return load(manifest, layers);
 }
 
-std::vector<cv::Mat> AttributeFeatureExtractor::chips(const cv::Mat& rgb, const std::array<cv::Point2f, 68>& lm,
+std::vector<cv::Mat> AttributeFeatureExtractor::chips(const cv::Mat& rgb,
+                                                      const std::array<cv::Point2f, 68>& lm,
                                                       const AttributeFeatureSpec& spec,
                                                       const AugmentDraw* augment) const {
     std::vector<cv::Mat> out;
@@ -296,7 +314,8 @@ std::vector<cv::Mat> AttributeFeatureExtractor::chips(const cv::Mat& rgb, const 
 namespace {
 cv::Mat to_blob(const cv::Mat& chip, const nn::ModelInfo& info) {
     if (chip.rows != kChip || chip.cols != kChip || chip.type() != CV_8UC3)
-        throw Error(ErrorCode::kInvalidArgument, "attribute chip must be 224x224 CV_8UC3", "attribute features");
+        throw Error(ErrorCode::kInvalidArgument, "attribute chip must be 224x224 CV_8UC3",
+                    "attribute features");
     const int sz[] = {1, 3, kChip, kChip};
     cv::Mat blob(4, sz, CV_32F);
     const bool bgr = info.color_order == "BGR";
@@ -307,7 +326,8 @@ cv::Mat to_blob(const cv::Mat& chip, const nn::ModelInfo& info) {
         float* out = blob.ptr<float>() + static_cast<std::size_t>(c) * kChip * kChip;
         for (int y = 0; y < kChip; ++y) {
             const auto* row = chip.ptr<cv::Vec3b>(y);
-            for (int x = 0; x < kChip; ++x) out[y * kChip + x] = (static_cast<float>(row[x][src_c]) - mean) * inv_std;
+            for (int x = 0; x < kChip; ++x)
+                out[y * kChip + x] = (static_cast<float>(row[x][src_c]) - mean) * inv_std;
         }
     }
     return blob;
@@ -318,7 +338,8 @@ std::vector<float> AttributeFeatureExtractor::compute_from_chips(const std::vect
                                                                  const AttributeFeatureSpec& spec) {
     const auto pads = spec.paddings();
     if (chips.size() != pads.size())
-        throw Error(ErrorCode::kInvalidArgument, "one chip per padding expected", "attribute features");
+        throw Error(ErrorCode::kInvalidArgument, "one chip per padding expected",
+                    "attribute features");
     std::vector<std::vector<cv::Mat>> outs;
     for (const auto& chip : chips) {
         auto o = impl_->graph.forward(to_blob(chip, impl_->info));
@@ -328,10 +349,12 @@ std::vector<float> AttributeFeatureExtractor::compute_from_chips(const std::vect
     std::vector<float> f;
     f.reserve(static_cast<std::size_t>(spec.dim()));
     for (const auto& b : spec.blocks) {
-        const auto pi = static_cast<std::size_t>(std::find(pads.begin(), pads.end(), b.padding) - pads.begin());
+        const auto pi =
+            static_cast<std::size_t>(std::find(pads.begin(), pads.end(), b.padding) - pads.begin());
         const auto& o = outs[pi];
         if (b.layer == "feats" || (b.layer == "pw13" && b.grid == 1)) {
-            const cv::Mat& m = o[static_cast<std::size_t>(b.layer == "feats" ? impl_->feats : impl_->gap)];
+            const cv::Mat& m =
+                o[static_cast<std::size_t>(b.layer == "feats" ? impl_->feats : impl_->gap)];
             const cv::Mat c = m.isContinuous() ? m : m.clone();
             f.insert(f.end(), c.ptr<float>(), c.ptr<float>() + c.total());
         } else {
@@ -339,14 +362,17 @@ std::vector<float> AttributeFeatureExtractor::compute_from_chips(const std::vect
         }
     }
     if (static_cast<int>(f.size()) != spec.dim())
-        throw Error(ErrorCode::kInternal, "attribute feature size " + std::to_string(f.size()) + " != " +
-                                              std::to_string(spec.dim()),
+        throw Error(ErrorCode::kInternal,
+                    "attribute feature size " + std::to_string(f.size()) +
+                        " != " + std::to_string(spec.dim()),
                     "attribute features", "report this as a bug");
     return f;
 }
 
-std::vector<float> AttributeFeatureExtractor::compute(const cv::Mat& rgb, const std::array<cv::Point2f, 68>& lm,
-                                                      const AttributeFeatureSpec& spec, const AugmentDraw* augment) {
+std::vector<float> AttributeFeatureExtractor::compute(const cv::Mat& rgb,
+                                                      const std::array<cv::Point2f, 68>& lm,
+                                                      const AttributeFeatureSpec& spec,
+                                                      const AugmentDraw* augment) {
     return compute_from_chips(chips(rgb, lm, spec, augment), spec);
 }
 
@@ -358,7 +384,8 @@ cv::Mat AttributeFeatureExtractor::activation(const cv::Mat& chip, const std::st
 }
 
 Landmarks68 crop_landmarks(LandmarkNet& net, const cv::Mat& rgb) {
-    return net.detect(rgb, cv::Rect2f(0.f, 0.f, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows)));
+    return net.detect(
+        rgb, cv::Rect2f(0.f, 0.f, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows)));
 }
 
 }  // namespace faceatlas::vision

@@ -2,11 +2,11 @@
 // model files. No networks needed.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <random>
-#include <unistd.h>
 
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/core/error.h"
@@ -35,8 +35,9 @@ cv::Mat test_image() {
     std::mt19937 rng(5);
     for (int y = 0; y < img.rows; ++y)
         for (int x = 0; x < img.cols; ++x)
-            img.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<unsigned char>(x * 2), static_cast<unsigned char>(y * 2),
-                                                static_cast<unsigned char>(rng() % 256));
+            img.at<cv::Vec3b>(y, x) =
+                cv::Vec3b(static_cast<unsigned char>(x * 2), static_cast<unsigned char>(y * 2),
+                          static_cast<unsigned char>(rng() % 256));
     return img;
 }
 
@@ -45,7 +46,8 @@ std::array<cv::Point2f, 68> test_landmarks() {
     const fa::vision::ChipSpec spec{100, 0.0};
     for (int k = 0; k < 68; ++k) {
         const auto p = fa::vision::template_point(k, spec);
-        lm[static_cast<std::size_t>(k)] = cv::Point2f(static_cast<float>(20 + 0.5 * p.x), static_cast<float>(30 + 0.5 * p.y));
+        lm[static_cast<std::size_t>(k)] =
+            cv::Point2f(static_cast<float>(20 + 0.5 * p.x), static_cast<float>(30 + 0.5 * p.y));
     }
     return lm;
 }
@@ -74,10 +76,15 @@ TEST(AttributeFeatureSpec, ParsesRoundTripsAndSizes) {
 }
 
 TEST(AttributeFeatureSpec, RefusesBadBlocks) {
-    for (const char* bad : {"", "pw14", "conv1", "pw13g0", "pw13g5", "featsg2", "pw13@3", "pw13@x", "pw13,pw13@0.25"})
-        EXPECT_EQ(code_of([&] { AttributeFeatureSpec::parse(bad); }), fa::ErrorCode::kInvalidArgument) << bad;
+    for (const char* bad :
+         {"", "pw14", "conv1", "pw13g0", "pw13g5", "featsg2", "pw13@3", "pw13@x", "pw13,pw13@0.25"})
+        EXPECT_EQ(code_of([&] { AttributeFeatureSpec::parse(bad); }),
+                  fa::ErrorCode::kInvalidArgument)
+            << bad;
     // A stored spec whose size disagrees is a corrupt model, not a usage error.
-    EXPECT_EQ(code_of([] { AttributeFeatureSpec::from_json({{"blocks", "pw13"}, {"dim", 7}}); }),
+    EXPECT_EQ(code_of([] {
+                  AttributeFeatureSpec::from_json({{"blocks", "pw13"}, {"dim", 7}});
+              }),
               fa::ErrorCode::kCorruptData);
 }
 
@@ -112,11 +119,15 @@ TEST(Augmentation, IdentityDrawKeepsTheChipAndFlipMirrorsIt) {
     const auto img = test_image();
     const auto plain = fa::vision::extract_chip(img, t);
     AugmentDraw id;
-    EXPECT_LE(cv::norm(plain, fa::vision::extract_chip(img, fa::vision::augmented(t, id)), cv::NORM_INF), 1.0);
+    EXPECT_LE(
+        cv::norm(plain, fa::vision::extract_chip(img, fa::vision::augmented(t, id)), cv::NORM_INF),
+        1.0);
     id.flip = true;
     cv::Mat mirrored;
     cv::flip(plain, mirrored, 1);
-    EXPECT_LE(cv::norm(mirrored, fa::vision::extract_chip(img, fa::vision::augmented(t, id)), cv::NORM_INF), 1.0);
+    EXPECT_LE(cv::norm(mirrored, fa::vision::extract_chip(img, fa::vision::augmented(t, id)),
+                       cv::NORM_INF),
+              1.0);
 }
 
 namespace {
@@ -130,8 +141,10 @@ fa::train::LabelledFeatures synthetic_with_copies(int copies) {
     std::vector<float> latent(n * 2);
     for (std::size_t i = 0; i < n; ++i) {
         for (int k = 0; k < 2; ++k) latent[i * 2 + static_cast<std::size_t>(k)] = g(rng);
-        for (int j = 0; j < d.dim; ++j) d.x.push_back(latent[i * 2 + static_cast<std::size_t>(j % 2)] + 0.5f * g(rng));
-        for (int k = 0; k < 2; ++k) d.y.push_back(latent[i * 2 + static_cast<std::size_t>(k)] > 0 ? 1 : 0);
+        for (int j = 0; j < d.dim; ++j)
+            d.x.push_back(latent[i * 2 + static_cast<std::size_t>(j % 2)] + 0.5f * g(rng));
+        for (int k = 0; k < 2; ++k)
+            d.y.push_back(latent[i * 2 + static_cast<std::size_t>(k)] > 0 ? 1 : 0);
         d.group.push_back(static_cast<std::int64_t>(i / 2));
     }
     d.copies = copies;
@@ -163,7 +176,8 @@ TEST(AugmentedHead, DeterministicWithSeedAndUsesTheCopies) {
     EXPECT_EQ(a.model.layers[1].bias, b.model.layers[1].bias);
     EXPECT_GT(a.mean_balanced_accuracy(), 0.8);
     // The copies change what is trained on.
-    const auto plain = fa::train::train_head(synthetic_with_copies(0), fa::attr::kBackboneDlib, tiny_options());
+    const auto plain =
+        fa::train::train_head(synthetic_with_copies(0), fa::attr::kBackboneDlib, tiny_options());
     EXPECT_NE(a.model.layers[0].weight, plain.model.layers[0].weight);
     // Copies that do not match the features are refused.
     auto bad = d;
@@ -182,22 +196,27 @@ TEST(AttributeModelFile, FaceresBlocksNeedsItsSpecAndIsVersion2) {
     const auto spec = AttributeFeatureSpec::parse("feats");
     m.feature_dim = spec.dim();
     m.attributes = {{"x", 0.5f, 0, 0, 0}};
-    m.layers.push_back({256, 1, std::vector<float>(256, 0.01f), {0.f}, fa::attr::Activation::kSigmoid});
-    const auto dir = std::filesystem::temp_directory_path() / ("fa-blocks-" + std::to_string(::getpid()));
+    m.layers.push_back(
+        {256, 1, std::vector<float>(256, 0.01f), {0.f}, fa::attr::Activation::kSigmoid});
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("fa-blocks-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     // No spec: refused before anything is written.
-    EXPECT_EQ(code_of([&] { fa::attr::save_attribute_model(m, dir / "m.fam"); }), fa::ErrorCode::kCorruptData);
+    EXPECT_EQ(code_of([&] { fa::attr::save_attribute_model(m, dir / "m.fam"); }),
+              fa::ErrorCode::kCorruptData);
     EXPECT_FALSE(std::filesystem::exists(dir / "m.fam"));
     m.preprocessing["features"] = spec.to_json();
     fa::attr::save_attribute_model(m, dir / "m.fam");
     const auto l = fa::attr::load_attribute_model(dir / "m.fam", fa::attr::kBackboneFaceresBlocks);
-    EXPECT_EQ(AttributeFeatureSpec::from_json(l.preprocessing.at("features")).to_string(), "feats@0.25");
+    EXPECT_EQ(AttributeFeatureSpec::from_json(l.preprocessing.at("features")).to_string(),
+              "feats@0.25");
     std::ifstream in(dir / "m.fam");
     std::string line;
     std::getline(in, line);
     EXPECT_EQ(nlohmann::json::parse(line).at("version"), 2);
     // Another backbone than the caller needs.
-    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "m.fam", fa::attr::kBackboneFaceres); }),
-              fa::ErrorCode::kUnsupported);
+    EXPECT_EQ(
+        code_of([&] { fa::attr::load_attribute_model(dir / "m.fam", fa::attr::kBackboneFaceres); }),
+        fa::ErrorCode::kUnsupported);
     std::filesystem::remove_all(dir);
 }

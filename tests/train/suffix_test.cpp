@@ -22,12 +22,15 @@ torch::Tensor to_torch(const cv::Mat& m) {
 }  // namespace
 
 TEST(MobileNetSuffix, ReproducesTheGraph) {
-    const fs::path img_path = fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev" / "images" / "000001.jpg";
+    const fs::path img_path =
+        fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev" / "images" / "000001.jpg";
     const fs::path models = FACEATLAS_MODEL_DIR;
-    if (!fs::exists(img_path) || !fs::exists(models)) GTEST_SKIP() << "needs celeba-dev and models/vendor";
+    if (!fs::exists(img_path) || !fs::exists(models))
+        GTEST_SKIP() << "needs celeba-dev and models/vendor";
     const auto manifest = fa::nn::ModelManifest::load_default(models);
     auto lmnet = fa::vision::LandmarkNet::load(manifest);
-    auto ex = fa::vision::AttributeFeatureExtractor::load(manifest, std::vector<std::string>{"pw11", "pw12", "pw13"});
+    auto ex = fa::vision::AttributeFeatureExtractor::load(
+        manifest, std::vector<std::string>{"pw11", "pw12", "pw13"});
     const auto img = fa::vision::load_image_rgb(img_path).value();
     const auto lm = fa::vision::crop_landmarks(lmnet, img);
     const auto spec = fa::vision::AttributeFeatureSpec::parse("pw13@0.25");
@@ -41,7 +44,8 @@ TEST(MobileNetSuffix, ReproducesTheGraph) {
         const auto got = suffix->forward(in);
         ASSERT_EQ(got.sizes(), want.sizes()) << first;
         const double scale = want.abs().max().item<double>();
-        EXPECT_LT((got - want).abs().max().item<double>(), 1e-4 * std::max(1.0, scale)) << "from block " << first;
+        EXPECT_LT((got - want).abs().max().item<double>(), 1e-4 * std::max(1.0, scale))
+            << "from block " << first;
         const auto f = suffix->features(in);
         for (int i = 0; i < 1024; i += 97)
             EXPECT_NEAR(f[0][i].item<float>(), feature[static_cast<std::size_t>(i)], 1e-4) << first;

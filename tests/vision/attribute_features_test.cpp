@@ -37,7 +37,8 @@ TEST(AttributeFeatures, MatchesTheAnalyzerEmbeddingAndPoolsActivations) {
         ASSERT_EQ(static_cast<int>(f.size()), spec.dim());
         const auto& emb = r.faces.front().embedding_faceres;
         ASSERT_EQ(emb.size(), 1024u);
-        for (std::size_t i = 0; i < emb.size(); ++i) ASSERT_EQ(f[i], emb[i]) << name << " feature " << i;
+        for (std::size_t i = 0; i < emb.size(); ++i)
+            ASSERT_EQ(f[i], emb[i]) << name << " feature " << i;
         // pw11 global mean from the raw activation.
         const auto chips = ex.chips(img, lm.points, AttributeFeatureSpec::parse("pw11@0.25"));
         const cv::Mat act = ex.activation(chips.front(), "pw11");

@@ -17,9 +17,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -81,9 +81,11 @@ class AttributeFeatureExtractor {
   public:
     // Loads the faceres graph with the intermediate outputs of `layers` (pw1..pw13; feats and
     // the pw13 global pool are always there). Throws like FaceresNet::load.
-    static AttributeFeatureExtractor load(const nn::ModelManifest& manifest, const std::vector<std::string>& layers);
+    static AttributeFeatureExtractor load(const nn::ModelManifest& manifest,
+                                          const std::vector<std::string>& layers);
     // The layers `spec` reads.
-    static AttributeFeatureExtractor load(const nn::ModelManifest& manifest, const AttributeFeatureSpec& spec);
+    static AttributeFeatureExtractor load(const nn::ModelManifest& manifest,
+                                          const AttributeFeatureSpec& spec);
     AttributeFeatureExtractor(AttributeFeatureExtractor&&) noexcept;
     AttributeFeatureExtractor& operator=(AttributeFeatureExtractor&&) noexcept;
     ~AttributeFeatureExtractor();
@@ -92,12 +94,15 @@ class AttributeFeatureExtractor {
     // `augment`, every chip is augmented. Throws kInvalidArgument when the landmarks cannot be
     // aligned (degenerate).
     std::vector<float> compute(const cv::Mat& rgb, const std::array<cv::Point2f, 68>& landmarks,
-                               const AttributeFeatureSpec& spec, const AugmentDraw* augment = nullptr);
+                               const AttributeFeatureSpec& spec,
+                               const AugmentDraw* augment = nullptr);
     // The 224 chip(s) the spec reads: one per padding, in paddings() order.
     std::vector<cv::Mat> chips(const cv::Mat& rgb, const std::array<cv::Point2f, 68>& landmarks,
-                               const AttributeFeatureSpec& spec, const AugmentDraw* augment = nullptr) const;
+                               const AttributeFeatureSpec& spec,
+                               const AugmentDraw* augment = nullptr) const;
     // Features from chips made by chips().
-    std::vector<float> compute_from_chips(const std::vector<cv::Mat>& chips, const AttributeFeatureSpec& spec);
+    std::vector<float> compute_from_chips(const std::vector<cv::Mat>& chips,
+                                          const AttributeFeatureSpec& spec);
     // Raw NCHW activation [1, C, H, W] of one layer (pw1..pw13) of the chip: what finetuning
     // caches before the trainable suffix.
     cv::Mat activation(const cv::Mat& chip, const std::string& layer);
