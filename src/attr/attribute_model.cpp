@@ -36,8 +36,9 @@ Activation act_from(const std::string& s, const std::filesystem::path& path) {
 int backbone_dim(const std::string& backbone) {
     if (backbone == kBackboneFaceres) return 1024;
     if (backbone == kBackboneDlib) return 128;
+    if (backbone == kBackboneFaceresBlocks) return 0;
     throw Error(ErrorCode::kInvalidArgument, "unknown backbone '" + backbone + "'", "backbone",
-                "use faceres or dlib");
+                "use faceres, faceres-blocks or dlib");
 }
 
 void AttributeModel::validate() const {
@@ -47,6 +48,13 @@ void AttributeModel::validate() const {
         expected = backbone_dim(backbone);
     } catch (const Error&) {
         bad("unknown backbone '" + backbone + "'");
+    }
+    if (expected == 0) {
+        // faceres-blocks: the size is the spec's.
+        const auto f = preprocessing.find("features");
+        if (f == preprocessing.end() || !f->is_object() || !f->contains("dim") || !(*f)["dim"].is_number_integer())
+            bad("backbone " + backbone + " needs preprocessing.features with its dim");
+        expected = (*f)["dim"].get<int>();
     }
     if (feature_dim != expected)
         bad("feature size " + std::to_string(feature_dim) + " does not match backbone " + backbone + " (" +
@@ -115,7 +123,8 @@ void save_attribute_model(const AttributeModel& model, const std::filesystem::pa
     model.validate();
     nlohmann::json h;
     h["format"] = kAttributeModelFormat;
-    h["version"] = kAttributeModelVersion;
+    // Version 1 readers can still read faceres / dlib models; faceres-blocks needs version 2.
+    h["version"] = model.backbone == kBackboneFaceresBlocks ? kAttributeModelVersion : 1;
     h["backbone"] = model.backbone;
     h["feature_dim"] = model.feature_dim;
     h["preprocessing"] = model.preprocessing;

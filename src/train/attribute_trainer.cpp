@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -68,6 +69,11 @@ void TrainOptions::validate() const {
     if (hidden < 1) bad("hidden must be >= 1");
     if (!(dropout >= 0 && dropout < 1)) bad("dropout must be in [0, 1)");
     if (threads < 1) bad("threads must be >= 1");
+    if (backbone == attr::kBackboneFaceresBlocks) vision::AttributeFeatureSpec::parse(features);
+    if (augment_copies < 0 || augment_copies > 64) bad("augmented copies must be in [0, 64]");
+    if (augment_copies > 0 && backbone != attr::kBackboneFaceresBlocks)
+        bad("augmentation needs --backbone faceres-blocks (features of the augmented chips)");
+    augment.validate();
     std::set<std::string> seen;
     for (const auto& a : attributes)
         if (!seen.insert(a).second) bad("attribute " + a + " is listed twice");
@@ -144,6 +150,9 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
                         ") and validation (" + std::to_string(va_idx.size()) + ")",
                     "training data", "add images or change --val-fraction");
 
+    if (data.copies < 0 ||
+        data.x_aug.size() != static_cast<std::size_t>(data.copies) * n * static_cast<std::size_t>(dim))
+        throw Error(ErrorCode::kInvalidArgument, "augmented copies do not match the features", "training data");
     torch::manual_seed(options.seed);
     torch::set_num_threads(options.threads);
     const auto X = torch::from_blob(const_cast<float*>(data.x.data()), {static_cast<long>(n), dim},
@@ -158,6 +167,15 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
     const auto sd = Xtr.std(0, false).clamp_min(1e-6);
     Xtr = (Xtr - mu) / sd;
     const auto Xva = (X.index_select(0, va) - mu) / sd;
+    // Augmented copies of the training rows: [copies * ntr, dim], copy-major.
+    torch::Tensor Xaug_tr;
+    if (data.copies > 0) {
+        const auto A = torch::from_blob(const_cast<float*>(data.x_aug.data()),
+                                        {static_cast<long>(data.copies), static_cast<long>(n), dim},
+                                        torch::kFloat32);
+        Xaug_tr = ((A.index_select(1, tr) - mu) / sd).reshape({-1, dim});
+    }
+    const auto ntr = static_cast<long>(tr_idx.size());
     const auto Ytr = Y.index_select(0, tr), Yva = Y.index_select(0, va);
     const auto pos = Ytr.sum(0);
     for (int k = 0; k < na; ++k) {
@@ -219,8 +237,22 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
             const auto idx = torch::tensor(std::vector<long>(order.begin() + static_cast<long>(b),
                                                              order.begin() + static_cast<long>(e)),
                                            torch::kLong);
+            auto xb = Xtr.index_select(0, idx);
+            if (data.copies > 0) {
+                // Each sample: itself (copy 0) or one of its augmented copies, uniformly.
+                std::vector<long> pick(static_cast<std::size_t>(e - b));
+                std::vector<long> rows;
+                for (std::size_t j = b; j < e; ++j) {
+                    const auto c = static_cast<long>(rng() % static_cast<std::uint64_t>(data.copies + 1));
+                    pick[j - b] = c;
+                    rows.push_back(c > 0 ? (c - 1) * ntr + order[j] : 0);
+                }
+                const auto aug = Xaug_tr.index_select(0, torch::tensor(rows, torch::kLong));
+                const auto use = (torch::tensor(pick, torch::kLong) > 0).unsqueeze(1);
+                xb = torch::where(use, aug, xb);
+            }
             opt->zero_grad();
-            auto loss = loss_fn(head->forward(Xtr.index_select(0, idx)), Ytr.index_select(0, idx));
+            auto loss = loss_fn(head->forward(xb), Ytr.index_select(0, idx));
             loss.backward();
             opt->step();
             sum += loss.item<double>();
@@ -325,6 +357,7 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
     }
     m.training = {
         {"mode", "head"},
+        {"augment_copies", data.copies},
         {"loss", options.loss == LossKind::kCosine ? "cosine" : "bce"},
         {"optimizer", options.optimizer == OptimizerKind::kAdaDelta ? "adadelta" : "adam"},
         {"epochs_run", result.epochs.size()},
@@ -381,33 +414,73 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
     }
     const auto tf = Clock::now();
     bool cached = false;
-    auto fs = load_or_extract_features(files, options.backbone, models, data_options.features,
-                                       feature_progress, &cached);
-    const double feature_seconds = since(tf);
-    // Leave out images the pipeline failed on.
+    const auto na = data.names.size();
     LabelledFeatures kept;
-    kept.dim = fs.dim;
     kept.names = data.names;
     std::size_t skipped = 0;
-    const auto na = data.names.size();
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        if (!fs.valid(i)) {
-            ++skipped;
-            continue;
+    std::optional<vision::AttributeFeatureSpec> spec;
+    if (options.backbone == attr::kBackboneFaceresBlocks) {
+        BlockOptions bo;
+        bo.spec = vision::AttributeFeatureSpec::parse(options.features);
+        bo.copies = options.augment_copies;
+        bo.augment = options.augment;
+        bo.seed = options.seed;
+        spec = bo.spec;
+        const auto bf = load_or_extract_blocks(files, bo, models, data_options.features, feature_progress, &cached);
+        kept.dim = bf.dim;
+        kept.copies = bf.copies;
+        std::vector<std::size_t> ok;
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            if (!bf.valid(i)) {
+                ++skipped;
+                continue;
+            }
+            ok.push_back(i);
+            kept.x.insert(kept.x.end(), bf.row(0, i), bf.row(0, i) + bf.dim);
+            kept.y.insert(kept.y.end(), data.y.begin() + static_cast<std::ptrdiff_t>(i * na),
+                          data.y.begin() + static_cast<std::ptrdiff_t>((i + 1) * na));
+            kept.group.push_back(data.group[i]);
         }
-        kept.x.insert(
-            kept.x.end(),
-            fs.values.begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(fs.dim)),
-            fs.values.begin() +
-                static_cast<std::ptrdiff_t>((i + 1) * static_cast<std::size_t>(fs.dim)));
-        kept.y.insert(kept.y.end(), data.y.begin() + static_cast<std::ptrdiff_t>(i * na),
-                      data.y.begin() + static_cast<std::ptrdiff_t>((i + 1) * na));
-        kept.group.push_back(data.group[i]);
+        for (int c = 1; c <= bf.copies; ++c)
+            for (auto i : ok) kept.x_aug.insert(kept.x_aug.end(), bf.row(c, i), bf.row(c, i) + bf.dim);
+    } else {
+        auto fs = load_or_extract_features(files, options.backbone, models, data_options.features,
+                                           feature_progress, &cached);
+        kept.dim = fs.dim;
+        // Leave out images the pipeline failed on.
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            if (!fs.valid(i)) {
+                ++skipped;
+                continue;
+            }
+            kept.x.insert(kept.x.end(),
+                          fs.values.begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(fs.dim)),
+                          fs.values.begin() + static_cast<std::ptrdiff_t>((i + 1) * static_cast<std::size_t>(fs.dim)));
+            kept.y.insert(kept.y.end(), data.y.begin() + static_cast<std::ptrdiff_t>(i * na),
+                          data.y.begin() + static_cast<std::ptrdiff_t>((i + 1) * na));
+            kept.group.push_back(data.group[i]);
+        }
     }
+    const double feature_seconds = since(tf);
     auto result = train_head(kept, options.backbone, options, on_epoch);
     result.skipped_images = skipped;
     result.feature_seconds = feature_seconds;
     result.features_from_cache = cached;
+    if (spec) {
+        result.model.preprocessing = {
+            {"pipeline", "landmark net on the whole image as the face box (crops = true), then per block the "
+                         "aligned 224 chip at the block's padding (vision::AttributeFeatureExtractor)"},
+            {"feature", "faceres layers average-pooled over a grid (vision/attribute_features.h)"},
+            {"features", spec->to_json()},
+            {"standardisation", "folded into layer 0"}};
+        if (options.augment_copies > 0)
+            result.model.training["augmentation"] = {
+                {"copies", options.augment_copies},     {"rotation_deg", options.augment.rotation_deg},
+                {"shift", options.augment.shift},       {"shear", options.augment.shear},
+                {"zoom", options.augment.zoom},         {"flip", options.augment.flip}};
+        result.model.training["data"] = data_dir.string();
+        return result;
+    }
     result.model.preprocessing = {
         {"pipeline", "vision::Analyzer, crops = true (landmarks + alignment)"},
         {"feature", options.backbone == attr::kBackboneFaceres

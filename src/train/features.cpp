@@ -10,8 +10,12 @@
 #include <sstream>
 #include <thread>
 
+#include <opencv2/core/utility.hpp>
+
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/vision/image_io.h"
+#include "faceatlas/vision/landmarks.h"
 
 namespace faceatlas::train {
 namespace {
@@ -173,6 +177,169 @@ FeatureSet load_or_extract_features(const std::vector<std::filesystem::path>& fi
     }
     fs.values = std::move(both[backbone == attr::kBackboneFaceres ? 0 : 1]);
     return fs;
+}
+
+void BlockOptions::validate() const {
+    spec.validate();
+    if (copies < 0 || copies > 64)
+        throw Error(ErrorCode::kInvalidArgument, "augmented copies must be in [0, 64]", "BlockOptions");
+    augment.validate();
+}
+
+namespace {
+
+std::vector<vision::FeatureBlock> standard_blocks(double padding) {
+    std::vector<vision::FeatureBlock> out;
+    for (const auto& [layer, grid] : std::vector<std::pair<std::string, int>>{
+             {"pw5", 1}, {"pw9", 1}, {"pw11", 1}, {"pw11", 2}, {"pw13", 1}, {"pw13", 2}, {"feats", 1}})
+        out.push_back({layer, grid, padding});
+    return out;
+}
+
+std::string block_key(const std::string& base, const vision::FeatureBlock& b, int copy, const BlockOptions& o) {
+    std::ostringstream k;
+    k << base << "attribute-block " << b.to_string() << " copy " << copy;
+    if (copy > 0)
+        k << " seed " << o.seed << " aug " << o.augment.rotation_deg << ' ' << o.augment.shift << ' ' << o.augment.shear
+          << ' ' << o.augment.zoom << ' ' << o.augment.flip;
+    return k.str();
+}
+
+}  // namespace
+
+BlockFeatures load_or_extract_blocks(const std::vector<std::filesystem::path>& files, const BlockOptions& bo,
+                                     const nn::ModelManifest& models, const FeatureOptions& options,
+                                     const ProgressFn& progress, bool* from_cache) {
+    options.validate();
+    bo.validate();
+    for (const auto& f : files)
+        if (!std::filesystem::is_regular_file(f))
+            throw Error(ErrorCode::kNotFound, "the annotations list an image that does not exist", f.string(),
+                        "remove its row from the annotation file or add the image");
+    const std::size_t n = files.size();
+    const auto base = cache_key(files, options);
+    BlockFeatures out;
+    out.dim = bo.spec.dim();
+    out.copies = bo.copies;
+    out.files = n;
+    out.values.assign(static_cast<std::size_t>(bo.copies + 1) * n * static_cast<std::size_t>(out.dim), 0.f);
+    if (from_cache) *from_cache = true;
+    // Place one block's [n, dim] values into the output.
+    auto place = [&](std::size_t block_index, int copy, const std::vector<float>& v) {
+        std::size_t off = 0;
+        for (std::size_t b = 0; b < block_index; ++b) off += static_cast<std::size_t>(bo.spec.blocks[b].dim());
+        const auto bd = static_cast<std::size_t>(bo.spec.blocks[block_index].dim());
+        for (std::size_t i = 0; i < n; ++i) {
+            float* dst = out.values.data() + (static_cast<std::size_t>(copy) * n + i) * static_cast<std::size_t>(out.dim) + off;
+            std::copy_n(v.data() + i * bd, bd, dst);
+        }
+    };
+    // Which (padding, copy) groups have a block missing from the cache.
+    std::vector<std::pair<double, int>> groups;
+    for (int c = 0; c <= bo.copies; ++c)
+        for (std::size_t b = 0; b < bo.spec.blocks.size(); ++b) {
+            const auto& blk = bo.spec.blocks[b];
+            std::vector<float> v;
+            const auto key = block_key(base, blk, c, bo);
+            if (!options.cache_dir.empty() &&
+                read_cache(cache_path_for(key, "blk", options.cache_dir), key, n, blk.dim(), v)) {
+                place(b, c, v);
+                continue;
+            }
+            if (std::find(groups.begin(), groups.end(), std::make_pair(blk.padding, c)) == groups.end())
+                groups.emplace_back(blk.padding, c);
+        }
+    if (groups.empty()) return out;
+    if (from_cache) *from_cache = false;
+    // One spec per group: the standard blocks plus the requested ones at its padding.
+    std::vector<vision::AttributeFeatureSpec> gspecs;
+    for (const auto& [pad, copy] : groups) {
+        vision::AttributeFeatureSpec s;
+        s.blocks = standard_blocks(pad);
+        for (const auto& b : bo.spec.blocks)
+            if (b.padding == pad && std::find(s.blocks.begin(), s.blocks.end(), b) == s.blocks.end())
+                s.blocks.push_back(b);
+        gspecs.push_back(std::move(s));
+    }
+    std::vector<std::vector<float>> gvals(groups.size());
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        gvals[g].assign(n * static_cast<std::size_t>(gspecs[g].dim()), 0.f);
+    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<bool> cancelled{false};
+    std::mutex mu;
+    std::optional<Error> failure;
+    const int nthreads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(options.threads), n));
+    const int cv_threads_before = cv::getNumThreads();
+    if (nthreads > 1) cv::setNumThreads(1);
+    auto worker = [&]() {
+        try {
+            auto lmnet = vision::LandmarkNet::load(models);
+            vision::AttributeFeatureSpec all;
+            for (const auto& g : gspecs)
+                for (const auto& b : g.blocks) all.blocks.push_back(b);
+            auto ex = vision::AttributeFeatureExtractor::load(models, all);
+            for (std::size_t i = next++; i < n && !cancelled; i = next++) {
+                bool ok = false;
+                auto img = vision::load_image_rgb(files[i]);
+                if (img) {
+                    try {
+                        const auto lm = vision::crop_landmarks(lmnet, img.value());
+                        for (std::size_t g = 0; g < groups.size(); ++g) {
+                            const int copy = groups[g].second;
+                            std::optional<vision::AugmentDraw> a;
+                            if (copy > 0) a = vision::AugmentDraw::draw(bo.augment, bo.seed, i, static_cast<std::uint64_t>(copy));
+                            const auto f = ex.compute(img.value(), lm.points, gspecs[g], a ? &*a : nullptr);
+                            std::copy(f.begin(), f.end(), gvals[g].begin() + static_cast<std::ptrdiff_t>(i * f.size()));
+                        }
+                        ok = true;
+                    } catch (const Error& e) {
+                        if (e.code() != ErrorCode::kInvalidArgument && e.code() != ErrorCode::kUnsupported) throw;
+                    }
+                }
+                if (!ok)
+                    for (std::size_t g = 0; g < groups.size(); ++g)
+                        std::fill_n(gvals[g].begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(gspecs[g].dim())),
+                                    gspecs[g].dim(), std::numeric_limits<float>::quiet_NaN());
+                const auto d = ++done;
+                if (progress) {
+                    std::lock_guard lock(mu);
+                    if (!progress(d, n)) cancelled = true;
+                }
+            }
+        } catch (const Error& e) {
+            std::lock_guard lock(mu);
+            if (!failure) failure = e;
+            cancelled = true;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < std::max(1, nthreads); ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+    cv::setNumThreads(cv_threads_before);
+    if (failure) throw *failure;
+    if (cancelled) throw Error(ErrorCode::kIo, "feature extraction cancelled", "features");
+    // Split each group's rows into its blocks; cache them; place the requested ones.
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const auto gd = static_cast<std::size_t>(gspecs[g].dim());
+        std::size_t off = 0;
+        for (const auto& blk : gspecs[g].blocks) {
+            const auto bd = static_cast<std::size_t>(blk.dim());
+            std::vector<float> v(n * bd);
+            for (std::size_t i = 0; i < n; ++i) {
+                const float* src = gvals[g].data() + i * gd;
+                if (std::isnan(src[0]))
+                    std::fill_n(v.begin() + static_cast<std::ptrdiff_t>(i * bd), bd, std::numeric_limits<float>::quiet_NaN());
+                else
+                    std::copy_n(src + off, bd, v.begin() + static_cast<std::ptrdiff_t>(i * bd));
+            }
+            const auto key = block_key(base, blk, groups[g].second, bo);
+            if (!options.cache_dir.empty()) write_cache(cache_path_for(key, "blk", options.cache_dir), key, n, static_cast<int>(bd), v);
+            for (std::size_t b = 0; b < bo.spec.blocks.size(); ++b)
+                if (bo.spec.blocks[b] == blk) place(b, groups[g].second, v);
+            off += bd;
+        }
+    }
+    return out;
 }
 
 }  // namespace faceatlas::train

@@ -78,6 +78,19 @@ TEST(TrainCli, FinetuneIsRefusedClearly) {
     EXPECT_FALSE(fs::exists(d / "m.fam"));
 }
 
+TEST(TrainCli, BadFeatureSpecAndAugmentingEmbeddingsAreRefused) {
+    const auto d = data_dir("features", "1\nSmiling Male\n000001.jpg 1 -1\n");
+    const auto base = "train attributes --data " + d.string() + " --out " + (d / "m.fam").string() +
+                      " --attrs Smiling --cache " + (d / "cache").string();
+    auto r = run_cli(base + " --backbone faceres-blocks --features pw99@0.6");
+    EXPECT_EQ(r.code, 2) << r.err;  // usage error
+    EXPECT_NE(r.err.find("pw99"), std::string::npos) << r.err;
+    r = run_cli(base + " --backbone faceres --augment-copies 2");
+    EXPECT_EQ(r.code, 2) << r.err;  // usage error
+    EXPECT_NE(r.err.find("faceres-blocks"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d / "m.fam"));
+}
+
 TEST(AttributesCli, NewerModelVersionIsRefusedBeforeTouchingAnything) {
     const auto d = data_dir("newer_model", "1\nSmiling\n000001.jpg 1\n");
     std::ofstream(d / "newer.fam") << nlohmann::json{{"format", "faceatlas-attributes"}, {"version", 99}}.dump()

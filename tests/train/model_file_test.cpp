@@ -109,7 +109,7 @@ TEST(AttributeModelFile, BadFilesAreRefusedClearly) {
     EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "m.fam", "faceres"); }), fa::ErrorCode::kUnsupported);
     // A newer format version.
     auto j = nlohmann::json::parse(header);
-    j["version"] = 2;
+    j["version"] = fa::attr::kAttributeModelVersion + 1;
     write(dir / "newer.fam", j.dump() + "\n" + blob);
     EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "newer.fam"); }), fa::ErrorCode::kUnsupported);
     // A header claiming one backbone with another's feature size.

@@ -4,12 +4,22 @@ import json
 import sys
 
 reports = [json.load(open(p)) for p in sys.argv[1:]]
-print("| backbone | loss | optimizer | best epoch / run | mean acc (tuned thr) | mean bal. acc (tuned thr) "
+
+
+def label(r):
+    """faceres / dlib, or the faceres-blocks spec (plus augmentation copies)."""
+    s = r.get("features", r["backbone"]) if r["backbone"] == "faceres-blocks" else r["backbone"]
+    if r.get("augment_copies", 0):
+        s += f" +aug x{r['augment_copies']}"
+    return s
+
+
+print("| features | loss | optimizer | best epoch / run | mean acc (tuned thr) | mean bal. acc (tuned thr) "
       "| mean acc (0.5) | mean bal. acc (0.5) | attrs with bal. acc > 0.5 | train s |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in reports:
     above = sum(1 for a in r["attributes"] if a["balanced_accuracy"] > 0.5)
-    print(f"| {r['backbone']} | {r['loss']} | {r['optimizer']} | {r['best_epoch']} / {r['epochs_run']} "
+    print(f"| {label(r)} | {r['loss']} | {r['optimizer']} | {r['best_epoch']} / {r['epochs_run']} "
           f"| {r['mean_accuracy']:.4f} | {r['mean_balanced_accuracy']:.4f} | {r['mean_accuracy_at_half']:.4f} "
           f"| {r['mean_balanced_accuracy_at_half']:.4f} | {above}/{len(r['attributes'])} | {r['train_seconds']:.1f} |")
 r0 = reports[0]
@@ -18,7 +28,7 @@ print(f"\nmajority baseline: mean accuracy {r0['mean_majority_accuracy']:.4f}, b
       f"{r0['train_identities']}\n")
 # Per-attribute table of every report.
 names = [a["name"] for a in r0["attributes"]]
-head = " | ".join(f"{r['backbone']} {r['loss']} {r['optimizer']}" for r in reports)
+head = " | ".join(f"{label(r)} {r['loss']} {r['optimizer']}" for r in reports)
 print(f"| attribute | val pos. rate | majority acc | {head} |")
 print("| --- | --- | --- | " + " | ".join("---" for _ in reports) + " |")
 for i, n in enumerate(names):

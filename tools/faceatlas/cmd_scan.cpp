@@ -158,7 +158,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
             s = scanner.scan(roots, on_event);
         }
         std::size_t attributed = 0;
-        if (attr_model) attributed = apply_attribute_model(*cat, *attr_model);
+        if (attr_model) attributed = apply_attribute_model(*cat, *attr_model, &manifest);
         const double fps = s.seconds > 0 ? static_cast<double>(s.faces) / s.seconds : 0;
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();

@@ -25,6 +25,8 @@ std::filesystem::path default_cache_dir() {
 nlohmann::json report_json(const train::TrainResult& r, const train::TrainOptions& o) {
     nlohmann::json j;
     j["backbone"] = o.backbone;
+    if (o.backbone == attr::kBackboneFaceresBlocks) j["features"] = o.features;
+    j["augment_copies"] = o.augment_copies;
     j["loss"] = o.loss == train::LossKind::kCosine ? "cosine" : "bce";
     j["optimizer"] = o.optimizer == train::OptimizerKind::kAdaDelta ? "adadelta" : "adam";
     j["mode"] = o.mode == train::TrainMode::kHead ? "head" : "finetune";
@@ -76,8 +78,23 @@ Command register_train(CLI::App& root, GlobalOptions& g) {
     app->add_option("--out", st->out, "model file to write")->required();
     app->add_option("--mode", st->mode, "head (frozen backbone) or finetune")->check(CLI::IsMember({"head", "finetune"}))
         ->capture_default_str();
-    app->add_option("--backbone", st->backbone, "features: faceres (1024-d) or dlib (128-d)")
-        ->check(CLI::IsMember({"faceres", "dlib"}))->capture_default_str();
+    app->add_option("--backbone", st->backbone,
+                    "features: faceres (1024-d), dlib (128-d) or faceres-blocks (pooled faceres layers, see --features)")
+        ->check(CLI::IsMember({"faceres", "dlib", "faceres-blocks"}))->capture_default_str();
+    app->add_option("--features", st->o.features,
+                    "faceres-blocks: LAYER[gGRID][@PADDING],... e.g. pw13@0.25,pw11g2@0.6 (docs/ATTRIBUTES.md)")
+        ->capture_default_str();
+    app->add_option("--augment-copies", st->o.augment_copies,
+                    "faceres-blocks: precomputed augmented copies per image (0 = no augmentation)")
+        ->capture_default_str()->check(CLI::Range(0, 64));
+    app->add_option("--augment-rotation", st->o.augment.rotation_deg, "augmentation: max rotation in degrees")
+        ->capture_default_str();
+    app->add_option("--augment-shift", st->o.augment.shift, "augmentation: max shift (fraction of the chip)")
+        ->capture_default_str();
+    app->add_option("--augment-shear", st->o.augment.shear, "augmentation: max shear (radians)")->capture_default_str();
+    app->add_option("--augment-zoom", st->o.augment.zoom, "augmentation: max zoom change")->capture_default_str();
+    app->add_option("--augment-flip", st->o.augment.flip, "augmentation: horizontal flips (true/false)")
+        ->capture_default_str();
     app->add_option("--loss", st->loss, "cosine (proximity) or bce (per-attribute positive weights)")
         ->check(CLI::IsMember({"cosine", "bce"}))->capture_default_str();
     app->add_option("--optimizer", st->optimizer, "adadelta or adam")->check(CLI::IsMember({"adadelta", "adam"}))

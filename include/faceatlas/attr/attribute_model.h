@@ -18,12 +18,18 @@
 namespace faceatlas::attr {
 
 inline constexpr const char* kAttributeModelFormat = "faceatlas-attributes";
-inline constexpr int kAttributeModelVersion = 1;
+// Version 2 adds the "faceres-blocks" backbone (features described by preprocessing.features);
+// version 1 files (faceres, dlib) still load.
+inline constexpr int kAttributeModelVersion = 2;
 
 // Backbone ids: which embedding the head reads.
 inline constexpr const char* kBackboneFaceres = "faceres";  // 1024-d HSE MobileNet feature
 inline constexpr const char* kBackboneDlib = "dlib";        // 128-d dlib ResNet descriptor
-int backbone_dim(const std::string& backbone);  // throws kInvalidArgument for an unknown id
+// Pooled faceres layers (vision::AttributeFeatureSpec, stored as preprocessing.features); the
+// size comes from the spec.
+inline constexpr const char* kBackboneFaceresBlocks = "faceres-blocks";
+// 1024 / 128; 0 for faceres-blocks (size from the spec). Throws kInvalidArgument for an unknown id.
+int backbone_dim(const std::string& backbone);
 
 struct AttributeInfo {
     std::string name;

@@ -38,6 +38,13 @@ struct TrainOptions {
     int hidden = 1536;
     double dropout = 0.3;
     int threads = 2;                      // LibTorch intra-op threads
+    // backbone faceres-blocks: the blocks (vision::AttributeFeatureSpec text form).
+    std::string features = "pw13@0.25";
+    // Augmentation: this many augmented copies of every image are precomputed (features of the
+    // augmented chips); each epoch trains every image on one of its copies or itself, drawn
+    // uniformly (seeded). 0 = no augmentation. faceres-blocks only.
+    int augment_copies = 0;
+    vision::AugmentOptions augment;
     void validate() const;                // throws kInvalidArgument
 };
 
@@ -93,6 +100,9 @@ struct LabelledFeatures {
     std::vector<std::uint8_t> y;            // [n, names.size()], 1 = present
     std::vector<std::int64_t> group;        // [n] identity; the split never cuts a group
     std::vector<std::string> names;         // attribute names
+    // Optional augmented copies: [copies][n][dim] (copy 1 .. copies; x is copy 0).
+    int copies = 0;
+    std::vector<float> x_aug;
     std::size_t size() const { return group.size(); }
 };
 

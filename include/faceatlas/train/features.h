@@ -14,6 +14,7 @@
 #include "faceatlas/core/log.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/analyzer.h"
+#include "faceatlas/vision/attribute_features.h"
 
 namespace faceatlas::train {
 
@@ -47,6 +48,36 @@ std::filesystem::path image_folder(const std::filesystem::path& data_dir);
 FeatureSet load_or_extract_features(const std::vector<std::filesystem::path>& files, const std::string& backbone,
                                     const nn::ModelManifest& models, const FeatureOptions& options,
                                     const ProgressFn& progress = {}, bool* from_cache = nullptr);
+
+// Pooled faceres blocks (vision::AttributeFeatureSpec) of every image, and `copies` augmented
+// versions of each (copy c >= 1 drawn with AugmentDraw::draw(augment, seed, image index, c)).
+struct BlockFeatures {
+    int dim = 0;
+    int copies = 0;             // augmented copies per image (0 = none)
+    std::vector<float> values;  // [copies + 1][files][dim]; copy 0 is the image itself
+    std::size_t files = 0;
+    bool valid(std::size_t i) const { return !std::isnan(values[i * static_cast<std::size_t>(dim)]); }
+    const float* row(int copy, std::size_t i) const {
+        return values.data() + (static_cast<std::size_t>(copy) * files + i) * static_cast<std::size_t>(dim);
+    }
+};
+
+struct BlockOptions {
+    vision::AttributeFeatureSpec spec;
+    int copies = 0;
+    vision::AugmentOptions augment;
+    std::uint64_t seed = 1;  // augmentation draws
+    void validate() const;
+};
+
+// Landmarks by the landmark net on the whole image (crops = true, crop_padding 0, as the
+// analyzer does it), then the spec's chips and blocks. Every (block, copy) is cached in its own
+// file; a pass computes every standard block (pw5 pw9 pw11 pw11g2 pw13 pw13g2 feats)
+// of the paddings it needs, so later specs at those paddings read the cache only. Images whose
+// landmarks cannot be aligned are invalid (NaN rows).
+BlockFeatures load_or_extract_blocks(const std::vector<std::filesystem::path>& files, const BlockOptions& blocks,
+                                     const nn::ModelManifest& models, const FeatureOptions& options,
+                                     const ProgressFn& progress = {}, bool* from_cache = nullptr);
 
 // The cache file for these inputs (exists or not).
 std::filesystem::path feature_cache_path(const std::vector<std::filesystem::path>& files, const std::string& backbone,
