@@ -69,6 +69,28 @@ SplitScore score_from(const json& j) {
 
 }  // namespace
 
+void to_json(json& j, const ColumnExplanation& e) {
+    j = json{{"k", e.k},
+             {"column", e.column},
+             {"labelled", e.labelled},
+             {"classes", e.classes},
+             {"chance", e.chance},
+             {"accuracy", score_json(e.accuracy)},
+             {"purity", score_json(e.purity)},
+             {"ami", score_json(e.ami)}};
+}
+
+void from_json(const json& j, ColumnExplanation& e) {
+    e.k = j.at("k").get<int>();
+    e.column = j.at("column").get<std::string>();
+    e.labelled = j.value("labelled", std::size_t{0});
+    e.classes = j.value("classes", 0);
+    e.chance = j.value("chance", 0.0);
+    e.accuracy = score_from(j.at("accuracy"));
+    e.purity = score_from(j.at("purity"));
+    e.ami = score_from(j.at("ami"));
+}
+
 void to_json(json& j, const SubdiscriminationView& v) {
     json runs = json::array();
     for (const auto& r : v.runs) {
@@ -85,15 +107,7 @@ void to_json(json& j, const SubdiscriminationView& v) {
         runs.push_back({{"k", r.k}, {"seed", r.seed}, {"groups", groups}});
     }
     json acc = json::array();
-    for (const auto& e : v.accuracy)
-        acc.push_back({{"k", e.k},
-                       {"column", e.column},
-                       {"labelled", e.labelled},
-                       {"classes", e.classes},
-                       {"chance", e.chance},
-                       {"accuracy", score_json(e.accuracy)},
-                       {"purity", score_json(e.purity)},
-                       {"ami", score_json(e.ami)}});
+    for (const auto& e : v.accuracy) acc.push_back(e);
     j = json{{"format", "faceatlas-subdiscrimination"},
              {"version", v.version},
              {"created", v.created},
@@ -137,19 +151,7 @@ void from_json(const json& j, SubdiscriminationView& v) {
         }
         v.runs.push_back(std::move(run));
     }
-    v.accuracy.clear();
-    for (const auto& e : j.value("accuracy", json::array())) {
-        ColumnExplanation c;
-        c.k = e.at("k").get<int>();
-        c.column = e.at("column").get<std::string>();
-        c.labelled = e.value("labelled", std::size_t{0});
-        c.classes = e.value("classes", 0);
-        c.chance = e.value("chance", 0.0);
-        c.accuracy = score_from(e.at("accuracy"));
-        c.purity = score_from(e.at("purity"));
-        c.ami = score_from(e.at("ami"));
-        v.accuracy.push_back(std::move(c));
-    }
+    v.accuracy = j.value("accuracy", json::array()).get<std::vector<ColumnExplanation>>();
     v.best_by_k = j.value("best_by_k", std::vector<std::string>());
 }
 

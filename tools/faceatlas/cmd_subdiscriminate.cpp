@@ -89,10 +89,6 @@ std::string mean_std(const analysis::SplitScore& s) {
     return buf;
 }
 
-nlohmann::json score_json(const analysis::SplitScore& s) {
-    return {{"mean", s.mean}, {"std", s.std}, {"per_seed", s.per_seed}};
-}
-
 int run_subdiscriminate(const SubArgs& a) {
     analysis::SubdiscriminationOptions o;
     o.ks = parse_int_list(a.ks, "--k");
@@ -165,16 +161,7 @@ int run_subdiscriminate(const SubArgs& a) {
 
     if (a.json) {
         nlohmann::json rows = nlohmann::json::array();
-        for (const auto& e : r.rows) {
-            rows.push_back({{"k", e.k},
-                            {"column", e.column},
-                            {"labelled", e.labelled},
-                            {"classes", e.classes},
-                            {"chance", e.chance},
-                            {"accuracy", score_json(e.accuracy)},
-                            {"purity", score_json(e.purity)},
-                            {"ami", score_json(e.ami)}});
-        }
+        for (const auto& e : r.rows) rows.push_back(e);  // analysis::to_json(ColumnExplanation)
         nlohmann::json sizes = nlohmann::json::array();
         for (const auto& m : models) {
             std::vector<int> count(static_cast<std::size_t>(m.k()), 0);

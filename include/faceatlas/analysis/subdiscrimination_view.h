@@ -60,6 +60,12 @@ SubdiscriminationView build_subdiscrimination_view(const SubdiscriminationResult
                                                    const std::vector<LabelColumn>& columns,
                                                    std::size_t nearest = 8);
 
+// One row of the accuracy table as JSON ({k, column, labelled, classes, chance, accuracy,
+// purity, ami}; scores as {mean, std, per_seed}): the view's "accuracy" rows and the rows of
+// `faceatlas subdiscriminate --json`.
+void to_json(nlohmann::json& j, const ColumnExplanation& e);
+void from_json(const nlohmann::json& j, ColumnExplanation& e);
+
 void to_json(nlohmann::json& j, const SubdiscriminationView& v);
 // throws nlohmann::json::exception on a missing/mistyped field, faceatlas::Error (kUnsupported)
 // for another format or version.
