@@ -16,6 +16,13 @@ namespace {
 
 const fs::path kCli = FACEATLAS_CLI;
 
+// Headless Chromium command prefix (URL and action appended by the caller), own profile folder.
+std::string headless_chromium(const fs::path& profile, int window_height) {
+    return "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
+           "--disable-component-update --disable-sync --no-first-run --user-data-dir=" +
+           quote(profile) + " --window-size=1280," + std::to_string(window_height) + " ";
+}
+
 class CliReport : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
@@ -90,10 +97,7 @@ TEST_F(CliReport, RendersInHeadlessChromiumWithoutErrors) {
 
     const auto which = run("command -v chromium");
     if (which.code != 0) GTEST_SKIP() << "chromium not installed (scripts/setup.sh installs it)";
-    const std::string chromium =
-        "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
-        "--disable-component-update --disable-sync --no-first-run --user-data-dir=" +
-        quote(dir_ / "chromium-profile") + " --window-size=1280,2000 ";
+    const std::string chromium = headless_chromium(dir_ / "chromium-profile", 2000);
     const std::string url = "file://" + (out / "index.html").string();
     const fs::path shot = fs::path(FACEATLAS_BINARY_DIR) / "report_screenshot.png";
     fs::remove(shot);
@@ -223,8 +227,8 @@ class CliReportViews : public ::testing::Test {
         }
         lab.close();
         db_ = dir_ / "views.db";
-        setup_ = run(cli("scan --quiet --crops " + quote(dir_ / "crops") + " --catalog " +
-                         quote(db_)));
+        setup_ =
+            run(cli("scan --quiet --crops " + quote(dir_ / "crops") + " --catalog " + quote(db_)));
         if (setup_.code != 0) return;
         setup_ = run(cli("cluster --catalog " + quote(db_)));
         if (setup_.code != 0) return;
@@ -277,8 +281,8 @@ TEST_F(CliReportViews, CommandsWriteTheViewsAndTheReportShowsThemInChromium) {
     ASSERT_EQ(r.code, 0) << r.out;
     r = run(cli("cluster-attributes" + c + " --compare k=2..5 --weights male_prob=3,age=2"));
     ASSERT_EQ(r.code, 0) << r.out;
-    r = run(cli("subdiscriminate" + c + " --k 2,3 --seeds 2 --labels " +
-                quote(dir_ / "labels.csv")));
+    r = run(
+        cli("subdiscriminate" + c + " --k 2,3 --seeds 2 --labels " + quote(dir_ / "labels.csv")));
     ASSERT_EQ(r.code, 0) << r.out;
     // --no-view leaves files alone; --view writes elsewhere.
     r = run(cli("eval clusters" + c + " --truth " + quote(dir_ / "labels.csv") +
@@ -312,21 +316,17 @@ TEST_F(CliReportViews, CommandsWriteTheViewsAndTheReportShowsThemInChromium) {
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
     const std::string html = read_text(out / "index.html");
-    for (const char* s :
-         {"id=\"evaluation\"", "id=\"attr-clusters\"", "id=\"subdiscrimination\"",
-          "Worst merges", "Worst splits", "class=\"chart silhouette\"", "before: all weights 1",
-          "after: weighted", "class=\"chart counts\"", "class=\"chart composition\"",
-          "Which label explains each split"})
+    for (const char* s : {"id=\"evaluation\"", "id=\"attr-clusters\"", "id=\"subdiscrimination\"",
+                          "Worst merges", "Worst splits", "class=\"chart silhouette\"",
+                          "before: all weights 1", "after: weighted", "class=\"chart counts\"",
+                          "class=\"chart composition\"", "Which label explains each split"})
         EXPECT_NE(html.find(s), std::string::npos) << s;
     EXPECT_NE(html.find(identities_[0]), std::string::npos);
     for (const auto& ref : image_refs(html)) EXPECT_TRUE(fs::exists(out / ref)) << ref;
 
     if (run("command -v chromium").code != 0)
         GTEST_SKIP() << "chromium not installed (scripts/setup.sh installs it)";
-    const std::string chromium =
-        "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
-        "--disable-component-update --disable-sync --no-first-run --user-data-dir=" +
-        quote(dir_ / "chromium-profile") + " --window-size=1280,5600 ";
+    const std::string chromium = headless_chromium(dir_ / "chromium-profile", 5600);
     const std::string url = "file://" + (out / "index.html").string();
     const fs::path shot = fs::path(FACEATLAS_BINARY_DIR) / "report_views_screenshot.png";
     fs::remove(shot);
