@@ -125,30 +125,27 @@ std::vector<FaceresOutput> FaceresNet::predict_batch(const std::vector<cv::Mat>&
 
 std::vector<FaceresOutput> FaceresNet::predict_batch_flip(const std::vector<cv::Mat>& rgb_chips) {
     if (rgb_chips.empty()) return {};
-    constexpr std::size_t kPixels = static_cast<std::size_t>(kInputSize) * kInputSize * 3;
     const std::size_t n = rgb_chips.size();
-    // Rows 0..n-1: the chips; rows n..2n-1: the same chips mirrored.
-    std::vector<float> nhwc(2 * n * kPixels);
+    // One batch: the chips, then the same chips mirrored (a 224 chip mirrors exactly).
+    std::vector<cv::Mat> both = rgb_chips;
     for (std::size_t i = 0; i < n; ++i) {
         check_chip(rgb_chips[i], i);
-        cv::Mat dst(kInputSize, kInputSize, CV_32FC3, nhwc.data() + i * kPixels);
-        rgb_chips[i].convertTo(dst, CV_32FC3);
-        cv::Mat mirrored(kInputSize, kInputSize, CV_32FC3, nhwc.data() + (n + i) * kPixels);
-        cv::flip(dst, mirrored, 1);
+        cv::Mat mirrored;
+        cv::flip(rgb_chips[i], mirrored, 1);
+        both.push_back(mirrored);
     }
-    auto both = split(forward_raw(nhwc.data(), static_cast<int>(2 * n)));
-    both.resize(2 * n);
+    auto out = predict_batch(both);
     for (std::size_t i = 0; i < n; ++i) {
-        auto& o = both[i];
-        const auto& m = both[n + i];
+        auto& o = out[i];
+        const auto& m = out[n + i];
         for (int k = 0; k < FaceresOutput::kAgeBins; ++k)
             o.age_probs[static_cast<std::size_t>(k)] =
                 0.5f * (o.age_probs[static_cast<std::size_t>(k)] +
                         m.age_probs[static_cast<std::size_t>(k)]);
         o.male_probability = 0.5f * (o.male_probability + m.male_probability);
     }
-    both.resize(n);
-    return both;
+    out.resize(n);
+    return out;
 }
 
 FaceresOutput FaceresNet::predict(const cv::Mat& rgb_chip) {
