@@ -73,6 +73,10 @@ void AttributeModel::validate() const {
     }
     if (in != static_cast<int>(attributes.size())) bad("last layer size differs from the attribute count");
     if (layers.back().activation != Activation::kSigmoid) bad("last layer must be a sigmoid");
+    if (!suffix.empty()) {
+        if (backbone != kBackboneFaceresBlocks) bad("a finetuned suffix needs backbone faceres-blocks");
+        suffix.validate();
+    }
 }
 
 int AttributeModel::attribute_index(const std::string& name) const {
@@ -124,7 +128,7 @@ void save_attribute_model(const AttributeModel& model, const std::filesystem::pa
     nlohmann::json h;
     h["format"] = kAttributeModelFormat;
     // Version 1 readers can still read faceres / dlib models; faceres-blocks needs version 2.
-    h["version"] = model.backbone == kBackboneFaceresBlocks ? kAttributeModelVersion : 1;
+    h["version"] = !model.suffix.empty() ? 3 : model.backbone == kBackboneFaceresBlocks ? 2 : 1;
     h["backbone"] = model.backbone;
     h["feature_dim"] = model.feature_dim;
     h["preprocessing"] = model.preprocessing;
@@ -148,6 +152,17 @@ void save_attribute_model(const AttributeModel& model, const std::filesystem::pa
         const auto b = put(l.bias);
         layers.push_back({{"in", l.in}, {"out", l.out}, {"activation", act_name(l.activation)}, {"weight", w},
                           {"bias", b}});
+    }
+    if (!model.suffix.empty()) {
+        nlohmann::json blocks = nlohmann::json::array();
+        for (const auto& b : model.suffix.blocks)
+            blocks.push_back({{"channels", b.channels}, {"out", b.out}, {"stride", b.stride},
+                              {"dw_clip", b.dw_clip}, {"pw_clip", b.pw_clip}, {"dw_weight", put(b.dw_weight)},
+                              {"dw_scale", put(b.dw_scale)}, {"dw_shift", put(b.dw_shift)},
+                              {"pw_weight", put(b.pw_weight)}, {"pw_bias", put(b.pw_bias)}});
+        h["suffix"] = {{"first_block", model.suffix.first_block},
+                       {"input_layer", model.suffix.input_layer()},
+                       {"blocks", blocks}};
     }
     h["data_floats"] = offset;
     write_file_atomic(path, h.dump() + "\n" + blob);
@@ -209,6 +224,35 @@ AttributeModel load_attribute_model(const std::filesystem::path& path) {
             d.bias.assign(data.begin() + static_cast<std::ptrdiff_t>(b),
                           data.begin() + static_cast<std::ptrdiff_t>(b) + d.out);
             m.layers.push_back(std::move(d));
+        }
+        if (h.contains("suffix")) {
+            const auto& sj = h.at("suffix");
+            m.suffix.first_block = sj.at("first_block").get<int>();
+            auto take = [&](const nlohmann::json& j, const char* key, std::size_t count) {
+                const auto at = j.at(key).get<std::size_t>();
+                if (count == 0 || at + count > total)
+                    throw Error(ErrorCode::kCorruptData, std::string("suffix ") + key + " outside the weights",
+                                path.string());
+                return std::vector<float>(data.begin() + static_cast<std::ptrdiff_t>(at),
+                                          data.begin() + static_cast<std::ptrdiff_t>(at + count));
+            };
+            for (const auto& bj : sj.at("blocks")) {
+                SuffixBlock b;
+                b.channels = bj.at("channels").get<int>();
+                b.out = bj.at("out").get<int>();
+                b.stride = bj.at("stride").get<int>();
+                b.dw_clip = bj.at("dw_clip").get<float>();
+                b.pw_clip = bj.at("pw_clip").get<float>();
+                if (b.channels < 1 || b.out < 1)
+                    throw Error(ErrorCode::kCorruptData, "bad suffix block shape", path.string());
+                const auto C = static_cast<std::size_t>(b.channels), O = static_cast<std::size_t>(b.out);
+                b.dw_weight = take(bj, "dw_weight", C * 9);
+                b.dw_scale = take(bj, "dw_scale", C);
+                b.dw_shift = take(bj, "dw_shift", C);
+                b.pw_weight = take(bj, "pw_weight", O * C);
+                b.pw_bias = take(bj, "pw_bias", O);
+                m.suffix.blocks.push_back(std::move(b));
+            }
         }
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::kCorruptData, std::string("bad model header: ") + e.what(), path.string());

@@ -342,4 +342,176 @@ BlockFeatures load_or_extract_blocks(const std::vector<std::filesystem::path>& f
     return out;
 }
 
+namespace {
+
+constexpr const char* kActivationMagic = "faceatlas-activations 1";
+
+bool read_activation_cache(const std::filesystem::path& path, const std::string& key, std::size_t n,
+                           std::int32_t shape[3], std::vector<std::uint8_t>& ok, std::uint16_t* dst) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::string magic, stored_key;
+    std::getline(in, magic);
+    if (magic != kActivationMagic) return false;
+    std::uint64_t klen = 0, count = 0;
+    in.read(reinterpret_cast<char*>(&klen), 8);
+    if (!in || klen != key.size()) return false;
+    stored_key.resize(klen);
+    in.read(stored_key.data(), static_cast<std::streamsize>(klen));
+    std::int32_t sh[3] = {0, 0, 0};
+    in.read(reinterpret_cast<char*>(&count), 8);
+    in.read(reinterpret_cast<char*>(sh), sizeof sh);
+    if (!in || stored_key != key || count != n) return false;
+    if (shape[0] != 0 && (sh[0] != shape[0] || sh[1] != shape[1] || sh[2] != shape[2])) return false;
+    if (sh[0] < 1 || sh[1] < 1 || sh[2] < 1) return false;
+    std::copy_n(sh, 3, shape);
+    std::vector<std::uint8_t> flags(n);
+    in.read(reinterpret_cast<char*>(flags.data()), static_cast<std::streamsize>(n));
+    if (!dst) return static_cast<bool>(in);  // shape probe only
+    const auto bytes = n * static_cast<std::size_t>(sh[0]) * sh[1] * sh[2] * sizeof(std::uint16_t);
+    in.read(reinterpret_cast<char*>(dst), static_cast<std::streamsize>(bytes));
+    if (static_cast<std::size_t>(in.gcount()) != bytes) return false;
+    if (ok.empty()) ok = flags;
+    else
+        for (std::size_t i = 0; i < n; ++i) ok[i] = ok[i] && flags[i];
+    return true;
+}
+
+void write_activation_cache(const std::filesystem::path& path, const std::string& key, std::size_t n,
+                            const std::int32_t shape[3], const std::vector<std::uint8_t>& ok, const std::uint16_t* src) {
+    std::string bytes = std::string(kActivationMagic) + "\n";
+    const std::uint64_t klen = key.size(), count = n;
+    bytes.append(reinterpret_cast<const char*>(&klen), 8);
+    bytes += key;
+    bytes.append(reinterpret_cast<const char*>(&count), 8);
+    bytes.append(reinterpret_cast<const char*>(shape), 3 * sizeof(std::int32_t));
+    bytes.append(reinterpret_cast<const char*>(ok.data()), n);
+    bytes.append(reinterpret_cast<const char*>(src),
+                 n * static_cast<std::size_t>(shape[0]) * shape[1] * shape[2] * sizeof(std::uint16_t));
+    std::filesystem::create_directories(path.parent_path());
+    attr::write_file_atomic(path, bytes);
+}
+
+}  // namespace
+
+ActivationSet load_or_extract_activations(const std::vector<std::filesystem::path>& files, const std::string& layer,
+                                          const std::vector<double>& paddings, const nn::ModelManifest& models,
+                                          const FeatureOptions& options, const ProgressFn& progress,
+                                          bool* from_cache) {
+    options.validate();
+    if (paddings.empty()) throw Error(ErrorCode::kInvalidArgument, "no chip paddings", "activations");
+    vision::AttributeFeatureSpec chips_spec;  // one pw13 block per padding: chips() makes one chip each
+    for (double p : paddings) chips_spec.blocks.push_back({"pw13", 1, p});
+    chips_spec.validate();
+    if (layer == "pw13" || vision::FeatureBlock{layer, 1, 0.25}.channels() <= 0 || layer == "feats")
+        throw Error(ErrorCode::kInvalidArgument, "activations come from pw1 .. pw12, not " + layer, "activations");
+    for (const auto& f : files)
+        if (!std::filesystem::is_regular_file(f))
+            throw Error(ErrorCode::kNotFound, "the annotations list an image that does not exist", f.string(),
+                        "remove its row from the annotation file or add the image");
+    const std::size_t n = files.size();
+    const auto base = cache_key(files, options);
+    auto key_of = [&](double p) {
+        std::ostringstream k;
+        k << base << "activation " << layer << "@" << p;
+        return k.str();
+    };
+    ActivationSet out;
+    out.layer = layer;
+    out.paddings = paddings;
+    out.files = n;
+    if (from_cache) *from_cache = false;
+    if (!options.cache_dir.empty()) {
+        std::int32_t shape[3] = {0, 0, 0};
+        std::vector<std::uint8_t> none;
+        bool all = true;
+        for (double p : paddings)
+            all = all && read_activation_cache(cache_path_for(key_of(p), "act", options.cache_dir), key_of(p), n, shape,
+                                               none, nullptr);
+        if (all) {
+            out.channels = shape[0], out.height = shape[1], out.width = shape[2];
+            out.values.resize(paddings.size() * n * out.sample_size());
+            bool read = true;
+            for (std::size_t pi = 0; pi < paddings.size() && read; ++pi)
+                read = read_activation_cache(cache_path_for(key_of(paddings[pi]), "act", options.cache_dir),
+                                             key_of(paddings[pi]), n, shape, out.ok, out.values.data() + pi * n * out.sample_size());
+            if (read) {
+                if (from_cache) *from_cache = true;
+                return out;
+            }
+            out.values.clear();
+            out.ok.clear();
+        }
+    }
+    out.ok.assign(n, 0);
+    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<bool> cancelled{false};
+    std::mutex mu;  // progress, failure, and the first allocation of `values`
+    std::optional<Error> failure;
+    const int nthreads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(options.threads), n));
+    const int cv_threads_before = cv::getNumThreads();
+    if (nthreads > 1) cv::setNumThreads(1);
+    auto worker = [&]() {
+        try {
+            auto lmnet = vision::LandmarkNet::load(models);
+            auto ex = vision::AttributeFeatureExtractor::load(models, std::vector<std::string>{layer});
+            for (std::size_t i = next++; i < n && !cancelled; i = next++) {
+                auto img = vision::load_image_rgb(files[i]);
+                if (img) {
+                    try {
+                        const auto lm = vision::crop_landmarks(lmnet, img.value());
+                        const auto chips = ex.chips(img.value(), lm.points, chips_spec);
+                        for (std::size_t pi = 0; pi < chips.size(); ++pi) {
+                            const cv::Mat a = ex.activation(chips[pi], layer);
+                            CV_Assert(a.dims == 4 && a.size[0] == 1 && a.isContinuous());
+                            {
+                                std::lock_guard lock(mu);
+                                if (out.values.empty()) {
+                                    out.channels = a.size[1], out.height = a.size[2], out.width = a.size[3];
+                                    out.values.assign(paddings.size() * n * out.sample_size(), 0);
+                                }
+                            }
+                            if (a.size[1] != out.channels || a.size[2] != out.height || a.size[3] != out.width)
+                                throw Error(ErrorCode::kInternal, "activation shape changed between images", "activations");
+                            cv::Mat half;
+                            cv::Mat(1, static_cast<int>(out.sample_size()), CV_32F, const_cast<float*>(a.ptr<float>()))
+                                .convertTo(half, CV_16F);
+                            std::memcpy(out.values.data() + (pi * n + i) * out.sample_size(), half.ptr(),
+                                        out.sample_size() * sizeof(std::uint16_t));
+                        }
+                        out.ok[i] = 1;
+                    } catch (const Error& e) {
+                        if (e.code() != ErrorCode::kInvalidArgument && e.code() != ErrorCode::kUnsupported) throw;
+                    }
+                }
+                const auto d = ++done;
+                if (progress) {
+                    std::lock_guard lock(mu);
+                    if (!progress(d, n)) cancelled = true;
+                }
+            }
+        } catch (const Error& e) {
+            std::lock_guard lock(mu);
+            if (!failure) failure = e;
+            cancelled = true;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < std::max(1, nthreads); ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+    cv::setNumThreads(cv_threads_before);
+    if (failure) throw *failure;
+    if (cancelled) throw Error(ErrorCode::kIo, "activation extraction cancelled", "activations");
+    if (out.values.empty())
+        throw Error(ErrorCode::kCorruptData, "no image could be aligned", "activations",
+                    "check the images are face crops");
+    if (!options.cache_dir.empty()) {
+        const std::int32_t shape[3] = {out.channels, out.height, out.width};
+        for (std::size_t pi = 0; pi < paddings.size(); ++pi)
+            write_activation_cache(cache_path_for(key_of(paddings[pi]), "act", options.cache_dir), key_of(paddings[pi]), n,
+                                   shape, out.ok, out.values.data() + pi * n * out.sample_size());
+    }
+    return out;
+}
+
 }  // namespace faceatlas::train

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "faceatlas/core/error.h"
+#include "faceatlas/core/grid_pool.h"
 #include "faceatlas/nn/tfjs_graph.h"
 #include "faceatlas/vision/faceres.h"
 
@@ -44,26 +45,11 @@ std::string fmt_padding(double p) {
     return s.str();
 }
 
-// Mean of an NCHW [1, C, H, W] map over a grid x grid partition; output [cell][C] order is
-// cell-major: for each cell (row-major), C channel means.
+// Mean of an NCHW [1, C, H, W] map over a grid x grid partition (core/grid_pool.h order).
 void grid_pool(const cv::Mat& m, int grid, std::vector<float>& out) {
     CV_Assert(m.dims == 4 && m.size[0] == 1 && m.type() == CV_32F);
-    const int C = m.size[1], H = m.size[2], W = m.size[3];
     const cv::Mat c = m.isContinuous() ? m : m.clone();
-    const float* p = c.ptr<float>();
-    for (int gy = 0; gy < grid; ++gy)
-        for (int gx = 0; gx < grid; ++gx) {
-            const int y0 = gy * H / grid, y1 = std::max(y0 + 1, (gy + 1) * H / grid);
-            const int x0 = gx * W / grid, x1 = std::max(x0 + 1, (gx + 1) * W / grid);
-            const double inv = 1.0 / ((y1 - y0) * (x1 - x0));
-            for (int ch = 0; ch < C; ++ch) {
-                const float* q = p + static_cast<std::size_t>(ch) * H * W;
-                double s = 0;
-                for (int y = y0; y < y1; ++y)
-                    for (int x = x0; x < x1; ++x) s += q[y * W + x];
-                out.push_back(static_cast<float>(s * inv));
-            }
-        }
+    grid_mean_pool(c.ptr<float>(), m.size[1], m.size[2], m.size[3], grid, out);
 }
 
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
@@ -291,10 +277,13 @@ AttributeFeatureExtractor AttributeFeatureExtractor::load(const nn::ModelManifes
 }
 
 AttributeFeatureExtractor AttributeFeatureExtractor::load(const nn::ModelManifest& manifest,
-                                                          const AttributeFeatureSpec& spec) {
+                                                          const AttributeFeatureSpec& spec,
+                                                          const attr::ConvSuffix* suffix) {
+    const bool tuned = suffix && !suffix->empty();
     std::vector<std::string> layers;
     for (const auto& b : spec.blocks)
-        if (!(b.layer == "pw13" && b.grid == 1)) layers.push_back(b.layer);
+        if (!(b.layer == "pw13" && (b.grid == 1 || tuned))) layers.push_back(b.layer);
+    if (tuned) layers.push_back(suffix->input_layer());
     return load(manifest, layers);
 }
 
@@ -335,7 +324,15 @@ cv::Mat to_blob(const cv::Mat& chip, const nn::ModelInfo& info) {
 }  // namespace
 
 std::vector<float> AttributeFeatureExtractor::compute_from_chips(const std::vector<cv::Mat>& chips,
-                                                                 const AttributeFeatureSpec& spec) {
+                                                                 const AttributeFeatureSpec& spec,
+                                                                 const attr::ConvSuffix* suffix) {
+    const bool tuned = suffix && !suffix->empty();
+    if (tuned)
+        for (const auto& b : spec.blocks)
+            if (b.layer == "feats" || (b.layer != "pw13" && pw_index(b.layer) >= suffix->first_block))
+                throw Error(ErrorCode::kCorruptData,
+                            "block " + b.to_string() + " is inside the finetuned suffix (only pw13 comes from it)",
+                            "attribute model", "retrain the model");
     const auto pads = spec.paddings();
     if (chips.size() != pads.size())
         throw Error(ErrorCode::kInvalidArgument, "one chip per padding expected",
@@ -346,13 +343,30 @@ std::vector<float> AttributeFeatureExtractor::compute_from_chips(const std::vect
         for (auto& m : o) m = m.clone();  // cv::dnn reuses output buffers
         outs.push_back(std::move(o));
     }
+    // Finetuned pw13 map of each chip: [1024, H, W].
+    std::vector<std::vector<float>> tuned_maps(tuned ? chips.size() : 0);
+    int th = 0, tw = 0;
+    if (tuned) {
+        const int in_index = impl_->index_of(suffix->input_layer());
+        for (std::size_t c = 0; c < chips.size(); ++c) {
+            const cv::Mat& a = outs[c][static_cast<std::size_t>(in_index)];
+            CV_Assert(a.dims == 4 && a.size[0] == 1 && a.isContinuous());
+            if (a.size[1] != suffix->blocks.front().channels)
+                throw Error(ErrorCode::kCorruptData, "finetuned suffix expects " +
+                                std::to_string(suffix->blocks.front().channels) + " channels, the graph gives " +
+                                std::to_string(a.size[1]), "attribute model", "retrain the model");
+            tuned_maps[c] = suffix->forward(a.ptr<float>(), a.size[2], a.size[3], th, tw);
+        }
+    }
     std::vector<float> f;
     f.reserve(static_cast<std::size_t>(spec.dim()));
     for (const auto& b : spec.blocks) {
         const auto pi =
             static_cast<std::size_t>(std::find(pads.begin(), pads.end(), b.padding) - pads.begin());
         const auto& o = outs[pi];
-        if (b.layer == "feats" || (b.layer == "pw13" && b.grid == 1)) {
+        if (tuned && b.layer == "pw13") {
+            grid_mean_pool(tuned_maps[pi].data(), suffix->out_channels(), th, tw, b.grid, f);
+        } else if (b.layer == "feats" || (b.layer == "pw13" && b.grid == 1)) {
             const cv::Mat& m =
                 o[static_cast<std::size_t>(b.layer == "feats" ? impl_->feats : impl_->gap)];
             const cv::Mat c = m.isContinuous() ? m : m.clone();
@@ -372,8 +386,9 @@ std::vector<float> AttributeFeatureExtractor::compute_from_chips(const std::vect
 std::vector<float> AttributeFeatureExtractor::compute(const cv::Mat& rgb,
                                                       const std::array<cv::Point2f, 68>& lm,
                                                       const AttributeFeatureSpec& spec,
-                                                      const AugmentDraw* augment) {
-    return compute_from_chips(chips(rgb, lm, spec, augment), spec);
+                                                      const AugmentDraw* augment,
+                                                      const attr::ConvSuffix* suffix) {
+    return compute_from_chips(chips(rgb, lm, spec, augment), spec, suffix);
 }
 
 cv::Mat AttributeFeatureExtractor::activation(const cv::Mat& chip, const std::string& layer) {

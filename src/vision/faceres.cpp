@@ -49,11 +49,13 @@ int FaceresOutput::age_argmax() const {
                                       age_probs.begin());
 }
 
-FaceresNet FaceresNet::load(const nn::ModelManifest& manifest) {
-    nn::ModelInfo info = manifest.get("faceres");
+FaceresNet FaceresNet::load(const nn::ModelManifest& manifest) { return load(manifest, "faceres"); }
+
+FaceresNet FaceresNet::load(const nn::ModelManifest& manifest, const std::string& network) {
+    nn::ModelInfo info = manifest.get(network);
     if (info.format != "tfjs-graph-model")
-        throw Error(ErrorCode::kUnsupported, "faceres has format '" + info.format + "'",
-                    "models/manifest.json", "the faceres entry must be a tfjs-graph-model");
+        throw Error(ErrorCode::kUnsupported, network + " has format '" + info.format + "'",
+                    "models/manifest.json", "the " + network + " entry must be a tfjs-graph-model");
     info.require_input(kInputSize, kInputSize, {"RGB", "BGR"});
     auto graph = nn::GraphModel::load(info.weights, {kFeatures, kAge, kGender});
     const auto& in = graph.input();

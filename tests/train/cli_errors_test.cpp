@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "faceatlas/attr/attribute_model.h"
+#include "faceatlas/catalog/catalog.h"
 
 namespace fs = std::filesystem;
 
@@ -69,13 +70,64 @@ TEST(TrainCli, UnknownAttributeFails) {
     EXPECT_FALSE(fs::exists(d / "m.fam"));
 }
 
-TEST(TrainCli, FinetuneIsRefusedClearly) {
+TEST(TrainCli, FinetuneNeedsFaceresBlocksOfPw13) {
     const auto d = data_dir("finetune", "1\nSmiling Male\n000001.jpg 1 -1\n");
-    const auto r = run_cli("train attributes --mode finetune --data " + d.string() + " --out " +
-                           (d / "m.fam").string() + " --attrs Smiling --cache " + (d / "cache").string());
-    EXPECT_EQ(r.code, 1) << r.err;
-    EXPECT_NE(r.err.find("finetune"), std::string::npos) << r.err;
+    const auto base = "train attributes --mode finetune --data " + d.string() + " --out " + (d / "m.fam").string() +
+                      " --attrs Smiling --cache " + (d / "cache").string();
+    auto r = run_cli(base);  // default backbone faceres
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find("faceres-blocks"), std::string::npos) << r.err;
+    r = run_cli(base + " --backbone faceres-blocks --features pw13@0.25,pw11@0.6");
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find("pw11@0.6"), std::string::npos) << r.err;
+    r = run_cli(base + " --backbone faceres-blocks --features pw13@0.6 --augment-copies 2");
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find("augment"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(d / "m.fam"));
+}
+
+// The whole path on 30 real CelebA images: finetune one block, then store probabilities with
+// `scan --attributes` (the LibTorch-free suffix on cv::dnn activations).
+TEST(TrainCli, FinetuneTrainsAModelThatScanApplies) {
+    const auto src = fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev";
+    if (!fs::exists(src / "list_attr_celeba.txt")) GTEST_SKIP() << "needs celeba-dev";
+    auto d = fs::path(FACEATLAS_BINARY_DIR) / "test_tmp" / "train_cli_finetune_ok";
+    fs::remove_all(d);
+    fs::create_directories(d / "images");
+    std::ifstream in(src / "list_attr_celeba.txt");
+    std::string line;
+    std::getline(in, line);
+    std::string header;
+    std::getline(in, header);
+    std::ofstream out(d / "list_attr_celeba.txt");
+    out << 30 << "\n" << header << "\n";
+    for (int i = 0; i < 30 && std::getline(in, line); ++i) {
+        out << line << "\n";
+        const auto name = line.substr(0, line.find(' '));
+        fs::copy_file(src / "images" / name, d / "images" / name);
+    }
+    out.close();
+    auto r = run_cli("train attributes --mode finetune --backbone faceres-blocks --features pw13@0.6 --attrs Male,Smiling"
+                     " --loss bce --optimizer adam --epochs 2 --batch 8 --val-fraction 0.3 --threads 2 --torch-threads 1"
+                     " --data " + d.string() + " --out " + (d / "m.fam").string() + " --cache " + (d / "cache").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::ifstream mf(d / "m.fam");
+    std::getline(mf, line);
+    const auto h = nlohmann::json::parse(line);
+    EXPECT_EQ(h.at("version").get<int>(), 3);
+    EXPECT_EQ(h.at("suffix").at("input_layer").get<std::string>(), "pw12");
+    r = run_cli("scan --crops " + (d / "images").string() + " --catalog " + (d / "c.db").string() + " --attributes " +
+                (d / "m.fam").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto cat = faceatlas::catalog::open_sqlite_catalog((d / "c.db").string());
+    const auto rows = cat->face_attributes();
+    EXPECT_GE(rows.size(), 2u * 29);  // Male and Smiling for (nearly) every face
+    std::size_t male = 0;
+    for (const auto& a : rows) {
+        EXPECT_TRUE(a.prob >= 0 && a.prob <= 1) << a.prob;
+        male += a.name == "Male";
+    }
+    EXPECT_EQ(male * 2, rows.size());
 }
 
 TEST(TrainCli, BadFeatureSpecAndAugmentingEmbeddingsAreRefused) {

@@ -94,7 +94,8 @@ void block_features(catalog::Catalog& cat, const attr::AttributeModel& model, co
     const auto spec = vision::AttributeFeatureSpec::from_json(model.preprocessing.at("features"));
     if (spec.dim() != model.feature_dim)
         throw Error(ErrorCode::kCorruptData, "feature spec size does not match the model", "attribute model");
-    auto ex = vision::AttributeFeatureExtractor::load(models, spec);
+    const auto* suffix = model.suffix.empty() ? nullptr : &model.suffix;
+    auto ex = vision::AttributeFeatureExtractor::load(models, spec, suffix);
     std::map<std::int64_t, catalog::PhotoRecord> photos;
     for (auto& p : cat.photos()) photos.emplace(p.id, std::move(p));
     std::map<std::int64_t, std::vector<const catalog::FaceRecord*>> by_photo;
@@ -114,10 +115,11 @@ void block_features(catalog::Catalog& cat, const attr::AttributeModel& model, co
                 lm[static_cast<std::size_t>(k)] = {f->landmarks[static_cast<std::size_t>(2 * k)],
                                                    f->landmarks[static_cast<std::size_t>(2 * k + 1)]};
             try {
-                const auto v = ex.compute(*img, lm, spec);
+                const auto v = ex.compute(*img, lm, spec, nullptr, suffix);
                 x.insert(x.end(), v.begin(), v.end());
                 ids.push_back(f->id);
-            } catch (const Error&) {
+            } catch (const Error& e) {
+                if (e.code() != ErrorCode::kInvalidArgument) throw;  // a model that does not fit its graph
                 ++skipped;  // landmarks that cannot be aligned
             }
         }

@@ -30,6 +30,10 @@ nlohmann::json report_json(const train::TrainResult& r, const train::TrainOption
     j["loss"] = o.loss == train::LossKind::kCosine ? "cosine" : "bce";
     j["optimizer"] = o.optimizer == train::OptimizerKind::kAdaDelta ? "adadelta" : "adam";
     j["mode"] = o.mode == train::TrainMode::kHead ? "head" : "finetune";
+    if (o.mode == train::TrainMode::kFinetune) {
+        j["finetune_blocks"] = o.finetune_blocks;
+        j["finetune_lr_scale"] = o.finetune_lr_scale;
+    }
     j["seed"] = o.seed;
     j["best_epoch"] = r.best_epoch;
     j["epochs_run"] = r.epochs.size();
@@ -95,6 +99,12 @@ Command register_train(CLI::App& root, GlobalOptions& g) {
     app->add_option("--augment-zoom", st->o.augment.zoom, "augmentation: max zoom change")->capture_default_str();
     app->add_option("--augment-flip", st->o.augment.flip, "augmentation: horizontal flips (true/false)")
         ->capture_default_str();
+    app->add_option("--finetune-blocks", st->o.finetune_blocks,
+                    "finetune: how many of the last faceres blocks train (from cached activations)")
+        ->capture_default_str()->check(CLI::Range(1, 4));
+    app->add_option("--finetune-lr-scale", st->o.finetune_lr_scale,
+                    "finetune: the blocks' learning rate as a multiple of the head's (0 = frozen)")
+        ->capture_default_str()->check(CLI::Range(0.0, 10.0));
     app->add_option("--loss", st->loss, "cosine (proximity) or bce (per-attribute positive weights)")
         ->check(CLI::IsMember({"cosine", "bce"}))->capture_default_str();
     app->add_option("--optimizer", st->optimizer, "adadelta or adam")->check(CLI::IsMember({"adadelta", "adam"}))

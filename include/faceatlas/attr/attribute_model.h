@@ -15,12 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "faceatlas/attr/conv_suffix.h"
+
 namespace faceatlas::attr {
 
 inline constexpr const char* kAttributeModelFormat = "faceatlas-attributes";
 // Version 2 adds the "faceres-blocks" backbone (features described by preprocessing.features);
-// version 1 files (faceres, dlib) still load.
-inline constexpr int kAttributeModelVersion = 2;
+// version 3 adds a finetuned faceres suffix ("suffix" in the header, weights after the layers'),
+// written only for finetuned models. Files of versions 1 and 2 still load.
+inline constexpr int kAttributeModelVersion = 3;
 
 // Backbone ids: which embedding the head reads.
 inline constexpr const char* kBackboneFaceres = "faceres";  // 1024-d HSE MobileNet feature
@@ -57,6 +60,10 @@ struct AttributeModel {
     nlohmann::json training = nlohmann::json::object();
     std::vector<AttributeInfo> attributes;
     std::vector<DenseLayer> layers;
+    // Finetuned faceres blocks (train --mode finetune, faceres-blocks only): the pw13 blocks of
+    // preprocessing.features are computed through this suffix from the activation of
+    // suffix.input_layer() instead of the shipped weights. Empty for head-mode models.
+    ConvSuffix suffix;
 
     // Shapes chain from feature_dim to attributes.size(); throws kCorruptData otherwise.
     void validate() const;

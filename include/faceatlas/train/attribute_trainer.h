@@ -45,6 +45,12 @@ struct TrainOptions {
     // uniformly (seeded). 0 = no augmentation. faceres-blocks only.
     int augment_copies = 0;
     vision::AugmentOptions augment;
+    // finetune mode (faceres-blocks with pw13 blocks only): the last `finetune_blocks` faceres
+    // blocks train with the head, from cached activations of the layer before them, at
+    // `finetune_lr_scale` times the head's learning rate (0 = the suffix stays frozen: head
+    // training on the same features, through the same code).
+    int finetune_blocks = 1;
+    double finetune_lr_scale = 0.1;
     void validate() const;                // throws kInvalidArgument
 };
 
@@ -114,6 +120,25 @@ std::vector<bool> split_by_group(const std::vector<std::int64_t>& group, double 
 // split, kUnsupported when an attribute has one class only in the training split.
 TrainResult train_head(const LabelledFeatures& data, const std::string& backbone, const TrainOptions& options,
                        const EpochFn& on_epoch = {});
+
+// Activations of the layer before the finetuned suffix, one per sample and chip padding.
+struct LabelledActivations {
+    const ActivationSet* act = nullptr;
+    std::vector<std::size_t> file_of;       // [n] row of act for each sample
+    std::vector<std::uint8_t> y;            // [n, names.size()]
+    std::vector<std::int64_t> group;        // [n]
+    std::vector<std::string> names;
+    std::size_t size() const { return file_of.size(); }
+};
+
+// Finetunes the last options.finetune_blocks faceres blocks (train::MobileNetSuffix, initialised
+// from `faceres_weights`, the faceres model.json) with the head on `spec`'s pw13 blocks (all
+// blocks must be pw13; their paddings must be in data.act). The model stores the suffix
+// (attr::ConvSuffix) and runs without LibTorch. Errors as train_head, and kInvalidArgument for a
+// spec or activation layer that does not fit.
+TrainResult train_finetune(const LabelledActivations& data, const vision::AttributeFeatureSpec& spec,
+                           const std::filesystem::path& faceres_weights, const TrainOptions& options,
+                           const EpochFn& on_epoch = {});
 
 struct DataOptions {
     FeatureOptions features;

@@ -9,6 +9,8 @@
 
 #include <filesystem>
 
+#include "faceatlas/attr/conv_suffix.h"
+
 namespace faceatlas::train {
 
 struct MobileNetSuffixImpl : torch::nn::Module {
@@ -20,6 +22,8 @@ struct MobileNetSuffixImpl : torch::nn::Module {
     torch::Tensor forward(torch::Tensor x);
     // forward() then the global average pool: [N, 1024], the faceres identity feature.
     torch::Tensor features(torch::Tensor x) { return forward(x).mean({2, 3}); }
+    // The current weights in the LibTorch-free layout (attr::ConvSuffix, what a model file stores).
+    attr::ConvSuffix to_conv_suffix() const;
     int first_block = 13;
 
   private:

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "faceatlas/attr/conv_suffix.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/align.h"
 #include "faceatlas/vision/landmarks.h"
@@ -83,26 +84,31 @@ class AttributeFeatureExtractor {
     // the pw13 global pool are always there). Throws like FaceresNet::load.
     static AttributeFeatureExtractor load(const nn::ModelManifest& manifest,
                                           const std::vector<std::string>& layers);
-    // The layers `spec` reads.
+    // The layers `spec` reads (with `suffix`: also the activation entering it).
     static AttributeFeatureExtractor load(const nn::ModelManifest& manifest,
-                                          const AttributeFeatureSpec& spec);
+                                          const AttributeFeatureSpec& spec,
+                                          const attr::ConvSuffix* suffix = nullptr);
     AttributeFeatureExtractor(AttributeFeatureExtractor&&) noexcept;
     AttributeFeatureExtractor& operator=(AttributeFeatureExtractor&&) noexcept;
     ~AttributeFeatureExtractor();
 
     // Features of one face: `rgb` the image (CV_8UC3, RGB), `landmarks` in its pixels. With
     // `augment`, every chip is augmented. Throws kInvalidArgument when the landmarks cannot be
-    // aligned (degenerate).
+    // aligned (degenerate). With a non-empty `suffix` (a finetuned model), the pw13 blocks come
+    // from suffix.forward of the chip's suffix.input_layer() activation; blocks of layers at or
+    // after the suffix's first block other than pw13, and feats, are refused (kCorruptData).
     std::vector<float> compute(const cv::Mat& rgb, const std::array<cv::Point2f, 68>& landmarks,
                                const AttributeFeatureSpec& spec,
-                               const AugmentDraw* augment = nullptr);
+                               const AugmentDraw* augment = nullptr,
+                               const attr::ConvSuffix* suffix = nullptr);
     // The 224 chip(s) the spec reads: one per padding, in paddings() order.
     std::vector<cv::Mat> chips(const cv::Mat& rgb, const std::array<cv::Point2f, 68>& landmarks,
                                const AttributeFeatureSpec& spec,
                                const AugmentDraw* augment = nullptr) const;
     // Features from chips made by chips().
     std::vector<float> compute_from_chips(const std::vector<cv::Mat>& chips,
-                                          const AttributeFeatureSpec& spec);
+                                          const AttributeFeatureSpec& spec,
+                                          const attr::ConvSuffix* suffix = nullptr);
     // Raw NCHW activation [1, C, H, W] of one layer (pw1..pw13) of the chip: what finetuning
     // caches before the trainable suffix.
     cv::Mat activation(const cv::Mat& chip, const std::string& layer);

@@ -52,6 +52,8 @@ class FaceresNet {
     // Loads the "faceres" entry of the manifest (weights, input size, colour order, mean/std).
     // Throws faceatlas::Error naming the file when the model is missing or malformed.
     static FaceresNet load(const nn::ModelManifest& manifest);
+    // Another network of the same family and outputs (manifest id, e.g. "faceres_deep").
+    static FaceresNet load(const nn::ModelManifest& manifest, const std::string& network);
 
     FaceresNet(FaceresNet&&) noexcept = default;
     FaceresNet& operator=(FaceresNet&&) noexcept = default;
