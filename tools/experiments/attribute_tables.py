@@ -11,6 +11,9 @@ def label(r):
     s = r.get("features", r["backbone"]) if r["backbone"] == "faceres-blocks" else r["backbone"]
     if r.get("augment_copies", 0):
         s += f" +aug x{r['augment_copies']}"
+    if r.get("mode") == "finetune":
+        scale = r.get("finetune_lr_scale", 0)
+        s += f" finetune {r.get('finetune_blocks', 1)} block(s), lr x{scale:g}" if scale > 0 else " suffix frozen"
     return s
 
 
