@@ -8,16 +8,6 @@
 #include <string>
 #include <vector>
 
-namespace faceatlas::attr {
-struct AttributeModel;
-}
-namespace faceatlas::catalog {
-class Catalog;
-}
-namespace faceatlas::nn {
-class ModelManifest;
-}
-
 namespace faceatlas::cli {
 
 constexpr int kExitOk = 0;
@@ -30,14 +20,6 @@ struct GlobalOptions {
 };
 
 std::filesystem::path resolve_model_dir(const GlobalOptions& g);
-
-// Predicts every catalog face with a matching embedding and stores the probabilities
-// (cmd_attributes.cpp); returns the number of faces. Used by `attributes predict` and `scan`.
-// faceres-blocks models recompute features from
-// the photos and stored landmarks (needs `models`); faces without features are counted in
-// `skipped_faces`.
-std::size_t apply_attribute_model(catalog::Catalog& cat, const attr::AttributeModel& model,
-                                  const nn::ModelManifest* models = nullptr, std::size_t* skipped_faces = nullptr);
 
 // Each subcommand registers itself and sets `run` to the action executed after parsing.
 struct Command {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "faceatlas/catalog/attribute_apply.h"
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/catalog/scanner.h"
 #include "faceatlas/core/error.h"
@@ -158,7 +159,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
             s = scanner.scan(roots, on_event);
         }
         std::size_t attributed = 0;
-        if (attr_model) attributed = apply_attribute_model(*cat, *attr_model, &manifest);
+        if (attr_model) attributed = catalog::apply_attribute_model(*cat, *attr_model, &manifest);
         const double fps = s.seconds > 0 ? static_cast<double>(s.faces) / s.seconds : 0;
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();
