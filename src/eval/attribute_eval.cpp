@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <numeric>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -78,6 +79,8 @@ void AttributeEvalOptions::validate() const {
     if (max_top_l < 1 || max_top_l > 100) bad("max_top_l must be in 1..100");
     if (!(adult_age >= 0)) bad("adult_age must be >= 0");
     if (!(within_years >= 0)) bad("within_years must be >= 0");
+    for (const auto& [name, t] : attribute_thresholds)
+        if (!(t >= 0 && t <= 1)) bad("threshold of " + name + " must be in [0, 1]");
 }
 
 AttributeTruthTable parse_attribute_truth_csv(std::string_view text, std::string_view context) {
@@ -451,7 +454,9 @@ AttributeReport evaluate_attributes(const AttributeTruthTable& truth,
             for (const auto& [model, attrs] : judged_face[i]->attributes)
                 if (auto it = attrs.find(s.name); it != attrs.end()) {
                     per_model[model].first.push_back(t);
-                    per_model[model].second.push_back(it->second > 0.5 ? 1 : 0);
+                    const auto th = options.attribute_thresholds.find(s.name);
+                    per_model[model].second.push_back(
+                        (th != options.attribute_thresholds.end() ? it->second >= th->second : it->second > 0.5) ? 1 : 0);
                 }
             if (s.name == "Male")
                 for (const auto& [model, p] : judged_face[i]->male_prob)
@@ -466,10 +471,15 @@ AttributeReport evaluate_attributes(const AttributeTruthTable& truth,
         s.majority_baseline =
             s.n ? static_cast<double>(std::max(s.positives, s.n - s.positives)) / static_cast<double>(s.n)
                 : 0;
+        std::set<std::string> trained;
+        for (std::size_t i = 0; i < judged_face.size(); ++i)
+            for (const auto& [model, attrs] : judged_face[i]->attributes)
+                if (attrs.count(s.name)) trained.insert(model);
         for (const auto& [model, tp] : per_model) s.models[model] = binary_scores(tp.first, tp.second);
         if (!s.models.empty()) {
-            accs.push_back(s.models.begin()->second.accuracy);
-            baccs.push_back(s.models.begin()->second.balanced_accuracy);
+            s.main_model = trained.empty() ? s.models.begin()->first : *trained.begin();
+            accs.push_back(s.models.at(s.main_model).accuracy);
+            baccs.push_back(s.models.at(s.main_model).balanced_accuracy);
         }
         bases.push_back(s.majority_baseline);
         r.attributes.push_back(std::move(s));

@@ -652,6 +652,15 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
     kept.names = data.names;
     std::size_t skipped = 0;
     std::optional<vision::AttributeFeatureSpec> spec;
+    std::vector<std::size_t> kept_files;  // file index of each kept sample
+    // The validation split's image names (split_by_group on the kept samples, as the trainers do).
+    auto validation_files = [&](const std::vector<std::int64_t>& group, const std::vector<std::size_t>& file_of) {
+        const auto is_val = split_by_group(group, options.val_fraction, options.seed);
+        std::vector<std::string> out;
+        for (std::size_t k = 0; k < group.size(); ++k)
+            if (is_val[k]) out.push_back(table.files[file_of[k]]);
+        return out;
+    };
     if (options.mode == TrainMode::kFinetune) {
         const auto fspec = vision::AttributeFeatureSpec::parse(options.features);
         const auto act = load_or_extract_activations(files, "pw" + std::to_string(13 - options.finetune_blocks),
@@ -672,6 +681,7 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
         }
         const double feature_seconds = since(tf);
         auto result = train_finetune(la, fspec, models.get("faceres").weights, options, on_epoch);
+        result.validation_files = validation_files(la.group, la.file_of);
         result.skipped_images = skipped;
         result.feature_seconds = feature_seconds;
         result.features_from_cache = cached;
@@ -701,6 +711,7 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
                 continue;
             }
             ok.push_back(i);
+            kept_files.push_back(i);
             kept.x.insert(kept.x.end(), bf.row(0, i), bf.row(0, i) + bf.dim);
             kept.y.insert(kept.y.end(), data.y.begin() + static_cast<std::ptrdiff_t>(i * na),
                           data.y.begin() + static_cast<std::ptrdiff_t>((i + 1) * na));
@@ -718,6 +729,7 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
                 ++skipped;
                 continue;
             }
+            kept_files.push_back(i);
             kept.x.insert(kept.x.end(),
                           fs.values.begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(fs.dim)),
                           fs.values.begin() + static_cast<std::ptrdiff_t>((i + 1) * static_cast<std::size_t>(fs.dim)));
@@ -728,6 +740,7 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
     }
     const double feature_seconds = since(tf);
     auto result = train_head(kept, options.backbone, options, on_epoch);
+    result.validation_files = validation_files(kept.group, kept_files);
     result.skipped_images = skipped;
     result.feature_seconds = feature_seconds;
     result.features_from_cache = cached;

@@ -262,11 +262,44 @@ TEST(AttributeEval, BinaryAttributesBaselinesAndMaleFromGenderModels) {
     EXPECT_DOUBLE_EQ(*r.mean_accuracy, (0.75 + 0.5) / 2);
     EXPECT_NEAR(*r.mean_balanced_accuracy, (0.75 + 1.0 / 3) / 2, 1e-12);
     EXPECT_NEAR(r.mean_majority_baseline, (0.5 + 0.75 + 0.5) / 3, 1e-12);
+    EXPECT_EQ(m.main_model, "faceapi");  // no trained model predicts Male here
+    EXPECT_EQ(s.main_model, "trained");
     // The Male truth also feeds the gender block.
     EXPECT_DOUBLE_EQ(r.gender.at("faceapi").accuracy, 0.75);
     bool noted = false;
     for (const auto& n : r.notes) noted |= n.find("1 of 3 attributes") != std::string::npos;
     EXPECT_TRUE(noted);
+}
+
+TEST(AttributeEval, TrainedModelThresholds) {
+    const auto truth = fe::parse_celeba_attributes(
+        "4\nSmiling\n1.jpg 1\n2.jpg 1\n3.jpg -1\n4.jpg -1\n", "attr.txt");
+    const double smile[] = {0.4, 0.3, 0.2, 0.6};
+    std::vector<fe::FaceAttributes> faces(4);
+    for (int i = 0; i < 4; ++i) {
+        faces[i].file = std::to_string(i + 1) + ".jpg";
+        faces[i].attributes["m"]["Smiling"] = smile[i];
+    }
+    // At 0.5: predicted [0,0,0,1] -> accuracy 0.25.
+    EXPECT_DOUBLE_EQ(fe::evaluate_attributes(truth, {}, faces).attributes[0].models.at("m").accuracy, 0.25);
+    // A trained model's Male is the main entry even beside the gender nets.
+    {
+        auto both = faces;
+        for (auto& f : both) {
+            f.attributes["m"]["Male"] = 0.9;
+            f.male_prob["faceapi"] = 0.1;
+        }
+        const auto t2 = fe::parse_celeba_attributes("4\nMale\n1.jpg 1\n2.jpg 1\n3.jpg 1\n4.jpg 1\n", "attr.txt");
+        const auto r2 = fe::evaluate_attributes(t2, {}, both);
+        EXPECT_EQ(r2.attributes[0].main_model, "m");
+        EXPECT_DOUBLE_EQ(*r2.mean_accuracy, 1.0);
+    }
+    // At the model's threshold 0.3 (>=): predicted [1,1,0,1] -> accuracy 0.75.
+    fe::AttributeEvalOptions o;
+    o.attribute_thresholds["Smiling"] = 0.3;
+    EXPECT_DOUBLE_EQ(fe::evaluate_attributes(truth, {}, faces, o).attributes[0].models.at("m").accuracy, 0.75);
+    o.attribute_thresholds["Smiling"] = 1.5;
+    EXPECT_THROW(o.validate(), faceatlas::Error);
 }
 
 TEST(AttributeEval, UnknownImagesAndAmbiguousMatches) {

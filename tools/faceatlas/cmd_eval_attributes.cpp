@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "cli_common.h"
+#include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/eval/attribute_eval.h"
@@ -20,7 +21,10 @@ namespace {
 
 // The adapter: catalog faces -> the eval library's plain structs.
 void load_catalog_faces(catalog::Catalog& cat, std::vector<std::string>& photos,
-                        std::vector<eval::FaceAttributes>& faces) {
+                        std::vector<eval::FaceAttributes>& faces, const std::string& trained_name) {
+    // Attribute probabilities stored by `attributes predict` / `scan --attributes`.
+    std::unordered_map<std::int64_t, std::map<std::string, double>> stored;
+    for (const auto& a : cat.face_attributes()) stored[a.face_id][a.name] = a.prob;
     std::unordered_map<std::int64_t, std::string> path_of;
     for (const auto& p : cat.photos()) {
         if (p.status == catalog::MediaStatus::kDeleted) continue;
@@ -37,6 +41,7 @@ void load_catalog_faces(catalog::Catalog& cat, std::vector<std::string>& photos,
         a.age["faceres"] = {f.age_faceres, f.age_probs, 1};
         a.male_prob["faceapi"] = f.male_prob;
         a.male_prob["faceres"] = f.male_prob_faceres;
+        if (auto it = stored.find(f.id); it != stored.end()) a.attributes[trained_name] = it->second;
         const auto fused =
             vision::fuse_age_gender(f.age, f.male_prob, f.age_faceres, f.age_probs, f.male_prob_faceres);
         a.age["fused"] = {fused.age, {}, 1};
@@ -81,9 +86,9 @@ nlohmann::json report_json(const eval::AttributeReport& r, const eval::Attribute
         nlohmann::json aj{{"n", a.n}, {"positives", a.positives}, {"majority_baseline", a.majority_baseline},
                           {"accuracy", nullptr}, {"balanced_accuracy", nullptr}};
         if (!a.models.empty()) {
-            aj["model"] = a.models.begin()->first;
-            aj["accuracy"] = a.models.begin()->second.accuracy;
-            aj["balanced_accuracy"] = a.models.begin()->second.balanced_accuracy;
+            aj["model"] = a.main_model;
+            aj["accuracy"] = a.models.at(a.main_model).accuracy;
+            aj["balanced_accuracy"] = a.models.at(a.main_model).balanced_accuracy;
         }
         nlohmann::json models = nlohmann::json::object();
         for (const auto& [m, s] : a.models)
@@ -169,7 +174,7 @@ Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g) {
     auto* app = eval_parent.add_subcommand("attributes", "score age, gender, expression and attributes against labels");
     struct State {
         std::string catalog = "faceatlas.db";
-        std::string truth;
+        std::string truth, attribute_model;
         bool json = false;
         eval::AttributeEvalOptions opts;
     };
@@ -182,6 +187,9 @@ Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g) {
         ->capture_default_str()
         ->check(CLI::Range(1, 100));
     app->add_flag("--json", st->json, "print the report as one JSON object");
+    app->add_option("--attribute-model", st->attribute_model,
+                    "the attribute model whose probabilities the catalog holds: scored under its file name, at "
+                    "its tuned thresholds (default: model \"trained\", threshold 0.5)");
     Command cmd;
     cmd.app = app;
     cmd.run = [st, &g]() {
@@ -192,7 +200,13 @@ Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g) {
         auto cat = catalog::open_sqlite_catalog(st->catalog, catalog::OpenOptions{.read_only = true});
         std::vector<std::string> photos;
         std::vector<eval::FaceAttributes> faces;
-        load_catalog_faces(*cat, photos, faces);
+        std::string trained = "trained";
+        if (!st->attribute_model.empty()) {
+            const auto m = attr::load_attribute_model(st->attribute_model);
+            trained = std::filesystem::path(st->attribute_model).stem().string();
+            for (const auto& a : m.attributes) st->opts.attribute_thresholds[a.name] = a.threshold;
+        }
+        load_catalog_faces(*cat, photos, faces, trained);
         const auto report = eval::evaluate_attributes(truth, photos, faces, st->opts);
         if (st->json)
             std::cout << report_json(report, truth, st->opts.top_l).dump(2) << std::endl;

@@ -44,6 +44,7 @@ nlohmann::json report_json(const train::TrainResult& r, const train::TrainOption
     j["feature_seconds"] = r.feature_seconds;
     j["features_from_cache"] = r.features_from_cache;
     j["skipped_images"] = r.skipped_images;
+    j["validation_files"] = r.validation_files;
     j["train_seconds"] = r.train_seconds;
     j["mean_accuracy"] = r.mean_accuracy();
     j["mean_balanced_accuracy"] = r.mean_balanced_accuracy();

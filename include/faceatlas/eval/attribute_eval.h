@@ -101,6 +101,9 @@ struct AttributeEvalOptions {
     int max_top_l = 5;     // per-L table for L = 1..max_top_l
     double adult_age = 18;
     double within_years = 5;
+    // Binary attributes of trained models (FaceAttributes::attributes): present when the
+    // probability is >= the attribute's threshold here, else > 0.5 as for every other model.
+    std::map<std::string, double> attribute_thresholds;
     void validate() const;  // 1 <= top_l, max_top_l <= 100; adult_age, within_years >= 0
 };
 
@@ -135,6 +138,9 @@ struct BinaryAttributeScores {
     std::size_t n = 0, positives = 0;
     double majority_baseline = 0;  // max(positives, negatives) / n
     std::map<std::string, BinaryScores> models;
+    // The model the means use: a trained attribute model when one predicts it (for Male, before
+    // the gender nets), else the first by name; empty when no model predicts it.
+    std::string main_model;
 };
 struct SubsetScores {
     std::size_t n = 0;

@@ -91,6 +91,9 @@ struct TrainResult {
     double train_seconds = 0;
     bool features_from_cache = false;
     std::size_t skipped_images = 0;  // the pipeline failed on them (no usable landmarks)
+    // train_attributes: the names (as in the annotation file) of the validation split's images,
+    // so the split can be scored again through the catalog (`eval attributes`).
+    std::vector<std::string> validation_files;
     // Means over attributes.
     double mean_accuracy() const;
     double mean_balanced_accuracy() const;
