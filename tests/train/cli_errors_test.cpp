@@ -128,6 +128,18 @@ TEST(TrainCli, FinetuneTrainsAModelThatScanApplies) {
         male += a.name == "Male";
     }
     EXPECT_EQ(male * 2, rows.size());
+    // eval attributes scores the stored probabilities under the model's name, as the main entry.
+    const auto eval_json = d / "eval.json";
+    const std::string cmd = std::string(FACEATLAS_CLI) + " eval attributes --catalog " + (d / "c.db").string() +
+                            " --truth " + (d / "list_attr_celeba.txt").string() + " --attribute-model " +
+                            (d / "m.fam").string() + " --json >" + eval_json.string() + " 2>/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    std::ifstream ej(eval_json);
+    const auto j = nlohmann::json::parse(ej);
+    EXPECT_EQ(j.at("attributes").at("Male").at("model").get<std::string>(), "m");
+    EXPECT_EQ(j.at("attributes").at("Smiling").at("model").get<std::string>(), "m");
+    EXPECT_TRUE(j.at("attributes").at("Male").at("models").contains("faceapi"));
+    EXPECT_GE(j.at("mean_accuracy").get<double>(), 0.0);
 }
 
 TEST(TrainCli, BadFeatureSpecAndAugmentingEmbeddingsAreRefused) {
