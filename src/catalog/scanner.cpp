@@ -47,7 +47,11 @@ std::vector<CropEntry> read_crops_manifest(const fs::path& csv) {
     for (const auto& r : t.rows) {
         CropEntry e;
         e.file = fs::path(r[fc]);
-        if (e.file.is_relative()) e.file = csv.parent_path() / e.file;
+        if (e.file.is_relative()) {
+            // Beside the CSV; the labelled data sets keep their crops in images/ next to it.
+            const auto beside = csv.parent_path() / e.file, in_images = csv.parent_path() / "images" / e.file;
+            e.file = !fs::exists(beside) && fs::exists(in_images) ? in_images : beside;
+        }
         if (pc) e.photo = r[*pc];
         if (dc) e.date = r[*dc];
         out.push_back(std::move(e));

@@ -27,7 +27,9 @@ struct ScanOptions {
     void validate() const;
 };
 
-// One entry of a crops manifest (CSV with `file`, optional `photo`, `date`).
+// One entry of a crops manifest (CSV with `file`, optional `photo`, `date`). A relative `file`
+// resolves beside the CSV, or in the `images/` folder beside it when only that one exists (the
+// layout of labels.csv + images/ of the labelled data sets).
 struct CropEntry {
     std::filesystem::path file;
     std::string photo;  // crops with the same photo came from one picture
