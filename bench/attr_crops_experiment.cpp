@@ -24,20 +24,13 @@
 #include "faceatlas/vision/align.h"
 #include "faceatlas/vision/faceres.h"
 #include "faceatlas/vision/image_io.h"
+#include "faceatlas/vision/image_ops.h"
 #include "faceatlas/vision/landmarks.h"
 
 using namespace faceatlas;
 using namespace faceatlas::vision;
 
 namespace {
-
-cv::Mat crop_clipped(const cv::Mat& rgb, const cv::Rect2f& r) {
-    cv::Rect box(static_cast<int>(std::floor(r.x)), static_cast<int>(std::floor(r.y)),
-                 static_cast<int>(std::ceil(r.width)), static_cast<int>(std::ceil(r.height)));
-    box &= cv::Rect(0, 0, rgb.cols, rgb.rows);
-    if (box.width < 1 || box.height < 1) return cv::Mat(1, 1, CV_8UC3, cv::Scalar::all(0));
-    return rgb(box);
-}
 
 cv::Rect2f bbox_scaled(const Landmarks68& lm, float s) {
     float x0 = lm.points[0].x, y0 = lm.points[0].y, x1 = x0, y1 = y0;

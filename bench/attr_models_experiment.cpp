@@ -21,32 +21,13 @@
 #include "faceatlas/vision/align.h"
 #include "faceatlas/vision/faceres.h"
 #include "faceatlas/vision/image_io.h"
+#include "faceatlas/vision/image_ops.h"
 #include "faceatlas/vision/landmarks.h"
 
 using namespace faceatlas;
 using namespace faceatlas::vision;
 
 namespace {
-
-cv::Rect2f aligned_rect(const Landmarks68& lm) {
-    float x0 = lm.points[0].x, y0 = lm.points[0].y, x1 = x0, y1 = y0;
-    for (const auto& p : lm.points) {
-        x0 = std::min(x0, p.x);
-        y0 = std::min(y0, p.y);
-        x1 = std::max(x1, p.x);
-        y1 = std::max(y1, p.y);
-    }
-    const float w = x1 - x0, h = y1 - y0, cx = x0 + w / 2, cy = y0 + h / 2;
-    return {cx - 0.6f * w, cy - 0.6f * h, 1.2f * w, 1.2f * h};
-}
-
-cv::Mat crop_clipped(const cv::Mat& rgb, const cv::Rect2f& r) {
-    cv::Rect box(static_cast<int>(std::floor(r.x)), static_cast<int>(std::floor(r.y)),
-                 static_cast<int>(std::ceil(r.width)), static_cast<int>(std::ceil(r.height)));
-    box &= cv::Rect(0, 0, rgb.cols, rgb.rows);
-    if (box.width < 1 || box.height < 1) return cv::Mat(1, 1, CV_8UC3, cv::Scalar::all(0));
-    return rgb(box);
-}
 
 void put_faceres(std::ostream& out, const FaceresOutput& r) {
     out << "," << r.male_probability;
@@ -82,7 +63,7 @@ int main(int argc, char** argv) {
             }
             const cv::Mat& rgb = img.value();
             const auto lm = lmnet.detect(rgb, cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows)));
-            cv::Mat face = crop_clipped(rgb, aligned_rect(lm)).clone(), face_flip;
+            cv::Mat face = crop_clipped(rgb, lm.aligned_rect()).clone(), face_flip;
             cv::flip(face, face_flip, 1);
             const auto fa = ag.predict_batch({face, face_flip});
             cv::Mat chip = extract_chip(rgb, chip_transform(lm.points, ChipSpec{224, 0.25})), chip_flip;

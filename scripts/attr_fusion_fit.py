@@ -41,6 +41,16 @@ def top_l(probs, l):
     return 1 + (p * idx).sum(1) / p.sum(1)
 
 
+def dev_split(files):
+    """The dev half: a seeded permutation (SEED) of the files in name order, first half."""
+    rng = np.random.default_rng(SEED)
+    order = sorted(range(len(files)), key=lambda i: files[i])
+    perm = rng.permutation(len(order))
+    dev = np.zeros(len(files), bool)
+    dev[[order[i] for i in perm[: len(order) // 2]]] = True
+    return dev
+
+
 def logit(p):
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
@@ -63,11 +73,7 @@ def main():
     get = lambda n: data[:, col[n] - 1]
     age = np.array([float(labels[f]["age"]) for f in files])
     male = np.array([labels[f]["gender"] == "male" for f in files])
-    rng = np.random.default_rng(SEED)
-    order = sorted(range(len(files)), key=lambda i: files[i])
-    perm = rng.permutation(len(order))
-    dev = np.zeros(len(files), bool)
-    dev[[order[i] for i in perm[: len(order) // 2]]] = True
+    dev = dev_split(files)
     test = ~dev
     adult = age >= 18
     print(f"{len(files)} images: dev {dev.sum()}, test {test.sum()}, adults {adult.sum()}")
@@ -147,11 +153,7 @@ def stacking(argv):
     get = lambda n: data[:, col[n] - 1]
     age = np.array([float(labels[f]["age"]) for f in files])
     male = np.array([labels[f]["gender"] == "male" for f in files])
-    rng = np.random.default_rng(SEED)
-    order = sorted(range(len(files)), key=lambda i: files[i])
-    perm = rng.permutation(len(order))
-    dev = np.zeros(len(files), bool)
-    dev[[order[i] for i in perm[: len(order) // 2]]] = True
+    dev = dev_split(files)
     test = ~dev
     fa = [n[:-4] for n in header if n.startswith("fa_") and n.endswith("_age")]
     fr = sorted({n.rsplit("_", 1)[0] for n in header if n.startswith("fr_") and n.endswith("_male")})

@@ -19,7 +19,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from attr_fusion_fit import SEED, age_scores, gender_scores, logit  # noqa: E402
+from attr_fusion_fit import age_scores, dev_split, gender_scores, logit  # noqa: E402
 
 
 def main():
@@ -29,11 +29,7 @@ def main():
     get = lambda n: np.array([float(r[n]) for r in rows])
     age = np.array([float(labels[f]["age"]) for f in files])
     male = np.array([labels[f]["gender"] == "male" for f in files])
-    rng = np.random.default_rng(SEED)
-    order = sorted(range(len(files)), key=lambda i: files[i])
-    perm = rng.permutation(len(order))
-    dev = np.zeros(len(files), bool)
-    dev[[order[i] for i in perm[: len(order) // 2]]] = True
+    dev = dev_split(files)
     test = ~dev
     adult = age >= 18
     print(f"{len(files)} images: dev {dev.sum()}, test {test.sum()}, adults {adult.sum()}")
@@ -68,29 +64,22 @@ def main():
 
     steps = np.round(np.arange(0, 1.0001, 0.05), 2)
 
-    def fit_age(names, sel):
+    def grid_fit(names, sel, combine, score):
+        """Weights on the simplex grid (step 0.05) that maximise score(combine(weights), sel)."""
         best = None
         for w in itertools.product(steps, repeat=len(names) - 1):
             if sum(w) > 1 + 1e-9:
                 continue
             ww = list(w) + [1 - sum(w)]
-            p = sum(wi * ages[n] for wi, n in zip(ww, names))
-            mae = np.mean(np.abs(p[sel] - age[sel]))
-            if best is None or mae < best[0]:
-                best = (mae, ww)
+            v = score(combine(ww, names), sel)
+            if best is None or v > best[0]:
+                best = (v, ww)
         return best[1]
 
-    def fit_gender(names, sel):
-        best = None
-        for w in itertools.product(steps, repeat=len(names) - 1):
-            if sum(w) > 1 + 1e-9:
-                continue
-            ww = list(w) + [1 - sum(w)]
-            z = sum(wi * logit(males[n]) for wi, n in zip(ww, names))
-            acc = np.mean((z[sel] > 0) == male[sel])
-            if best is None or acc > best[0]:
-                best = (acc, ww)
-        return best[1]
+    age_of = lambda w, names: sum(wi * ages[n] for wi, n in zip(w, names))
+    logit_of = lambda w, names: sum(wi * logit(males[n]) for wi, n in zip(w, names))
+    fit_age = lambda names, sel: grid_fit(names, sel, age_of, lambda p, s: -np.mean(np.abs(p[s] - age[s])))
+    fit_gender = lambda names, sel: grid_fit(names, sel, logit_of, lambda z, s: np.mean((z[s] > 0) == male[s]))
 
     print("\nfusions: weights fitted on dev; rows show dev, test, all (cross-fitted = 'xfit'), adults")
     for flip in ("", "+flip"):
@@ -100,17 +89,17 @@ def main():
                 if len(names) == 2 and l_fr != l_deep:
                     continue
                 w = fit_age(names, dev)
-                p = sum(wi * ages[n] for wi, n in zip(w, names))
+                p = age_of(w, names)
                 w2 = fit_age(names, test)
-                x = np.where(dev, sum(wi * ages[n] for wi, n in zip(w2, names)), p)
+                x = np.where(dev, age_of(w2, names), p)
                 print(f"age {'+'.join(names)} w={w} (test-fit {w2})")
                 line("  dev-fit", a=p)
                 line("  xfit", a=x)
         for names in ((f"fa{flip}", f"deep{flip}"), (f"fa{flip}", f"fr{flip}", f"deep{flip}")):
             w = fit_gender(names, dev)
-            z = sum(wi * logit(males[n]) for wi, n in zip(w, names))
+            z = logit_of(w, names)
             w2 = fit_gender(names, test)
-            zx = np.where(dev, sum(wi * logit(males[n]) for wi, n in zip(w2, names)), z)
+            zx = np.where(dev, logit_of(w2, names), z)
             sig = lambda t: 1 / (1 + np.exp(-t))
             print(f"gender {'+'.join(names)} w={w} (test-fit {w2})")
             line("  dev-fit", m=sig(z))

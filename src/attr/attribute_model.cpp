@@ -127,7 +127,8 @@ void save_attribute_model(const AttributeModel& model, const std::filesystem::pa
     model.validate();
     nlohmann::json h;
     h["format"] = kAttributeModelFormat;
-    // Version 1 readers can still read faceres / dlib models; faceres-blocks needs version 2.
+    // The lowest version that holds the model: 1 (faceres / dlib, readable by older builds), 2
+    // (faceres-blocks), 3 (with a finetuned suffix).
     h["version"] = !model.suffix.empty() ? 3 : model.backbone == kBackboneFaceresBlocks ? 2 : 1;
     h["backbone"] = model.backbone;
     h["feature_dim"] = model.feature_dim;

@@ -9,13 +9,10 @@
 #include "faceatlas/vision/image_io.h"
 
 namespace faceatlas::catalog {
-namespace {
 
 const std::vector<float>& embedding_of(const FaceRecord& f, const std::string& backbone) {
     return backbone == attr::kBackboneDlib ? f.embedding_dlib : f.embedding_faceres;
 }
-
-}  // namespace
 
 namespace {
 // faceres-blocks models: features from the photo and the stored landmarks, as in training.

@@ -19,6 +19,7 @@
 #include "faceatlas/core/error.h"
 #include "faceatlas/train/adadelta.h"
 #include "faceatlas/train/mobilenet_suffix.h"
+#include "tensor_values.h"
 
 namespace faceatlas::train {
 namespace {
@@ -50,11 +51,6 @@ torch::Tensor cosine_loss(const torch::Tensor& logits, const torch::Tensor& y) {
         return t / torch::sqrt(torch::clamp_min((t * t).sum(1, true), 1e-12));
     };
     return -(l2n(y) * l2n(p)).sum(1).mean();
-}
-
-std::vector<float> tensor_values(const torch::Tensor& t) {
-    auto c = t.contiguous().to(torch::kFloat32);
-    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
 }  // namespace
@@ -193,6 +189,7 @@ void count_identities(const std::vector<std::int64_t>& group, const Split& sp, T
     result.val_samples = sp.va.size();
     result.train_identities = gt.size();
     result.val_identities = gv.size();
+    result.validation_rows.assign(sp.va.begin(), sp.va.end());
 }
 
 // Per-sample loss of the options (cosine proximity or positive-weighted BCE).
@@ -550,10 +547,11 @@ TrainResult train_finetune(const LabelledActivations& data, const vision::Attrib
         throw Error(ErrorCode::kInternal, "finetune feature size differs from the spec", "finetune", "report this as a bug");
     const auto mu = Ftr0.mean(0);
     const auto sd = Ftr0.std(0, false).clamp_min(1e-6);
-    torch::Tensor Fva0;
+    torch::Tensor Fva0_raw, Fva0;
     if (frozen) {
         Ftr0 = (Ftr0 - mu) / sd;  // the suffix never changes: features once
-        Fva0 = (chunked(sp.va) - mu) / sd;
+        Fva0_raw = chunked(sp.va);
+        Fva0 = (Fva0_raw - mu) / sd;
     } else {
         Ftr0 = torch::Tensor();
     }
@@ -600,7 +598,7 @@ TrainResult train_finetune(const LabelledActivations& data, const vision::Attrib
     m.layers = fold_head(head, mu, sd, dim, options.hidden, na);
     m.suffix = suffix->to_conv_suffix();
     m.preprocessing["features"] = spec.to_json();
-    const auto Fva = chunked(sp.va).contiguous();
+    const auto Fva = (frozen ? Fva0_raw : chunked(sp.va)).contiguous();
     score_validation(m, m.predict(Fva.data_ptr<float>(), sp.va.size()), tensor_values(Yva), pos, sp.tr.size(),
                      data.names, result);
     m.training = training_json(options, result, "finetune", 0);
@@ -653,12 +651,10 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
     std::size_t skipped = 0;
     std::optional<vision::AttributeFeatureSpec> spec;
     std::vector<std::size_t> kept_files;  // file index of each kept sample
-    // The validation split's image names (split_by_group on the kept samples, as the trainers do).
-    auto validation_files = [&](const std::vector<std::int64_t>& group, const std::vector<std::size_t>& file_of) {
-        const auto is_val = split_by_group(group, options.val_fraction, options.seed);
+    // The validation split's image names, from the rows the trainer held out.
+    auto validation_files = [&](const TrainResult& r, const std::vector<std::size_t>& file_of) {
         std::vector<std::string> out;
-        for (std::size_t k = 0; k < group.size(); ++k)
-            if (is_val[k]) out.push_back(table.files[file_of[k]]);
+        for (auto k : r.validation_rows) out.push_back(table.files[file_of[k]]);
         return out;
     };
     if (options.mode == TrainMode::kFinetune) {
@@ -681,7 +677,7 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
         }
         const double feature_seconds = since(tf);
         auto result = train_finetune(la, fspec, models.get("faceres").weights, options, on_epoch);
-        result.validation_files = validation_files(la.group, la.file_of);
+        result.validation_files = validation_files(result, la.file_of);
         result.skipped_images = skipped;
         result.feature_seconds = feature_seconds;
         result.features_from_cache = cached;
@@ -740,7 +736,7 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
     }
     const double feature_seconds = since(tf);
     auto result = train_head(kept, options.backbone, options, on_epoch);
-    result.validation_files = validation_files(kept.group, kept_files);
+    result.validation_files = validation_files(result, kept_files);
     result.skipped_images = skipped;
     result.feature_seconds = feature_seconds;
     result.features_from_cache = cached;

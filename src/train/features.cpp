@@ -86,6 +86,53 @@ void write_cache(const std::filesystem::path& path, const std::string& key, std:
     attr::write_file_atomic(path, bytes);
 }
 
+void require_files(const std::vector<std::filesystem::path>& files) {
+    for (const auto& f : files)
+        if (!std::filesystem::is_regular_file(f))
+            throw Error(ErrorCode::kNotFound, "the annotations list an image that does not exist", f.string(),
+                        "remove its row from the annotation file or add the image");
+}
+
+// Runs body(state, i) for every i in [0, n) on up to `threads` threads, each with its own
+// state from make_state() (the networks). Progress after every item (false cancels); the first
+// faceatlas::Error a thread throws stops the others and is rethrown; a cancelled run throws
+// kIo "<what> cancelled". With `single_cv_thread` and more than one thread, OpenCV runs one
+// thread inside each (restored after).
+template <class MakeState, class Body>
+void for_each_image(std::size_t n, int threads, const ProgressFn& progress, bool single_cv_thread, const char* what,
+                    MakeState make_state, Body body) {
+    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<bool> cancelled{false};
+    std::mutex mu;
+    std::optional<Error> failure;
+    const int nthreads = std::max(1, static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), n)));
+    const int cv_threads_before = cv::getNumThreads();
+    if (single_cv_thread && nthreads > 1) cv::setNumThreads(1);
+    auto worker = [&]() {
+        try {
+            auto state = make_state();
+            for (std::size_t i = next++; i < n && !cancelled; i = next++) {
+                body(state, i);
+                const auto d = ++done;
+                if (progress) {
+                    std::lock_guard lock(mu);
+                    if (!progress(d, n)) cancelled = true;
+                }
+            }
+        } catch (const Error& e) {
+            std::lock_guard lock(mu);
+            if (!failure) failure = e;
+            cancelled = true;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < nthreads; ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+    cv::setNumThreads(cv_threads_before);
+    if (failure) throw *failure;
+    if (cancelled) throw Error(ErrorCode::kIo, std::string(what) + " cancelled", "features");
+}
+
 }  // namespace
 
 void FeatureOptions::validate() const {
@@ -112,10 +159,7 @@ FeatureSet load_or_extract_features(const std::vector<std::filesystem::path>& fi
     FeatureSet fs;
     fs.backbone = backbone;
     fs.dim = attr::backbone_dim(backbone);
-    for (const auto& f : files)
-        if (!std::filesystem::is_regular_file(f))
-            throw Error(ErrorCode::kNotFound, "the annotations list an image that does not exist", f.string(),
-                        "remove its row from the annotation file or add the image");
+    require_files(files);
     const auto key = cache_key(files, options);
     if (from_cache) *from_cache = false;
     if (!options.cache_dir.empty() &&
@@ -127,50 +171,24 @@ FeatureSet load_or_extract_features(const std::vector<std::filesystem::path>& fi
     const int dims[2] = {attr::backbone_dim(attr::kBackboneFaceres), attr::backbone_dim(attr::kBackboneDlib)};
     std::vector<float> both[2] = {std::vector<float>(files.size() * static_cast<std::size_t>(dims[0])),
                                   std::vector<float>(files.size() * static_cast<std::size_t>(dims[1]))};
-    std::atomic<std::size_t> next{0}, done{0};
-    std::atomic<bool> cancelled{false};
-    std::mutex mu;
-    std::optional<Error> failure;
-    auto worker = [&]() {
-        try {
-            auto analyzer = vision::Analyzer::load(models);
-            for (std::size_t i = next++; i < files.size() && !cancelled; i = next++) {
-                const auto r = analyzer.analyze_file(files[i], options.analyze);
-                if (r.error || r.faces.empty()) {
-                    // The pipeline failed on this image (unreadable, degenerate landmarks): it
-                    // is marked missing and left out of training.
-                    both[0][i * static_cast<std::size_t>(dims[0])] = std::numeric_limits<float>::quiet_NaN();
-                    both[1][i * static_cast<std::size_t>(dims[1])] = std::numeric_limits<float>::quiet_NaN();
-                    const auto d = ++done;
-                    if (progress) {
-                        std::lock_guard lock(mu);
-                        if (!progress(d, files.size())) cancelled = true;
-                    }
-                    continue;
-                }
-                const auto& f = r.faces.front();
-                std::memcpy(both[0].data() + i * static_cast<std::size_t>(dims[0]), f.embedding_faceres.data(),
-                            sizeof(float) * static_cast<std::size_t>(dims[0]));
-                std::memcpy(both[1].data() + i * static_cast<std::size_t>(dims[1]), f.embedding_dlib.data(),
-                            sizeof(float) * static_cast<std::size_t>(dims[1]));
-                const auto d = ++done;
-                if (progress) {
-                    std::lock_guard lock(mu);
-                    if (!progress(d, files.size())) cancelled = true;
-                }
+    for_each_image(
+        files.size(), options.threads, progress, /*single_cv_thread=*/false, "feature extraction",
+        [&] { return vision::Analyzer::load(models); },
+        [&](vision::Analyzer& analyzer, std::size_t i) {
+            const auto r = analyzer.analyze_file(files[i], options.analyze);
+            if (r.error || r.faces.empty()) {
+                // The pipeline failed on this image (unreadable, degenerate landmarks): it is
+                // marked missing and left out of training.
+                both[0][i * static_cast<std::size_t>(dims[0])] = std::numeric_limits<float>::quiet_NaN();
+                both[1][i * static_cast<std::size_t>(dims[1])] = std::numeric_limits<float>::quiet_NaN();
+                return;
             }
-        } catch (const Error& e) {
-            std::lock_guard lock(mu);
-            if (!failure) failure = e;
-            cancelled = true;
-        }
-    };
-    const int nthreads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(options.threads), files.size()));
-    std::vector<std::thread> pool;
-    for (int t = 0; t < std::max(1, nthreads); ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-    if (failure) throw *failure;
-    if (cancelled) throw Error(ErrorCode::kIo, "feature extraction cancelled", "features");
+            const auto& f = r.faces.front();
+            std::memcpy(both[0].data() + i * static_cast<std::size_t>(dims[0]), f.embedding_faceres.data(),
+                        sizeof(float) * static_cast<std::size_t>(dims[0]));
+            std::memcpy(both[1].data() + i * static_cast<std::size_t>(dims[1]), f.embedding_dlib.data(),
+                        sizeof(float) * static_cast<std::size_t>(dims[1]));
+        });
     if (!options.cache_dir.empty()) {
         write_cache(cache_path_for(key, attr::kBackboneFaceres, options.cache_dir), key, files.size(), dims[0], both[0]);
         write_cache(cache_path_for(key, attr::kBackboneDlib, options.cache_dir), key, files.size(), dims[1], both[1]);
@@ -212,10 +230,7 @@ BlockFeatures load_or_extract_blocks(const std::vector<std::filesystem::path>& f
                                      const ProgressFn& progress, bool* from_cache) {
     options.validate();
     bo.validate();
-    for (const auto& f : files)
-        if (!std::filesystem::is_regular_file(f))
-            throw Error(ErrorCode::kNotFound, "the annotations list an image that does not exist", f.string(),
-                        "remove its row from the annotation file or add the image");
+    require_files(files);
     const std::size_t n = files.size();
     const auto base = cache_key(files, options);
     BlockFeatures out;
@@ -264,60 +279,39 @@ BlockFeatures load_or_extract_blocks(const std::vector<std::filesystem::path>& f
     std::vector<std::vector<float>> gvals(groups.size());
     for (std::size_t g = 0; g < groups.size(); ++g)
         gvals[g].assign(n * static_cast<std::size_t>(gspecs[g].dim()), 0.f);
-    std::atomic<std::size_t> next{0}, done{0};
-    std::atomic<bool> cancelled{false};
-    std::mutex mu;
-    std::optional<Error> failure;
-    const int nthreads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(options.threads), n));
-    const int cv_threads_before = cv::getNumThreads();
-    if (nthreads > 1) cv::setNumThreads(1);
-    auto worker = [&]() {
-        try {
-            auto lmnet = vision::LandmarkNet::load(models);
-            vision::AttributeFeatureSpec all;
-            for (const auto& g : gspecs)
-                for (const auto& b : g.blocks) all.blocks.push_back(b);
-            auto ex = vision::AttributeFeatureExtractor::load(models, all);
-            for (std::size_t i = next++; i < n && !cancelled; i = next++) {
-                bool ok = false;
-                auto img = vision::load_image_rgb(files[i]);
-                if (img) {
-                    try {
-                        const auto lm = vision::crop_landmarks(lmnet, img.value());
-                        for (std::size_t g = 0; g < groups.size(); ++g) {
-                            const int copy = groups[g].second;
-                            std::optional<vision::AugmentDraw> a;
-                            if (copy > 0) a = vision::AugmentDraw::draw(bo.augment, bo.seed, i, static_cast<std::uint64_t>(copy));
-                            const auto f = ex.compute(img.value(), lm.points, gspecs[g], a ? &*a : nullptr);
-                            std::copy(f.begin(), f.end(), gvals[g].begin() + static_cast<std::ptrdiff_t>(i * f.size()));
-                        }
-                        ok = true;
-                    } catch (const Error& e) {
-                        if (e.code() != ErrorCode::kInvalidArgument && e.code() != ErrorCode::kUnsupported) throw;
+    struct BlockNets {
+        vision::LandmarkNet lmnet;
+        vision::AttributeFeatureExtractor ex;
+    };
+    vision::AttributeFeatureSpec all;
+    for (const auto& g : gspecs)
+        for (const auto& b : g.blocks) all.blocks.push_back(b);
+    for_each_image(
+        n, options.threads, progress, /*single_cv_thread=*/true, "feature extraction",
+        [&] { return BlockNets{vision::LandmarkNet::load(models), vision::AttributeFeatureExtractor::load(models, all)}; },
+        [&](BlockNets& nets, std::size_t i) {
+            bool ok = false;
+            auto img = vision::load_image_rgb(files[i]);
+            if (img) {
+                try {
+                    const auto lm = vision::crop_landmarks(nets.lmnet, img.value());
+                    for (std::size_t g = 0; g < groups.size(); ++g) {
+                        const int copy = groups[g].second;
+                        std::optional<vision::AugmentDraw> a;
+                        if (copy > 0) a = vision::AugmentDraw::draw(bo.augment, bo.seed, i, static_cast<std::uint64_t>(copy));
+                        const auto f = nets.ex.compute(img.value(), lm.points, gspecs[g], a ? &*a : nullptr);
+                        std::copy(f.begin(), f.end(), gvals[g].begin() + static_cast<std::ptrdiff_t>(i * f.size()));
                     }
-                }
-                if (!ok)
-                    for (std::size_t g = 0; g < groups.size(); ++g)
-                        std::fill_n(gvals[g].begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(gspecs[g].dim())),
-                                    gspecs[g].dim(), std::numeric_limits<float>::quiet_NaN());
-                const auto d = ++done;
-                if (progress) {
-                    std::lock_guard lock(mu);
-                    if (!progress(d, n)) cancelled = true;
+                    ok = true;
+                } catch (const Error& e) {
+                    if (e.code() != ErrorCode::kInvalidArgument && e.code() != ErrorCode::kUnsupported) throw;
                 }
             }
-        } catch (const Error& e) {
-            std::lock_guard lock(mu);
-            if (!failure) failure = e;
-            cancelled = true;
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 0; t < std::max(1, nthreads); ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-    cv::setNumThreads(cv_threads_before);
-    if (failure) throw *failure;
-    if (cancelled) throw Error(ErrorCode::kIo, "feature extraction cancelled", "features");
+            if (!ok)
+                for (std::size_t g = 0; g < groups.size(); ++g)
+                    std::fill_n(gvals[g].begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(gspecs[g].dim())),
+                                gspecs[g].dim(), std::numeric_limits<float>::quiet_NaN());
+        });
     // Split each group's rows into its blocks; cache them; place the requested ones.
     for (std::size_t g = 0; g < groups.size(); ++g) {
         const auto gd = static_cast<std::size_t>(gspecs[g].dim());
@@ -346,8 +340,12 @@ namespace {
 
 constexpr const char* kActivationMagic = "faceatlas-activations 1";
 
+// Reads one padding's activations into `dst` (n * shape values). On the first file (`shape`
+// all zero) the stored shape is taken and `alloc(shape)` gives the destination; later files must
+// match it. `ok` ANDs every file's flags. False when the file is missing, stale or truncated.
+template <class Alloc>
 bool read_activation_cache(const std::filesystem::path& path, const std::string& key, std::size_t n,
-                           std::int32_t shape[3], std::vector<std::uint8_t>& ok, std::uint16_t* dst) {
+                           std::int32_t shape[3], std::vector<std::uint8_t>& ok, Alloc alloc) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return false;
     std::string magic, stored_key;
@@ -362,12 +360,13 @@ bool read_activation_cache(const std::filesystem::path& path, const std::string&
     in.read(reinterpret_cast<char*>(&count), 8);
     in.read(reinterpret_cast<char*>(sh), sizeof sh);
     if (!in || stored_key != key || count != n) return false;
-    if (shape[0] != 0 && (sh[0] != shape[0] || sh[1] != shape[1] || sh[2] != shape[2])) return false;
     if (sh[0] < 1 || sh[1] < 1 || sh[2] < 1) return false;
-    std::copy_n(sh, 3, shape);
+    if (shape[0] != 0 && (sh[0] != shape[0] || sh[1] != shape[1] || sh[2] != shape[2])) return false;
     std::vector<std::uint8_t> flags(n);
     in.read(reinterpret_cast<char*>(flags.data()), static_cast<std::streamsize>(n));
-    if (!dst) return static_cast<bool>(in);  // shape probe only
+    if (!in) return false;
+    std::copy_n(sh, 3, shape);
+    std::uint16_t* dst = alloc(shape);
     const auto bytes = n * static_cast<std::size_t>(sh[0]) * sh[1] * sh[2] * sizeof(std::uint16_t);
     in.read(reinterpret_cast<char*>(dst), static_cast<std::streamsize>(bytes));
     if (static_cast<std::size_t>(in.gcount()) != bytes) return false;
@@ -405,10 +404,7 @@ ActivationSet load_or_extract_activations(const std::vector<std::filesystem::pat
     chips_spec.validate();
     if (layer == "pw13" || vision::FeatureBlock{layer, 1, 0.25}.channels() <= 0 || layer == "feats")
         throw Error(ErrorCode::kInvalidArgument, "activations come from pw1 .. pw12, not " + layer, "activations");
-    for (const auto& f : files)
-        if (!std::filesystem::is_regular_file(f))
-            throw Error(ErrorCode::kNotFound, "the annotations list an image that does not exist", f.string(),
-                        "remove its row from the annotation file or add the image");
+    require_files(files);
     const std::size_t n = files.size();
     const auto base = cache_key(files, options);
     auto key_of = [&](double p) {
@@ -423,85 +419,64 @@ ActivationSet load_or_extract_activations(const std::vector<std::filesystem::pat
     if (from_cache) *from_cache = false;
     if (!options.cache_dir.empty()) {
         std::int32_t shape[3] = {0, 0, 0};
-        std::vector<std::uint8_t> none;
-        bool all = true;
-        for (double p : paddings)
-            all = all && read_activation_cache(cache_path_for(key_of(p), "act", options.cache_dir), key_of(p), n, shape,
-                                               none, nullptr);
-        if (all) {
-            out.channels = shape[0], out.height = shape[1], out.width = shape[2];
-            out.values.resize(paddings.size() * n * out.sample_size());
-            bool read = true;
-            for (std::size_t pi = 0; pi < paddings.size() && read; ++pi)
-                read = read_activation_cache(cache_path_for(key_of(paddings[pi]), "act", options.cache_dir),
-                                             key_of(paddings[pi]), n, shape, out.ok, out.values.data() + pi * n * out.sample_size());
-            if (read) {
-                if (from_cache) *from_cache = true;
-                return out;
-            }
-            out.values.clear();
-            out.ok.clear();
+        bool read = true;
+        for (std::size_t pi = 0; pi < paddings.size() && read; ++pi)
+            read = read_activation_cache(cache_path_for(key_of(paddings[pi]), "act", options.cache_dir), key_of(paddings[pi]),
+                                         n, shape, out.ok, [&](const std::int32_t* sh) {
+                                             if (out.values.empty()) {
+                                                 out.channels = sh[0], out.height = sh[1], out.width = sh[2];
+                                                 out.values.resize(paddings.size() * n * out.sample_size());
+                                             }
+                                             return out.values.data() + pi * n * out.sample_size();
+                                         });
+        if (read) {
+            if (from_cache) *from_cache = true;
+            return out;
         }
+        out.values.clear();
+        out.ok.clear();
     }
     out.ok.assign(n, 0);
-    std::atomic<std::size_t> next{0}, done{0};
-    std::atomic<bool> cancelled{false};
-    std::mutex mu;  // progress, failure, and the first allocation of `values`
-    std::optional<Error> failure;
-    const int nthreads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(options.threads), n));
-    const int cv_threads_before = cv::getNumThreads();
-    if (nthreads > 1) cv::setNumThreads(1);
-    auto worker = [&]() {
-        try {
-            auto lmnet = vision::LandmarkNet::load(models);
-            auto ex = vision::AttributeFeatureExtractor::load(models, std::vector<std::string>{layer});
-            for (std::size_t i = next++; i < n && !cancelled; i = next++) {
-                auto img = vision::load_image_rgb(files[i]);
-                if (img) {
-                    try {
-                        const auto lm = vision::crop_landmarks(lmnet, img.value());
-                        const auto chips = ex.chips(img.value(), lm.points, chips_spec);
-                        for (std::size_t pi = 0; pi < chips.size(); ++pi) {
-                            const cv::Mat a = ex.activation(chips[pi], layer);
-                            CV_Assert(a.dims == 4 && a.size[0] == 1 && a.isContinuous());
-                            {
-                                std::lock_guard lock(mu);
-                                if (out.values.empty()) {
-                                    out.channels = a.size[1], out.height = a.size[2], out.width = a.size[3];
-                                    out.values.assign(paddings.size() * n * out.sample_size(), 0);
-                                }
-                            }
-                            if (a.size[1] != out.channels || a.size[2] != out.height || a.size[3] != out.width)
-                                throw Error(ErrorCode::kInternal, "activation shape changed between images", "activations");
-                            cv::Mat half;
-                            cv::Mat(1, static_cast<int>(out.sample_size()), CV_32F, const_cast<float*>(a.ptr<float>()))
-                                .convertTo(half, CV_16F);
-                            std::memcpy(out.values.data() + (pi * n + i) * out.sample_size(), half.ptr(),
-                                        out.sample_size() * sizeof(std::uint16_t));
-                        }
-                        out.ok[i] = 1;
-                    } catch (const Error& e) {
-                        if (e.code() != ErrorCode::kInvalidArgument && e.code() != ErrorCode::kUnsupported) throw;
-                    }
-                }
-                const auto d = ++done;
-                if (progress) {
-                    std::lock_guard lock(mu);
-                    if (!progress(d, n)) cancelled = true;
-                }
-            }
-        } catch (const Error& e) {
-            std::lock_guard lock(mu);
-            if (!failure) failure = e;
-            cancelled = true;
-        }
+    std::mutex alloc_mu;  // the first activation sets the shape and allocates `values`
+    struct ActivationNets {
+        vision::LandmarkNet lmnet;
+        vision::AttributeFeatureExtractor ex;
     };
-    std::vector<std::thread> pool;
-    for (int t = 0; t < std::max(1, nthreads); ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-    cv::setNumThreads(cv_threads_before);
-    if (failure) throw *failure;
-    if (cancelled) throw Error(ErrorCode::kIo, "activation extraction cancelled", "activations");
+    for_each_image(
+        n, options.threads, progress, /*single_cv_thread=*/true, "activation extraction",
+        [&] {
+            return ActivationNets{vision::LandmarkNet::load(models),
+                                  vision::AttributeFeatureExtractor::load(models, std::vector<std::string>{layer})};
+        },
+        [&](ActivationNets& nets, std::size_t i) {
+            auto img = vision::load_image_rgb(files[i]);
+            if (!img) return;
+            try {
+                const auto lm = vision::crop_landmarks(nets.lmnet, img.value());
+                const auto chips = nets.ex.chips(img.value(), lm.points, chips_spec);
+                for (std::size_t pi = 0; pi < chips.size(); ++pi) {
+                    const cv::Mat a = nets.ex.activation(chips[pi], layer);
+                    CV_Assert(a.dims == 4 && a.size[0] == 1 && a.isContinuous());
+                    {
+                        std::lock_guard lock(alloc_mu);
+                        if (out.values.empty()) {
+                            out.channels = a.size[1], out.height = a.size[2], out.width = a.size[3];
+                            out.values.assign(paddings.size() * n * out.sample_size(), 0);
+                        }
+                    }
+                    if (a.size[1] != out.channels || a.size[2] != out.height || a.size[3] != out.width)
+                        throw Error(ErrorCode::kInternal, "activation shape changed between images", "activations");
+                    cv::Mat half;
+                    cv::Mat(1, static_cast<int>(out.sample_size()), CV_32F, const_cast<float*>(a.ptr<float>()))
+                        .convertTo(half, CV_16F);
+                    std::memcpy(out.values.data() + (pi * n + i) * out.sample_size(), half.ptr(),
+                                out.sample_size() * sizeof(std::uint16_t));
+                }
+                out.ok[i] = 1;
+            } catch (const Error& e) {
+                if (e.code() != ErrorCode::kInvalidArgument && e.code() != ErrorCode::kUnsupported) throw;
+            }
+        });
     if (out.values.empty())
         throw Error(ErrorCode::kCorruptData, "no image could be aligned", "activations",
                     "check the images are face crops");

@@ -2,6 +2,7 @@
 
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/tfjs_weights.h"
+#include "tensor_values.h"
 
 namespace faceatlas::train {
 namespace {
@@ -59,10 +60,6 @@ MobileNetSuffixImpl::MobileNetSuffixImpl(const std::filesystem::path& model_json
 
 attr::ConvSuffix MobileNetSuffixImpl::to_conv_suffix() const {
     torch::NoGradGuard ng;
-    auto values = [](const torch::Tensor& t) {
-        const auto c = t.detach().contiguous().to(torch::kFloat32);
-        return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    };
     attr::ConvSuffix out;
     out.first_block = first_block;
     for (const auto& b : blocks_) {
@@ -72,11 +69,11 @@ attr::ConvSuffix MobileNetSuffixImpl::to_conv_suffix() const {
         s.stride = b.stride;
         s.dw_clip = b.dw_clip;
         s.pw_clip = b.pw_clip;
-        s.dw_weight = values(b.dw_weight);  // [C, 1, 3, 3] = [C][3][3]
-        s.dw_scale = values(b.dw_scale);
-        s.dw_shift = values(b.dw_shift);
-        s.pw_weight = values(b.pw_weight);  // [out, C, 1, 1] = [out][C]
-        s.pw_bias = values(b.pw_bias);
+        s.dw_weight = tensor_values(b.dw_weight);  // [C, 1, 3, 3] = [C][3][3]
+        s.dw_scale = tensor_values(b.dw_scale);
+        s.dw_shift = tensor_values(b.dw_shift);
+        s.pw_weight = tensor_values(b.pw_weight);  // [out, C, 1, 1] = [out][C]
+        s.pw_bias = tensor_values(b.pw_bias);
         out.blocks.push_back(std::move(s));
     }
     out.validate();

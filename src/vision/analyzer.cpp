@@ -13,6 +13,7 @@
 #include "faceatlas/vision/face_recognizer.h"
 #include "faceatlas/vision/faceres.h"
 #include "faceatlas/vision/image_io.h"
+#include "faceatlas/vision/image_ops.h"
 #include "faceatlas/vision/landmarks.h"
 
 namespace faceatlas::vision {
@@ -50,18 +51,6 @@ Analyzer Analyzer::load(const nn::ModelManifest& manifest) {
         FaceDetector::load(manifest), LandmarkNet::load(manifest), FaceRecognizer::load(manifest),
         AgeGenderNet::load(manifest), ExpressionNet::load(manifest), FaceresNet::load(manifest)}));
 }
-
-namespace {
-
-cv::Mat crop_clipped(const cv::Mat& rgb, const cv::Rect2f& r) {
-    cv::Rect box(static_cast<int>(std::floor(r.x)), static_cast<int>(std::floor(r.y)),
-                 static_cast<int>(std::ceil(r.width)), static_cast<int>(std::ceil(r.height)));
-    box &= cv::Rect(0, 0, rgb.cols, rgb.rows);
-    if (box.width < 1 || box.height < 1) return cv::Mat(1, 1, CV_8UC3, cv::Scalar::all(0));
-    return rgb(box);
-}
-
-}  // namespace
 
 std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const AnalyzeOptions& options) {
     options.validate();

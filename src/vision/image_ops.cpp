@@ -148,4 +148,12 @@ cv::Mat pad_resize_square(const cv::Mat& src, int size, SquarePadding padding) {
     return resize_in_frame(src, side, side, oy, ox, cv::Size(size, size));
 }
 
+cv::Mat crop_clipped(const cv::Mat& rgb, const cv::Rect2f& r) {
+    cv::Rect box(static_cast<int>(std::floor(r.x)), static_cast<int>(std::floor(r.y)),
+                 static_cast<int>(std::ceil(r.width)), static_cast<int>(std::ceil(r.height)));
+    box &= cv::Rect(0, 0, rgb.cols, rgb.rows);
+    if (box.width < 1 || box.height < 1) return cv::Mat(1, 1, CV_8UC3, cv::Scalar::all(0));
+    return rgb(box);
+}
+
 }  // namespace faceatlas::vision

@@ -8,6 +8,7 @@
 #include <functional>
 #include <random>
 
+#include "common/error_code.h"
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/train/attribute_trainer.h"
@@ -20,14 +21,7 @@ using fa::vision::AugmentOptions;
 
 namespace {
 
-fa::ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const fa::Error& e) {
-        return e.code();
-    }
-    return fa::ErrorCode::kInternal;  // did not throw
-}
+using faceatlas::testing::code_of;
 
 // A textured 89x109 image and plausible landmarks: the mean-face template mapped into it.
 cv::Mat test_image() {

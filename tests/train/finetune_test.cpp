@@ -13,6 +13,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "common/error_code.h"
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/core/grid_pool.h"
@@ -41,14 +42,7 @@ void perturb(fa::train::MobileNetSuffix& s, std::uint64_t seed) {
     for (auto& p : s->parameters()) p.add_(torch::randn_like(p) * 0.02 * (p.abs().mean() + 1e-3));
 }
 
-fa::ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const fa::Error& e) {
-        return e.code();
-    }
-    return fa::ErrorCode::kInternal;  // did not throw
-}
+using faceatlas::testing::code_of;
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 
+#include "common/error_code.h"
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/attr/celeba.h"
 #include "faceatlas/attr/few_shot.h"
@@ -59,14 +60,7 @@ std::vector<float> reference(const fa::attr::AttributeModel& m, const std::vecto
 
 void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 
-fa::ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const fa::Error& e) {
-        return e.code();
-    }
-    return fa::ErrorCode::kInternal;
-}
+using faceatlas::testing::code_of;
 
 }  // namespace
 

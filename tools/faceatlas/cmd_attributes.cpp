@@ -25,10 +25,6 @@ std::unique_ptr<catalog::Catalog> open_writable(const std::string& path) {
     return catalog::open_sqlite_catalog(path);
 }
 
-const std::vector<float>& embedding_of(const catalog::FaceRecord& f, const std::string& backbone) {
-    return backbone == attr::kBackboneDlib ? f.embedding_dlib : f.embedding_faceres;
-}
-
 std::filesystem::path user_attribute_path(const std::string& catalog_path, const std::string& name) {
     for (char c : name)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
@@ -50,7 +46,7 @@ std::vector<std::vector<float>> examples(const std::vector<std::string>& items, 
             if (f == faces.end())
                 throw Error(ErrorCode::kNotFound, "no face " + it + " in the catalog", it,
                             "list face ids with `faceatlas faces`");
-            out.push_back(embedding_of(*f->second, backbone));
+            out.push_back(catalog::embedding_of(*f->second, backbone));
             continue;
         }
         if (!std::filesystem::is_regular_file(it))
@@ -154,7 +150,7 @@ std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& 
                             std::vector<catalog::FaceAttribute> rows;
                             std::size_t positive = 0;
                             for (const auto& f : c->faces(true)) {
-                                const auto& e = embedding_of(f, a.backbone);
+                                const auto& e = catalog::embedding_of(f, a.backbone);
                                 if (static_cast<int>(e.size()) != a.dim) continue;
                                 const float p = a.probability(e.data());
                                 positive += p >= 0.5f;

@@ -11,6 +11,9 @@
 
 namespace faceatlas::catalog {
 
+// The stored embedding a faceres / dlib attribute model (or a user attribute) reads.
+const std::vector<float>& embedding_of(const FaceRecord& f, const std::string& backbone);
+
 // faceres / dlib models read the stored embeddings. faceres-blocks models (also finetuned ones,
 // whose suffix runs in attr::ConvSuffix) recompute their features from each face's photo and
 // stored landmarks through vision::AttributeFeatureExtractor, as in training, and need `models`

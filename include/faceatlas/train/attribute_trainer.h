@@ -91,6 +91,7 @@ struct TrainResult {
     double train_seconds = 0;
     bool features_from_cache = false;
     std::size_t skipped_images = 0;  // the pipeline failed on them (no usable landmarks)
+    std::vector<std::size_t> validation_rows;  // the samples (rows of the training data) held out
     // train_attributes: the names (as in the annotation file) of the validation split's images,
     // so the split can be scored again through the catalog (`eval attributes`).
     std::vector<std::string> validation_files;

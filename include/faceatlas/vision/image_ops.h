@@ -36,4 +36,9 @@ cv::Mat pad_to_square(const cv::Mat& src, SquarePadding padding = SquarePadding:
 cv::Mat pad_resize_square(const cv::Mat& src, int size,
                           SquarePadding padding = SquarePadding::kBottomRight);
 
+// The part of `rgb` inside `r` (x, y floored, width, height rounded up, clipped to the image), a
+// view without copying; one black CV_8UC3 pixel when nothing is left. The face crops of the
+// face-api nets (alignedRect) and of the detector box come from it.
+cv::Mat crop_clipped(const cv::Mat& rgb, const cv::Rect2f& r);
+
 }  // namespace faceatlas::vision
