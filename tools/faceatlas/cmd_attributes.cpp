@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "cli_common.h"
-#include "faceatlas/catalog/attribute_apply.h"
+#include "faceatlas/pipeline/attribute_apply.h"
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/attr/few_shot.h"
 #include "faceatlas/catalog/catalog.h"
@@ -46,7 +46,7 @@ std::vector<std::vector<float>> examples(const std::vector<std::string>& items, 
             if (f == faces.end())
                 throw Error(ErrorCode::kNotFound, "no face " + it + " in the catalog", it,
                             "list face ids with `faceatlas faces`");
-            out.push_back(catalog::embedding_of(*f->second, backbone));
+            out.push_back(pipeline::embedding_of(*f->second, backbone));
             continue;
         }
         if (!std::filesystem::is_regular_file(it))
@@ -97,7 +97,7 @@ std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& 
                             std::optional<nn::ModelManifest> manifest;
                             if (m.backbone == attr::kBackboneFaceresBlocks)
                                 manifest = nn::ModelManifest::load_default(resolve_model_dir(g));
-                            const auto n = catalog::apply_attribute_model(*c, m, manifest ? &*manifest : nullptr);
+                            const auto n = pipeline::apply_attribute_model(*c, m, manifest ? &*manifest : nullptr);
                             if (!g.quiet)
                                 std::printf("%zu faces x %zu attributes stored in %s\n", n, m.attributes.size(),
                                             cat->c_str());
@@ -150,7 +150,7 @@ std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& 
                             std::vector<catalog::FaceAttribute> rows;
                             std::size_t positive = 0;
                             for (const auto& f : c->faces(true)) {
-                                const auto& e = catalog::embedding_of(f, a.backbone);
+                                const auto& e = pipeline::embedding_of(f, a.backbone);
                                 if (static_cast<int>(e.size()) != a.dim) continue;
                                 const float p = a.probability(e.data());
                                 positive += p >= 0.5f;

@@ -7,7 +7,7 @@
 
 #include "cli_common.h"
 #include "faceatlas/catalog/catalog.h"
-#include "faceatlas/catalog/persons.h"
+#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/analyzer.h"
 #include "faceatlas/vision/attribute_fusion.h"
@@ -145,7 +145,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                            << "\n";
                  if (st->persons) {
                      nlohmann::json arr = nlohmann::json::array();
-                     for (const auto& p : catalog::summarize_persons(*cat)) {
+                     for (const auto& p : pipeline::summarize_persons(*cat)) {
                          const auto& a = p.attributes;
                          arr.push_back(
                              {{"id", p.id},
@@ -171,7 +171,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                  if (st->persons) {
                      std::printf("%8s  %-24s %6s %6s %5s\n", "person", "name", "faces", "gender",
                                  "age");
-                     for (const auto& p : catalog::summarize_persons(*cat)) {
+                     for (const auto& p : pipeline::summarize_persons(*cat)) {
                          const auto& a = p.attributes;
                          std::printf("%8lld  %-24.24s %6zu %6s %5.1f\n",
                                      static_cast<long long>(p.id), p.name.value_or("-").c_str(),

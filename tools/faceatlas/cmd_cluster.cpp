@@ -6,13 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
-#include "faceatlas/catalog/persons.h"
+#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/analyzer.h"
 
 namespace faceatlas::cli {
 
-nlohmann::json person_summary_json(const catalog::PersonSummary& s) {
+nlohmann::json person_summary_json(const pipeline::PersonSummary& s) {
     const auto& a = s.attributes;
     nlohmann::json expr = nlohmann::json::object();
     nlohmann::json counts = nlohmann::json::object();
@@ -120,8 +120,8 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
             if (!std::filesystem::exists(st->catalog))
                 throw Error(ErrorCode::kNotFound, "no catalog here", st->catalog,
                             "run `faceatlas scan DIR` first or pass --catalog");
-            catalog::PersonClusteringOptions o;
-            o.embedding = catalog::embedding_from_string(st->embedding);
+            pipeline::PersonClusteringOptions o;
+            o.embedding = pipeline::embedding_from_string(st->embedding);
             o.album.algorithm = cluster::album_algorithm_from_string(st->algo);
             o.album.threshold = st->threshold;
             o.album.birth_year_weight = st->birth_year_weight;
@@ -145,7 +145,7 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
             auto cat = catalog::open_sqlite_catalog(st->catalog);
             const auto t0 = std::chrono::steady_clock::now();
             const std::clock_t c0 = std::clock();
-            const auto r = catalog::cluster_persons(*cat, o);
+            const auto r = pipeline::cluster_persons(*cat, o);
             const double seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
@@ -188,7 +188,7 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
                                  {"dry_run", st->dry_run}};
                 if (st->persons_json) {
                     nlohmann::json arr = nlohmann::json::array();
-                    for (const auto& s : catalog::summarize_persons(*cat, st->trust_file_dates))
+                    for (const auto& s : pipeline::summarize_persons(*cat, st->trust_file_dates))
                         arr.push_back(person_summary_json(s));
                     j["person_list"] = arr;
                 }

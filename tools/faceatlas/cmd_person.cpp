@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
-#include "faceatlas/catalog/persons.h"
+#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/core/error.h"
 
 namespace faceatlas::cli {
@@ -69,7 +69,7 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
     merge->add_option("others", st->others, "persons merged into it")->required();
     cmds.push_back({merge, [st]() {
                         auto cat = open_for_edit(st->catalog);
-                        catalog::merge_persons(*cat, st->person, st->others);
+                        pipeline::merge_persons(*cat, st->person, st->others);
                         std::printf("merged %zu person(s) into %lld\n", st->others.size(),
                                     static_cast<long long>(st->person));
                         return kExitOk;
@@ -90,11 +90,11 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
     split->add_flag("--json", st->json, "print the new person ids as JSON");
     cmds.push_back({split, [st]() {
                         auto cat = open_for_edit(st->catalog);
-                        catalog::SplitOptions o;
+                        pipeline::SplitOptions o;
                         o.faces = st->faces;
                         o.threshold = st->threshold;
-                        o.embedding = catalog::embedding_from_string(st->embedding);
-                        const auto created = catalog::split_person(*cat, st->person, o);
+                        o.embedding = pipeline::embedding_from_string(st->embedding);
+                        const auto created = pipeline::split_person(*cat, st->person, o);
                         if (st->json) {
                             std::cout << nlohmann::json{{"person", st->person}, {"new_persons", created}}.dump()
                                       << "\n";

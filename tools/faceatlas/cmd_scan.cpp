@@ -7,16 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
-#include "faceatlas/catalog/attribute_apply.h"
+#include "faceatlas/pipeline/attribute_apply.h"
 #include "faceatlas/attr/attribute_model.h"
-#include "faceatlas/catalog/scanner.h"
+#include "faceatlas/pipeline/scanner.h"
 #include "faceatlas/core/error.h"
 
 namespace faceatlas::cli {
 namespace {
 
-const char* kind_name(catalog::ScanEvent::Kind k) {
-    using K = catalog::ScanEvent::Kind;
+const char* kind_name(pipeline::ScanEvent::Kind k) {
+    using K = pipeline::ScanEvent::Kind;
     switch (k) {
         case K::kProcessed:
             return "processed";
@@ -35,7 +35,7 @@ const char* kind_name(catalog::ScanEvent::Kind k) {
 // A one-line progress bar with rate and ETA, redrawn in place on a terminal.
 class ProgressBar {
   public:
-    void update(const catalog::ScanEvent& e) {
+    void update(const pipeline::ScanEvent& e) {
         const auto now = std::chrono::steady_clock::now();
         if (e.done < e.total && now - last_ < std::chrono::milliseconds(100)) return;
         last_ = now;
@@ -67,7 +67,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         std::string catalog = "faceatlas.db";
         bool json = false;
         std::string attributes;  // attribute model applied after the scan
-        catalog::ScanOptions opts;
+        pipeline::ScanOptions opts;
     };
     auto st = std::make_shared<State>();
     app->add_option("inputs", st->inputs,
@@ -125,16 +125,16 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         if (!st->attributes.empty())
             attr_model = attr::load_attribute_model(st->attributes);  // fail before scanning
         auto cat = catalog::open_sqlite_catalog(st->catalog);
-        catalog::Scanner scanner(*cat, manifest, st->opts);
+        pipeline::Scanner scanner(*cat, manifest, st->opts);
         const bool tty = isatty(STDERR_FILENO) && !st->json && !g.quiet;
         ProgressBar bar;
-        auto on_event = [&](const catalog::ScanEvent& e) {
+        auto on_event = [&](const pipeline::ScanEvent& e) {
             if (st->json) {
                 nlohmann::json j{{"event", kind_name(e.kind)},
                                  {"file", e.path.string()},
                                  {"done", e.done},
                                  {"total", e.total}};
-                if (e.kind == catalog::ScanEvent::Kind::kProcessed) j["faces"] = e.faces;
+                if (e.kind == pipeline::ScanEvent::Kind::kProcessed) j["faces"] = e.faces;
                 if (!e.reason.empty()) j["reason"] = e.reason;
                 std::cout << j.dump() << std::endl;
             } else if (tty) {
@@ -142,12 +142,12 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
             }
             return true;
         };
-        catalog::ScanSummary s;
+        pipeline::ScanSummary s;
         if (st->opts.crops) {
-            std::vector<catalog::CropEntry> crops;
+            std::vector<pipeline::CropEntry> crops;
             for (const auto& in : st->inputs) {
                 if (std::filesystem::path(in).extension() == ".csv") {
-                    auto m = catalog::read_crops_manifest(in);
+                    auto m = pipeline::read_crops_manifest(in);
                     crops.insert(crops.end(), m.begin(), m.end());
                 } else {
                     crops.push_back({in, "", ""});
@@ -159,7 +159,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
             s = scanner.scan(roots, on_event);
         }
         std::size_t attributed = 0;
-        if (attr_model) attributed = catalog::apply_attribute_model(*cat, *attr_model, &manifest);
+        if (attr_model) attributed = pipeline::apply_attribute_model(*cat, *attr_model, &manifest);
         const double fps = s.seconds > 0 ? static_cast<double>(s.faces) / s.seconds : 0;
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();

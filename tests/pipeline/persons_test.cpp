@@ -8,13 +8,14 @@
 #include <set>
 
 #include "faceatlas/catalog/catalog.h"
-#include "faceatlas/catalog/persons.h"
+#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/catalog/sqlite.h"
 #include "faceatlas/core/error.h"
 
 namespace fs = std::filesystem;
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
+using namespace faceatlas::catalog;  // the records the pipeline stores
 namespace {
 
 class PersonsTest : public ::testing::Test {
@@ -263,4 +264,4 @@ TEST_F(PersonsTest, SummariesFuseAttributes) {
 }
 
 }  // namespace
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline

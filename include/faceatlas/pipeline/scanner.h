@@ -11,7 +11,7 @@
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/analyzer.h"
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
 
 struct ScanOptions {
     int threads = 0;      // worker threads, each with its own inference sessions; 0 = all cores
@@ -65,7 +65,7 @@ using ScanCallback = std::function<bool(const ScanEvent&)>;
 
 class Scanner {
   public:
-    Scanner(Catalog& catalog, const nn::ModelManifest& models, ScanOptions options);
+    Scanner(catalog::Catalog& catalog, const nn::ModelManifest& models, ScanOptions options);
     // Folders and files (media found by content).
     ScanSummary scan(const std::vector<std::filesystem::path>& roots,
                      const ScanCallback& on_event = {});
@@ -73,9 +73,9 @@ class Scanner {
     ScanSummary scan_crops(const std::vector<CropEntry>& crops, const ScanCallback& on_event = {});
 
   private:
-    Catalog& catalog_;
+    catalog::Catalog& catalog_;
     const nn::ModelManifest& models_;
     ScanOptions options_;
 };
 
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline

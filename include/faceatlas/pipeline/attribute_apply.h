@@ -9,10 +9,10 @@
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/nn/model_manifest.h"
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
 
 // The stored embedding a faceres / dlib attribute model (or a user attribute) reads.
-const std::vector<float>& embedding_of(const FaceRecord& f, const std::string& backbone);
+const std::vector<float>& embedding_of(const catalog::FaceRecord& f, const std::string& backbone);
 
 // faceres / dlib models read the stored embeddings. faceres-blocks models (also finetuned ones,
 // whose suffix runs in attr::ConvSuffix) recompute their features from each face's photo and
@@ -21,7 +21,7 @@ const std::vector<float>& embedding_of(const FaceRecord& f, const std::string& b
 // missing photos, landmarks that cannot be aligned) are left out and counted in
 // `skipped_faces`. Returns the number of faces labelled. A model that does not fit the
 // networks (kCorruptData) throws before anything is stored.
-std::size_t apply_attribute_model(Catalog& cat, const attr::AttributeModel& model,
+std::size_t apply_attribute_model(catalog::Catalog& cat, const attr::AttributeModel& model,
                                   const nn::ModelManifest* models = nullptr, std::size_t* skipped_faces = nullptr);
 
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline

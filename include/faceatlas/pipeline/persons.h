@@ -11,7 +11,7 @@
 #include "faceatlas/cluster/album.h"
 #include "faceatlas/cluster/person_attributes.h"
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
 
 enum class EmbeddingChoice { kDlib, kFaceres };
 
@@ -54,12 +54,12 @@ struct PersonClusteringReport {
 //          faces of a track get its person) with the album rules, stores the persons (kept ids,
 //          new persons, unnamed persons left without faces deleted, named ones kept).
 //          Faces with a NaN/inf embedding -> faceatlas::Error naming the face.
-PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringOptions& options);
+PersonClusteringReport cluster_persons(catalog::Catalog& catalog, const PersonClusteringOptions& options);
 
 // Person edits, remembered as constraints (see Catalog::pin_face / add_not_person).
 // ensures: every face of `others` is pinned to `into`; the others are deleted. Unknown ids and
 //          `into` listed among `others` throw faceatlas::Error.
-void merge_persons(Catalog& catalog, std::int64_t into, const std::vector<std::int64_t>& others);
+void merge_persons(catalog::Catalog& catalog, std::int64_t into, const std::vector<std::int64_t>& others);
 
 struct SplitOptions {
     std::vector<std::int64_t> faces;  // these faces become a new person; empty: re-cluster
@@ -69,7 +69,7 @@ struct SplitOptions {
 // ensures: the person's faces are split; the part holding most faces keeps the id, every other
 //          part becomes a new person whose faces are pinned to it and marked "not" the original.
 //          Returns the new person ids (empty when nothing split).
-std::vector<std::int64_t> split_person(Catalog& catalog, std::int64_t person,
+std::vector<std::int64_t> split_person(catalog::Catalog& catalog, std::int64_t person,
                                        const SplitOptions& options);
 
 struct PersonSummary {
@@ -78,6 +78,6 @@ struct PersonSummary {
     cluster::PersonAttributes attributes;
 };
 // ensures: fused attributes (faceres gender and age, expressions) of every person with faces.
-std::vector<PersonSummary> summarize_persons(Catalog& catalog, bool trust_file_dates = false);
+std::vector<PersonSummary> summarize_persons(catalog::Catalog& catalog, bool trust_file_dates = false);
 
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "common/temp_dir.h"
-#include "faceatlas/catalog/scanner.h"
+#include "faceatlas/pipeline/scanner.h"
 
 namespace fs = std::filesystem;
 
@@ -20,7 +20,7 @@ TEST(CropsManifest, RelativeFilesResolveBesideTheCsvOrInItsImagesFolder) {
     std::ofstream(d / "images" / "both.jpg") << "x";
     std::ofstream(d / "labels.csv") << "file,photo,date\nbeside.jpg,P1,2001-02-03\ninside.jpg,P1,\nboth.jpg,,\n"
                                        "missing.jpg,,\n/abs/x.jpg,,\n";
-    const auto m = faceatlas::catalog::read_crops_manifest(d / "labels.csv");
+    const auto m = faceatlas::pipeline::read_crops_manifest(d / "labels.csv");
     ASSERT_EQ(m.size(), 5u);
     EXPECT_EQ(m[0].file, d / "beside.jpg");
     EXPECT_EQ(m[0].photo, "P1");

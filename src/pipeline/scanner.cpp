@@ -1,4 +1,4 @@
-#include "faceatlas/catalog/scanner.h"
+#include "faceatlas/pipeline/scanner.h"
 
 #include <algorithm>
 #include <chrono>
@@ -15,14 +15,14 @@
 #include <set>
 #include <thread>
 
-#include "faceatlas/catalog/media.h"
+#include "faceatlas/pipeline/media.h"
 #include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/image_io.h"
 
 namespace fs = std::filesystem;
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
 
 void ScanOptions::validate() const {
     auto bad = [](const std::string& m) {
@@ -70,9 +70,9 @@ struct Job {
 };
 
 struct Done {
-    PhotoRecord photo;
-    std::vector<FaceRecord> faces;
-    std::vector<TrackRecord> tracks;
+    catalog::PhotoRecord photo;
+    std::vector<catalog::FaceRecord> faces;
+    std::vector<catalog::TrackRecord> tracks;
     bool skipped = false;
 };
 
@@ -85,8 +85,8 @@ float blur_measure(const cv::Mat& rgb_chip) {
     return static_cast<float>(stddev[0] * stddev[0]);
 }
 
-FaceRecord to_record(const vision::FaceResult& f, const CaptureDate& date, const ScanOptions& o) {
-    FaceRecord r;
+catalog::FaceRecord to_record(const vision::FaceResult& f, const CaptureDate& date, const ScanOptions& o) {
+    catalog::FaceRecord r;
     r.box = f.box;
     r.score = f.score;
     for (const auto& p : f.landmarks) {
@@ -176,7 +176,7 @@ void build_tracks(Done& d, const ScanOptions& o) {
                 open.push_back({next++, f, frame});
             }
     }
-    d.tracks.assign(static_cast<std::size_t>(next), TrackRecord{});
+    d.tracks.assign(static_cast<std::size_t>(next), catalog::TrackRecord{});
     for (const auto& f : d.faces) {
         auto& t = d.tracks[static_cast<std::size_t>(*f.track_index)];
         if (t.embedding_dlib.empty()) t.embedding_dlib.assign(f.embedding_dlib.size(), 0.f);
@@ -211,7 +211,7 @@ class Worker {
         p.content_hash = job.hash;
         p.size = job.file.size;
         p.mtime = job.file.mtime;
-        p.kind = is_video(job.file.type) ? MediaKind::kVideo : MediaKind::kImage;
+        p.kind = is_video(job.file.type) ? catalog::MediaKind::kVideo : catalog::MediaKind::kImage;
         p.taken_at = job.date.iso;
         p.date_source = job.date.source;
         p.group = job.group;
@@ -237,7 +237,7 @@ class Worker {
   private:
     static void skip(Done& d, const std::string& reason) {
         d.skipped = true;
-        d.photo.status = MediaStatus::kSkipped;
+        d.photo.status = catalog::MediaStatus::kSkipped;
         d.photo.skip_reason = reason;
         d.faces.clear();
         d.tracks.clear();
@@ -392,7 +392,7 @@ bool under_any(const std::string& path, const std::vector<std::string>& roots) {
 
 }  // namespace
 
-Scanner::Scanner(Catalog& catalog, const nn::ModelManifest& models, ScanOptions options)
+Scanner::Scanner(catalog::Catalog& catalog, const nn::ModelManifest& models, ScanOptions options)
     : catalog_(catalog), models_(models), options_(std::move(options)) {
     options_.validate();
 }
@@ -400,7 +400,7 @@ Scanner::Scanner(Catalog& catalog, const nn::ModelManifest& models, ScanOptions 
 namespace {
 
 // Shared by scan() and scan_crops(): decides unchanged / moved / process, runs the pool, stores.
-ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const ScanOptions& o,
+ScanSummary execute(catalog::Catalog& catalog, const nn::ModelManifest& models, const ScanOptions& o,
                     std::vector<Job> candidates, std::vector<SkippedFile> skipped_files,
                     const std::vector<std::string>& roots, const ScanCallback& on_event) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -418,9 +418,9 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
         s.skipped.emplace_back(sk.path.string(), sk.reason);
         // Keep what an earlier run stored: only new paths get a 'skipped' record.
         if (!catalog.find_photo_by_path(sk.path.string())) {
-            PhotoRecord p;
+            catalog::PhotoRecord p;
             p.path = sk.path.string();
-            p.status = MediaStatus::kSkipped;
+            p.status = catalog::MediaStatus::kSkipped;
             p.skip_reason = sk.reason;
             catalog.store_photo(p, {});
         }
@@ -442,8 +442,8 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
             continue;
         }
         if (existing && !o.rescan && existing->content_hash == job.hash &&
-            existing->status != MediaStatus::kSkipped && existing->group == job.group) {
-            if (existing->mtime != job.file.mtime || existing->status == MediaStatus::kDeleted)
+            existing->status != catalog::MediaStatus::kSkipped && existing->group == job.group) {
+            if (existing->mtime != job.file.mtime || existing->status == catalog::MediaStatus::kDeleted)
                 catalog.update_photo_location(existing->id, path, job.file.mtime);
             ++s.unchanged;
             emit({ScanEvent::Kind::kUnchanged, job.file.path});
@@ -451,7 +451,7 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
         }
         if (!existing && !o.rescan) {
             auto same = catalog.find_photo_by_hash(job.hash);
-            if (same && same->status != MediaStatus::kSkipped && !fs::exists(same->path) &&
+            if (same && same->status != catalog::MediaStatus::kSkipped && !fs::exists(same->path) &&
                 same->group == job.group) {
                 catalog.update_photo_location(same->id, path, job.file.mtime);
                 ++s.moved;
@@ -470,12 +470,12 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
                 s.skipped.emplace_back(d.photo.path, d.photo.skip_reason);
                 // Never replace faces an earlier run stored with a skipped record.
                 auto existing = catalog.find_photo_by_path(d.photo.path);
-                if (!existing || existing->status == MediaStatus::kSkipped)
+                if (!existing || existing->status == catalog::MediaStatus::kSkipped)
                     catalog.store_photo(d.photo, {});
                 emit({ScanEvent::Kind::kSkipped, job.file.path, 0, d.photo.skip_reason});
             } else {
                 catalog.store_photo(d.photo, d.faces, d.tracks);
-                (d.photo.kind == MediaKind::kVideo ? s.videos : s.photos) += 1;
+                (d.photo.kind == catalog::MediaKind::kVideo ? s.videos : s.photos) += 1;
                 s.faces += d.faces.size();
                 emit(
                     {ScanEvent::Kind::kProcessed, job.file.path, static_cast<int>(d.faces.size())});
@@ -486,7 +486,7 @@ ScanSummary execute(Catalog& catalog, const nn::ModelManifest& models, const Sca
 
     if (!cancelled && !roots.empty()) {
         for (const auto& p : catalog.photos()) {
-            if (p.status == MediaStatus::kDeleted || seen.count(p.path) ||
+            if (p.status == catalog::MediaStatus::kDeleted || seen.count(p.path) ||
                 !under_any(p.path, roots))
                 continue;
             std::error_code ec;
@@ -554,4 +554,4 @@ ScanSummary Scanner::scan_crops(const std::vector<CropEntry>& crops, const ScanC
     return execute(catalog_, models_, o, std::move(candidates), std::move(skipped), {}, on_event);
 }
 
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline

@@ -6,12 +6,12 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "common/temp_dir.h"
-#include "faceatlas/catalog/media.h"
+#include "faceatlas/pipeline/media.h"
 #include "faceatlas/core/error.h"
 
 namespace fs = std::filesystem;
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
 namespace {
 
 class MediaTest : public ::testing::Test {
@@ -117,4 +117,4 @@ TEST_F(MediaTest, CaptureDatePrefersExifThenFileTime) {
 }
 
 }  // namespace
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline

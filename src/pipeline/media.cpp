@@ -1,4 +1,4 @@
-#include "faceatlas/catalog/media.h"
+#include "faceatlas/pipeline/media.h"
 
 #include <xxhash.h>
 
@@ -16,7 +16,7 @@
 
 namespace fs = std::filesystem;
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
 
 const char* to_string(MediaType t) {
     switch (t) {
@@ -276,4 +276,4 @@ CaptureDate read_capture_date(const fs::path& path, std::int64_t file_mtime) {
     return out;
 }
 
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline

@@ -1,4 +1,4 @@
-#include "faceatlas/catalog/persons.h"
+#include "faceatlas/pipeline/persons.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,29 +6,29 @@
 #include <set>
 #include <unordered_map>
 
-#include "faceatlas/catalog/media.h"
+#include "faceatlas/pipeline/media.h"
 #include "faceatlas/cluster/condensed_matrix.h"
 #include "faceatlas/cluster/dendrogram_cut.h"
 #include "faceatlas/cluster/linkage.h"
 #include "faceatlas/core/error.h"
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
 namespace {
 
-const std::vector<float>& embedding_of(const FaceRecord& f, EmbeddingChoice e) {
+const std::vector<float>& embedding_of(const catalog::FaceRecord& f, EmbeddingChoice e) {
     return e == EmbeddingChoice::kDlib ? f.embedding_dlib : f.embedding_faceres;
 }
-const std::vector<float>& embedding_of(const TrackRecord& t, EmbeddingChoice e) {
+const std::vector<float>& embedding_of(const catalog::TrackRecord& t, EmbeddingChoice e) {
     return e == EmbeddingChoice::kDlib ? t.embedding_dlib : t.embedding_faceres;
 }
 std::size_t dim_of(EmbeddingChoice e) { return e == EmbeddingChoice::kDlib ? 128 : 1024; }
 
-bool trusted(const PhotoRecord& p, bool trust_file_dates) {
+bool trusted(const catalog::PhotoRecord& p, bool trust_file_dates) {
     if (!p.taken_at) return false;
     return p.date_source != "file" && !p.date_source.empty() ? true : trust_file_dates;
 }
 
-std::optional<double> photo_year(const PhotoRecord& p, bool trust_file_dates) {
+std::optional<double> photo_year(const catalog::PhotoRecord& p, bool trust_file_dates) {
     if (!trusted(p, trust_file_dates)) return std::nullopt;
     CaptureDate d;
     d.iso = p.taken_at;
@@ -61,7 +61,7 @@ EmbeddingChoice embedding_from_string(const std::string& name) {
                 "use dlib or faceres");
 }
 
-PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringOptions& options) {
+PersonClusteringReport cluster_persons(catalog::Catalog& catalog, const PersonClusteringOptions& options) {
     cluster::AlbumOptions album = options.album;
     album.metric = options.embedding == EmbeddingChoice::kDlib ? cluster::Metric::kEuclidean
                                                                 : cluster::Metric::kCosine;
@@ -69,14 +69,14 @@ PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringO
     PersonClusteringReport report;
     report.threshold = album.resolved_threshold();
 
-    std::map<std::int64_t, PhotoRecord> photos;
+    std::map<std::int64_t, catalog::PhotoRecord> photos;
     for (auto& p : catalog.photos()) photos.emplace(p.id, std::move(p));
-    std::map<std::int64_t, TrackRecord> tracks;
+    std::map<std::int64_t, catalog::TrackRecord> tracks;
     for (auto& t : catalog.tracks()) tracks.emplace(t.id, std::move(t));
     std::map<std::int64_t, std::int64_t> pins;
     std::map<std::int64_t, std::vector<std::int64_t>> nots;
     for (const auto& c : catalog.person_constraints()) {
-        if (c.kind == PersonConstraintKind::kIs) {
+        if (c.kind == catalog::PersonConstraintKind::kIs) {
             pins[c.face_id] = c.person_id;
         } else {
             nots[c.face_id].push_back(c.person_id);
@@ -101,11 +101,11 @@ PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringO
 
     for (const auto& f : catalog.faces(true)) {
         const auto pit = photos.find(f.photo_id);
-        if (pit == photos.end() || pit->second.status != MediaStatus::kOk) continue;
-        const PhotoRecord& photo = pit->second;
+        if (pit == photos.end() || pit->second.status != catalog::MediaStatus::kOk) continue;
+        const catalog::PhotoRecord& photo = pit->second;
         ++report.faces;
         old_person[f.id] = f.person_id;
-        const bool video = photo.kind == MediaKind::kVideo || f.frame_index.has_value();
+        const bool video = photo.kind == catalog::MediaKind::kVideo || f.frame_index.has_value();
         const std::string group_key =
             video ? "v:" + std::to_string(photo.id) + ":" + std::to_string(f.frame_index.value_or(-1))
                   : (photo.group ? "g:" + *photo.group : "p:" + std::to_string(photo.id));
@@ -190,11 +190,11 @@ PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringO
             new_index[p] = num_new++;
         }
     }
-    std::vector<FaceAssignment> assignment;
+    std::vector<catalog::FaceAssignment> assignment;
     for (std::size_t i = 0; i < items.size(); ++i) {
         const int p = result.person_of[i];
         for (auto fid : sources[i].face_ids) {
-            FaceAssignment a;
+            catalog::FaceAssignment a;
             a.face_id = fid;
             if (p >= 0) {
                 const auto& person = result.persons[static_cast<std::size_t>(p)];
@@ -222,10 +222,10 @@ PersonClusteringReport cluster_persons(Catalog& catalog, const PersonClusteringO
     return report;
 }
 
-void merge_persons(Catalog& catalog, std::int64_t into, const std::vector<std::int64_t>& others) {
+void merge_persons(catalog::Catalog& catalog, std::int64_t into, const std::vector<std::int64_t>& others) {
     const auto persons = catalog.persons();
     auto known = [&](std::int64_t id) {
-        return std::any_of(persons.begin(), persons.end(), [&](const PersonRecord& p) { return p.id == id; });
+        return std::any_of(persons.begin(), persons.end(), [&](const catalog::PersonRecord& p) { return p.id == id; });
     };
     for (auto id : others) {
         if (id == into)
@@ -247,13 +247,13 @@ void merge_persons(Catalog& catalog, std::int64_t into, const std::vector<std::i
     for (auto id : from) catalog.delete_person(id);
 }
 
-std::vector<std::int64_t> split_person(Catalog& catalog, std::int64_t person,
+std::vector<std::int64_t> split_person(catalog::Catalog& catalog, std::int64_t person,
                                        const SplitOptions& options) {
     const auto persons = catalog.persons();
-    if (std::none_of(persons.begin(), persons.end(), [&](const PersonRecord& p) { return p.id == person; }))
+    if (std::none_of(persons.begin(), persons.end(), [&](const catalog::PersonRecord& p) { return p.id == person; }))
         throw Error(ErrorCode::kNotFound, "no person " + std::to_string(person), "person split",
                     "list persons with `faceatlas persons`");
-    std::vector<FaceRecord> faces;
+    std::vector<catalog::FaceRecord> faces;
     for (auto& f : catalog.faces(true))
         if (f.person_id == person) faces.push_back(std::move(f));
     std::vector<std::vector<std::int64_t>> parts;
@@ -313,14 +313,14 @@ std::vector<std::int64_t> split_person(Catalog& catalog, std::int64_t person,
     return created;
 }
 
-std::vector<PersonSummary> summarize_persons(Catalog& catalog, bool trust_file_dates) {
-    std::map<std::int64_t, PhotoRecord> photos;
+std::vector<PersonSummary> summarize_persons(catalog::Catalog& catalog, bool trust_file_dates) {
+    std::map<std::int64_t, catalog::PhotoRecord> photos;
     for (auto& p : catalog.photos()) photos.emplace(p.id, std::move(p));
     std::map<std::int64_t, std::vector<cluster::FaceAttributes>> by_person;
     for (const auto& f : catalog.faces(false)) {
         if (!f.person_id) continue;
         const auto pit = photos.find(f.photo_id);
-        if (pit == photos.end() || pit->second.status != MediaStatus::kOk) continue;
+        if (pit == photos.end() || pit->second.status != catalog::MediaStatus::kOk) continue;
         cluster::FaceAttributes a;
         a.male_prob = f.male_prob_faceres;
         a.age_probs = f.age_probs;
@@ -337,4 +337,4 @@ std::vector<PersonSummary> summarize_persons(Catalog& catalog, bool trust_file_d
     return out;
 }
 
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline

@@ -1,4 +1,4 @@
-#include "faceatlas/catalog/attribute_apply.h"
+#include "faceatlas/pipeline/attribute_apply.h"
 
 #include <array>
 #include <map>
@@ -8,30 +8,30 @@
 #include "faceatlas/vision/attribute_features.h"
 #include "faceatlas/vision/image_io.h"
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
 
-const std::vector<float>& embedding_of(const FaceRecord& f, const std::string& backbone) {
+const std::vector<float>& embedding_of(const catalog::FaceRecord& f, const std::string& backbone) {
     return backbone == attr::kBackboneDlib ? f.embedding_dlib : f.embedding_faceres;
 }
 
 namespace {
 // faceres-blocks models: features from the photo and the stored landmarks, as in training.
-void block_features(Catalog& cat, const attr::AttributeModel& model, const nn::ModelManifest& models,
-                    const std::vector<FaceRecord>& faces, std::vector<float>& x, std::vector<std::int64_t>& ids,
+void block_features(catalog::Catalog& cat, const attr::AttributeModel& model, const nn::ModelManifest& models,
+                    const std::vector<catalog::FaceRecord>& faces, std::vector<float>& x, std::vector<std::int64_t>& ids,
                     std::size_t& skipped) {
     const auto spec = vision::AttributeFeatureSpec::from_json(model.preprocessing.at("features"));
     if (spec.dim() != model.feature_dim)
         throw Error(ErrorCode::kCorruptData, "feature spec size does not match the model", "attribute model");
     const auto* suffix = model.suffix.empty() ? nullptr : &model.suffix;
     auto ex = vision::AttributeFeatureExtractor::load(models, spec, suffix);
-    std::map<std::int64_t, PhotoRecord> photos;
+    std::map<std::int64_t, catalog::PhotoRecord> photos;
     for (auto& p : cat.photos()) photos.emplace(p.id, std::move(p));
-    std::map<std::int64_t, std::vector<const FaceRecord*>> by_photo;
+    std::map<std::int64_t, std::vector<const catalog::FaceRecord*>> by_photo;
     for (const auto& f : faces) by_photo[f.photo_id].push_back(&f);
     for (const auto& [pid, fs] : by_photo) {
         const auto it = photos.find(pid);
         std::optional<cv::Mat> img;
-        if (it != photos.end() && it->second.kind == MediaKind::kImage)
+        if (it != photos.end() && it->second.kind == catalog::MediaKind::kImage)
             if (auto r = vision::load_image_rgb(it->second.path)) img = r.value();
         for (const auto* f : fs) {
             if (!img || f->frame_index || f->landmarks.size() != 136) {
@@ -55,7 +55,7 @@ void block_features(Catalog& cat, const attr::AttributeModel& model, const nn::M
 }
 }  // namespace
 
-std::size_t apply_attribute_model(Catalog& cat, const attr::AttributeModel& model,
+std::size_t apply_attribute_model(catalog::Catalog& cat, const attr::AttributeModel& model,
                                   const nn::ModelManifest* models, std::size_t* skipped_faces) {
     const bool blocks = model.backbone == attr::kBackboneFaceresBlocks;
     const auto faces = cat.faces(!blocks);
@@ -80,7 +80,7 @@ std::size_t apply_attribute_model(Catalog& cat, const attr::AttributeModel& mode
     if (skipped_faces) *skipped_faces = skipped;
     if (ids.empty()) return 0;
     const auto p = model.predict(x.data(), ids.size());
-    std::vector<FaceAttribute> rows;
+    std::vector<catalog::FaceAttribute> rows;
     const auto na = model.attributes.size();
     for (std::size_t i = 0; i < ids.size(); ++i)
         for (std::size_t k = 0; k < na; ++k) rows.push_back({ids[i], model.attributes[k].name, p[i * na + k]});
@@ -88,4 +88,4 @@ std::size_t apply_attribute_model(Catalog& cat, const attr::AttributeModel& mode
     return ids.size();
 }
 
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline

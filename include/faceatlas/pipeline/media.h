@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace faceatlas::catalog {
+namespace faceatlas::pipeline {
 
 enum class MediaType {
     kNone,
@@ -78,4 +78,4 @@ struct CaptureDate {
 // then the file's modification time. Never throws.
 CaptureDate read_capture_date(const std::filesystem::path& path, std::int64_t file_mtime);
 
-}  // namespace faceatlas::catalog
+}  // namespace faceatlas::pipeline
