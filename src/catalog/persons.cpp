@@ -313,28 +313,4 @@ std::vector<std::int64_t> split_person(Catalog& catalog, std::int64_t person,
     return created;
 }
 
-std::vector<PersonSummary> summarize_persons(Catalog& catalog, bool trust_file_dates) {
-    std::map<std::int64_t, PhotoRecord> photos;
-    for (auto& p : catalog.photos()) photos.emplace(p.id, std::move(p));
-    std::map<std::int64_t, std::vector<cluster::FaceAttributes>> by_person;
-    for (const auto& f : catalog.faces(false)) {
-        if (!f.person_id) continue;
-        const auto pit = photos.find(f.photo_id);
-        if (pit == photos.end() || pit->second.status != MediaStatus::kOk) continue;
-        cluster::FaceAttributes a;
-        a.male_prob = f.male_prob_faceres;
-        a.age_probs = f.age_probs;
-        a.expression = f.expression;
-        a.photo_year = photo_year(pit->second, trust_file_dates);
-        by_person[*f.person_id].push_back(std::move(a));
-    }
-    std::vector<PersonSummary> out;
-    for (const auto& p : catalog.persons()) {
-        const auto it = by_person.find(p.id);
-        if (it == by_person.end()) continue;
-        out.push_back({p.id, p.name, cluster::fuse_person_attributes(it->second)});
-    }
-    return out;
-}
-
 }  // namespace faceatlas::catalog
