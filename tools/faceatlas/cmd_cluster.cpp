@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "faceatlas/catalog/embedding_kind.h"
 #include "faceatlas/catalog/persons.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/summary/summary_json.h"
@@ -133,7 +134,7 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
             if (st->json) {
                 params = nlohmann::json{
                     {"embedding", st->embedding},
-                    {"metric", st->embedding == "dlib" ? "euclidean" : "cosine"},
+                    {"metric", cluster::to_string(catalog::embedding_kind(st->embedding).metric)},
                     {"threshold", r.threshold},
                     {"birth_year_weight", st->birth_year_weight},
                     {"birth_year_scale", st->birth_year_scale},

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "faceatlas/catalog/embedding_kind.h"
 #include "faceatlas/catalog/truth_match.h"
 #include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
@@ -32,16 +33,12 @@ CatalogFaces load_catalog_faces(const std::string& path, bool with_embeddings) {
 }
 
 std::size_t embedding_dim(const std::string& embedding) {
-    if (embedding == "dlib") return 128;
-    if (embedding == "faceres") return 1024;
-    throw Error(ErrorCode::kInvalidArgument, "unknown embedding '" + embedding + "'", "--embedding",
-                "use dlib or faceres");
+    return catalog::embedding_kind(embedding).dim;
 }
 
 const std::vector<float>& embedding_of(const catalog::FaceRecord& face,
                                        const std::string& embedding) {
-    (void)embedding_dim(embedding);
-    return embedding == "dlib" ? face.embedding_dlib : face.embedding_faceres;
+    return catalog::embedding_kind(embedding).of(face);
 }
 
 cluster::Matrix embedding_matrix(const std::vector<const catalog::FaceRecord*>& faces,
