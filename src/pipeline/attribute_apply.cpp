@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "faceatlas/catalog/embedding_kind.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/attribute_features.h"
 #include "faceatlas/vision/image_io.h"
@@ -11,7 +12,7 @@
 namespace faceatlas::pipeline {
 
 const std::vector<float>& embedding_of(const catalog::FaceRecord& f, const std::string& backbone) {
-    return backbone == attr::kBackboneDlib ? f.embedding_dlib : f.embedding_faceres;
+    return catalog::embedding_kind(backbone).of(f);  // model backbones are named like the embeddings
 }
 
 namespace {

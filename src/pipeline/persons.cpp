@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "faceatlas/catalog/embedding_kind.h"
 #include "faceatlas/pipeline/media.h"
 #include "faceatlas/cluster/condensed_matrix.h"
 #include "faceatlas/cluster/dendrogram_cut.h"
@@ -15,13 +16,17 @@
 namespace faceatlas::pipeline {
 namespace {
 
+// EmbeddingChoice is the typed flag; the registry (embedding_kind.h) holds what it means.
+const catalog::EmbeddingKind& kind_of(EmbeddingChoice e) {
+    return catalog::embedding_kind(e == EmbeddingChoice::kDlib ? "dlib" : "faceres");
+}
 const std::vector<float>& embedding_of(const catalog::FaceRecord& f, EmbeddingChoice e) {
-    return e == EmbeddingChoice::kDlib ? f.embedding_dlib : f.embedding_faceres;
+    return kind_of(e).of(f);
 }
 const std::vector<float>& embedding_of(const catalog::TrackRecord& t, EmbeddingChoice e) {
-    return e == EmbeddingChoice::kDlib ? t.embedding_dlib : t.embedding_faceres;
+    return kind_of(e).of(t);
 }
-std::size_t dim_of(EmbeddingChoice e) { return e == EmbeddingChoice::kDlib ? 128 : 1024; }
+std::size_t dim_of(EmbeddingChoice e) { return kind_of(e).dim; }
 
 bool trusted(const catalog::PhotoRecord& p, bool trust_file_dates) {
     if (!p.taken_at) return false;
@@ -52,19 +57,15 @@ struct ItemSource {
 
 }  // namespace
 
-const char* to_string(EmbeddingChoice e) { return e == EmbeddingChoice::kDlib ? "dlib" : "faceres"; }
+const char* to_string(EmbeddingChoice e) { return kind_of(e).name.data(); }
 
 EmbeddingChoice embedding_from_string(const std::string& name) {
-    if (name == "dlib") return EmbeddingChoice::kDlib;
-    if (name == "faceres") return EmbeddingChoice::kFaceres;
-    throw Error(ErrorCode::kInvalidArgument, "unknown embedding '" + name + "'", "--embedding",
-                "use dlib or faceres");
+    return catalog::embedding_kind(name).name == "dlib" ? EmbeddingChoice::kDlib : EmbeddingChoice::kFaceres;
 }
 
 PersonClusteringReport cluster_persons(catalog::Catalog& catalog, const PersonClusteringOptions& options) {
     cluster::AlbumOptions album = options.album;
-    album.metric = options.embedding == EmbeddingChoice::kDlib ? cluster::Metric::kEuclidean
-                                                                : cluster::Metric::kCosine;
+    album.metric = kind_of(options.embedding).metric;
     album.validate();
     PersonClusteringReport report;
     report.threshold = album.resolved_threshold();
@@ -273,8 +274,7 @@ std::vector<std::int64_t> split_person(catalog::Catalog& catalog, std::int64_t p
         if (!moved.empty()) parts.push_back(moved);
     } else {
         if (faces.size() < 2) return {};
-        const auto metric = options.embedding == EmbeddingChoice::kDlib ? cluster::Metric::kEuclidean
-                                                                        : cluster::Metric::kCosine;
+        const auto metric = kind_of(options.embedding).metric;
         const double t = options.threshold > 0
                              ? options.threshold
                              : 0.75 * cluster::default_album_threshold(cluster::AlbumAlgorithm::kAverage, metric);
@@ -311,30 +311,6 @@ std::vector<std::int64_t> split_person(catalog::Catalog& catalog, std::int64_t p
         }
     }
     return created;
-}
-
-std::vector<PersonSummary> summarize_persons(catalog::Catalog& catalog, bool trust_file_dates) {
-    std::map<std::int64_t, catalog::PhotoRecord> photos;
-    for (auto& p : catalog.photos()) photos.emplace(p.id, std::move(p));
-    std::map<std::int64_t, std::vector<cluster::FaceAttributes>> by_person;
-    for (const auto& f : catalog.faces(false)) {
-        if (!f.person_id) continue;
-        const auto pit = photos.find(f.photo_id);
-        if (pit == photos.end() || pit->second.status != catalog::MediaStatus::kOk) continue;
-        cluster::FaceAttributes a;
-        a.male_prob = f.male_prob_faceres;
-        a.age_probs = f.age_probs;
-        a.expression = f.expression;
-        a.photo_year = photo_year(pit->second, trust_file_dates);
-        by_person[*f.person_id].push_back(std::move(a));
-    }
-    std::vector<PersonSummary> out;
-    for (const auto& p : catalog.persons()) {
-        const auto it = by_person.find(p.id);
-        if (it == by_person.end()) continue;
-        out.push_back({p.id, p.name, cluster::fuse_person_attributes(it->second)});
-    }
-    return out;
 }
 
 }  // namespace faceatlas::pipeline

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <set>
 
+#include "faceatlas/pipeline/media.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/analyzer.h"
 
@@ -13,42 +14,26 @@ namespace {
 
 constexpr int kAgeBins = 100;
 constexpr int kMinAge = 1;  // faceres bins are ages 1..100
-constexpr double kProbClip = 0.01;
+constexpr double kProbClip = 1e-6;  // as vision::fuse_age_gender
 
 void bad(const std::string& what) {
     throw Error(ErrorCode::kInvalidArgument, what, "SummaryOptions");
 }
 
-std::optional<int> year_of(const std::optional<std::string>& iso) {
-    if (!iso || iso->size() < 4) return std::nullopt;
-    try {
-        return std::stoi(iso->substr(0, 4));
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
 GenderEstimate fuse_gender(const std::vector<const catalog::FaceRecord*>& faces,
-                           GenderSource source) {
+                           const SummaryOptions& o) {
     GenderEstimate g;
-    double log_m = 0, log_f = 0;
+    double z = 0;
     int male_votes = 0;
     for (const auto* f : faces) {
-        std::vector<float> probs;
-        if (source != GenderSource::kFaceApi) probs.push_back(f->male_prob_faceres);
-        if (source != GenderSource::kFaceres) probs.push_back(f->male_prob);
-        double mean = 0;
-        for (const float q : probs) {
-            const double p = std::clamp(static_cast<double>(q), kProbClip, 1 - kProbClip);
-            log_m += std::log(p);
-            log_f += std::log(1 - p);
-            mean += q;
-        }
-        if (mean / static_cast<double>(probs.size()) >= 0.5) ++male_votes;
+        const double p = std::clamp(static_cast<double>(fused_face(*f, o).male_prob), kProbClip,
+                                    1 - kProbClip);
+        z += std::log(p) - std::log1p(-p);
+        if (p >= 0.5) ++male_votes;
     }
     g.male_vote = static_cast<double>(male_votes) / static_cast<double>(faces.size());
-    // p_m / (p_m + p_f) computed from the log ratio so long products do not underflow.
-    g.male_product = 1.0 / (1.0 + std::exp(log_f - log_m));
+    // sigmoid of the summed log odds, clamped so long products neither overflow nor underflow.
+    g.male_product = 1.0 / (1.0 + std::exp(-std::clamp(z, -700.0, 700.0)));
     g.male = g.male_product >= 0.5;
     g.confidence = std::max(g.male_product, 1 - g.male_product);
     return g;
@@ -58,11 +43,13 @@ std::optional<AgeEstimate> fuse_age(const std::vector<const catalog::FaceRecord*
                                     const std::map<std::int64_t, catalog::PhotoRecord>& photos,
                                     const SummaryOptions& o) {
     std::vector<double> avg(kAgeBins, 0.0);
+    double faceapi_sum = 0;
     int n = 0;
     for (const auto* f : faces) {
         if (f->age_probs.size() != kAgeBins) continue;
         for (int i = 0; i < kAgeBins; ++i)
             avg[static_cast<std::size_t>(i)] += f->age_probs[static_cast<std::size_t>(i)];
+        faceapi_sum += f->age;
         ++n;
     }
     if (n == 0) return std::nullopt;
@@ -71,18 +58,12 @@ std::optional<AgeEstimate> fuse_age(const std::vector<const catalog::FaceRecord*
     for (double& v : avg) v /= total;
 
     AgeEstimate a;
-    std::vector<int> idx(kAgeBins);
-    std::iota(idx.begin(), idx.end(), 0);
-    std::partial_sort(idx.begin(), idx.begin() + o.age_top_l, idx.end(), [&](int x, int y) {
-        return avg[static_cast<std::size_t>(x)] > avg[static_cast<std::size_t>(y)];
-    });
-    double num = 0, den = 0;
-    for (int k = 0; k < o.age_top_l; ++k) {
-        const double p = avg[static_cast<std::size_t>(idx[static_cast<std::size_t>(k)])];
-        num += p * (kMinAge + idx[static_cast<std::size_t>(k)]);
-        den += p;
-    }
-    a.age = den > 0 ? num / den : 0;
+    // The person's age is the face fusion applied to the person's inputs (mean face-api age,
+    // averaged faceres distribution), so a one-face person gets exactly its face's fused age.
+    const std::vector<float> avg_f(avg.begin(), avg.end());
+    a.age = vision::fuse_age_gender(static_cast<float>(faceapi_sum / n), 0.5f, 0.f, avg_f, 0.5f,
+                                    o.fusion)
+                .age;
     double mean = 0;
     for (int i = 0; i < kAgeBins; ++i) mean += avg[static_cast<std::size_t>(i)] * (kMinAge + i);
     double var = 0, near = 0;
@@ -99,8 +80,7 @@ std::optional<AgeEstimate> fuse_age(const std::vector<const catalog::FaceRecord*
     for (const auto* f : faces) {
         const auto it = photos.find(f->photo_id);
         if (it == photos.end()) continue;
-        if (const auto y = year_of(it->second.taken_at))
-            births.push_back(*y - static_cast<double>(f->age_faceres));
+        if (const auto b = face_birth_year(*f, it->second, o)) births.push_back(*b);
     }
     if (!births.empty()) {
         const double m =
@@ -163,7 +143,7 @@ std::vector<float> normalized(const std::vector<float>& v) {
 }  // namespace
 
 void SummaryOptions::validate() const {
-    if (age_top_l < 1 || age_top_l > kAgeBins) bad("age_top_l must be in [1, 100]");
+    fusion.validate();
     if (!(age_confidence_years >= 0)) bad("age_confidence_years must be >= 0");
     if (!(attribute_threshold >= 0 && attribute_threshold <= 1))
         bad("attribute_threshold must be in [0, 1]");
@@ -171,6 +151,26 @@ void SummaryOptions::validate() const {
     if (representatives < 0) bad("representatives must be >= 0");
     if (!(quality_size_ref > 0) || !(quality_blur_ref > 0))
         bad("quality_size_ref and quality_blur_ref must be > 0");
+}
+
+vision::FusedAgeGender fused_face(const catalog::FaceRecord& f, const SummaryOptions& o) {
+    return vision::fuse_age_gender(f.age, f.male_prob, f.age_faceres, f.age_probs,
+                                   f.male_prob_faceres, o.fusion);
+}
+
+std::optional<double> trusted_year(const catalog::PhotoRecord& p, const SummaryOptions& o) {
+    if (!p.taken_at || p.date_source.empty()) return std::nullopt;
+    if (p.date_source == "file" && !o.trust_file_dates) return std::nullopt;
+    pipeline::CaptureDate d;
+    d.iso = p.taken_at;
+    return d.year();
+}
+
+std::optional<double> face_birth_year(const catalog::FaceRecord& f, const catalog::PhotoRecord& p,
+                                      const SummaryOptions& o) {
+    const auto y = trusted_year(p, o);
+    if (!y) return std::nullopt;
+    return *y - static_cast<double>(fused_face(f, o).age);
 }
 
 float face_quality(const catalog::FaceRecord& f, const SummaryOptions& o) {
@@ -261,10 +261,39 @@ PersonSummary summarize_person(const catalog::PersonRecord& person,
         }
     }
 
-    s.gender = fuse_gender(faces, o.gender_source);
+    s.gender = fuse_gender(faces, o);
     s.age = fuse_age(faces, photos, o);
     s.attributes = attribute_shares(faces, attributes, o);
+    int with_expr = 0;
+    for (const auto* f : faces) {
+        if (f->expression.size() != 7) continue;
+        const auto best =
+            std::max_element(f->expression.begin(), f->expression.end()) - f->expression.begin();
+        ++s.expression_counts[static_cast<std::size_t>(best)];
+        for (std::size_t k = 0; k < 7; ++k) s.expression_mean[k] += f->expression[k];
+        ++with_expr;
+    }
+    if (with_expr > 0)
+        for (auto& m : s.expression_mean) m /= with_expr;
     return s;
+}
+
+std::vector<PersonSummary> summarize_persons(catalog::Catalog& cat, const SummaryOptions& o,
+                                             const std::vector<FaceAttributeProb>& attributes) {
+    std::map<std::int64_t, catalog::PhotoRecord> photos;
+    for (auto& p : cat.photos())
+        if (p.status == catalog::MediaStatus::kOk) photos.emplace(p.id, std::move(p));
+    const auto all = cat.faces(true);
+    std::map<std::int64_t, std::vector<const catalog::FaceRecord*>> by_person;
+    for (const auto& f : all)
+        if (f.person_id && photos.count(f.photo_id)) by_person[*f.person_id].push_back(&f);
+    std::vector<PersonSummary> out;
+    for (const auto& p : cat.persons()) {
+        const auto it = by_person.find(p.id);
+        if (it != by_person.end())
+            out.push_back(summarize_person(p, it->second, photos, attributes, o));
+    }
+    return out;
 }
 
 }  // namespace faceatlas::summary

@@ -1,6 +1,7 @@
 #include "faceatlas/summary/summary_json.h"
 
 #include "faceatlas/core/error.h"
+#include "faceatlas/vision/analyzer.h"
 
 namespace faceatlas::summary {
 
@@ -36,6 +37,25 @@ nlohmann::json to_json(const PersonSummary& p) {
             {{"name", a.name}, {"kind", a.kind}, {"share", a.share}, {"prominent", a.prominent}});
     j["attributes"] = attrs;
     return j;
+}
+
+nlohmann::json person_list_json(const PersonSummary& p) {
+    using nlohmann::json;
+    json expr = json::object(), counts = json::object();
+    for (std::size_t k = 0; k < p.expression_counts.size(); ++k) {
+        expr[vision::kExpressionNames[k]] = p.expression_mean[k];
+        counts[vision::kExpressionNames[k]] = p.expression_counts[k];
+    }
+    return {{"id", p.person_id},
+            {"name", p.name ? json(*p.name) : json(nullptr)},
+            {"faces", p.face_ids.size()},
+            {"gender", p.gender.male ? "male" : "female"},
+            {"male_vote", p.gender.male_vote},
+            {"male_product", p.gender.male_product},
+            {"age", p.age ? json(p.age->age) : json(nullptr)},
+            {"birth_year", p.age && p.age->birth_year ? json(*p.age->birth_year) : json(nullptr)},
+            {"expression_counts", counts},
+            {"expression_mean", expr}};
 }
 
 PersonSummary summarize_person_in(catalog::Catalog& cat, std::int64_t person_id,

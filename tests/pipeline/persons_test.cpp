@@ -250,18 +250,5 @@ TEST_F(PersonsTest, NanEmbeddingIsAClearError) {
     EXPECT_NO_THROW(cluster_persons(*cat_, o));
 }
 
-TEST_F(PersonsTest, SummariesFuseAttributes) {
-    for (int i = 0; i < 3; ++i) add_photo("a" + std::to_string(i) + ".jpg", {face(1)});
-    cluster();
-    const auto s = summarize_persons(*cat_);
-    ASSERT_EQ(s.size(), 1u);
-    EXPECT_EQ(s[0].attributes.faces, 3u);
-    EXPECT_TRUE(s[0].attributes.male);
-    ASSERT_TRUE(s[0].attributes.age);
-    EXPECT_NEAR(*s[0].attributes.age, 31.0, 1e-6);
-    ASSERT_TRUE(s[0].attributes.birth_year);
-    EXPECT_NEAR(*s[0].attributes.birth_year, 2020.0 + 120.0 / 365.25 - 31.0, 0.01);
-}
-
 }  // namespace
 }  // namespace faceatlas::pipeline

@@ -41,6 +41,7 @@ std::map<std::int64_t, PhotoRecord> photos_with_dates(
         p.id = static_cast<std::int64_t>(i + 1);
         p.path = "/p" + std::to_string(i + 1) + ".jpg";
         p.taken_at = dates[i];
+        if (p.taken_at) p.date_source = "exif";
         m[p.id] = p;
     }
     return m;
@@ -52,7 +53,7 @@ TEST(PersonSummary, GenderProductRuleAndVote) {
     std::vector<FaceRecord> faces = {face(1, 1, 0.9f, 0.5f), face(2, 1, 0.4f, 0.5f),
                                      face(3, 1, 0.3f, 0.5f)};
     fs::SummaryOptions o;
-    o.gender_source = fs::GenderSource::kFaceres;
+    o.fusion.gender_weight_faceapi = 0;  // faceres only: the plain product rule
     const auto s = fs::summarize_person(PersonRecord{7, "x", 3}, ptrs(faces),
                                         photos_with_dates({"2020-01-01"}), {}, o);
     const double pm = 0.9 * 0.4 * 0.3, pf = 0.1 * 0.6 * 0.7;
@@ -61,12 +62,47 @@ TEST(PersonSummary, GenderProductRuleAndVote) {
     EXPECT_TRUE(s.gender.male);  // one confident face outweighs two unsure ones
     EXPECT_NEAR(s.gender.confidence, pm / (pm + pf), 1e-6);
 
-    // Both nets: face-api's 0.5 adds nothing to the product, and a vote uses the mean.
-    o.gender_source = fs::GenderSource::kBoth;
+    // The default (the documented fusion): each face's P(male) is sigmoid(0.975 logit(face-api)
+    // + 0.025 logit(faceres)); face-api's 0.5 adds nothing, so the person's log odds are 0.025
+    // times the faceres ones. (The old kBoth summed both nets' log odds at full weight.)
     const auto b = fs::summarize_person(PersonRecord{7, "x", 3}, ptrs(faces),
-                                        photos_with_dates({"2020-01-01"}), {}, o);
-    EXPECT_NEAR(b.gender.male_product, pm / (pm + pf), 1e-6);
-    EXPECT_NEAR(b.gender.male_vote, 1.0 / 3.0, 1e-9);  // means 0.7, 0.45, 0.4
+                                        photos_with_dates({"2020-01-01"}), {}, {});
+    const double z = 0.025 * std::log(pm / pf);
+    EXPECT_NEAR(b.gender.male_product, 1 / (1 + std::exp(-z)), 1e-6);
+    EXPECT_NEAR(b.gender.male_vote, 1.0 / 3.0, 1e-9);  // fused P > 0.5 for face 1 only
+}
+
+TEST(PersonSummary, OneFacePersonHasItsFacesFusedValues) {
+    FaceRecord f = face(1, 1, 0.3f, 0.8f);
+    f.age = 41.f;
+    f.age_probs.assign(100, 0.f);
+    f.age_probs[29] = 0.6f;  // age 30
+    f.age_probs[34] = 0.3f;  // age 35
+    f.age_probs[59] = 0.1f;  // age 60
+    std::vector<FaceRecord> faces = {f};
+    auto photos = photos_with_dates({"2000-07-01"});
+    const fs::SummaryOptions o;
+    const auto s = fs::summarize_person(PersonRecord{1, {}, 1}, ptrs(faces), photos, {}, o);
+    const auto fused = fs::fused_face(f, o);
+    // By hand: top-5 (all three bins) expected age = 30*0.6 + 35*0.3 + 60*0.1 = 34.5.
+    EXPECT_NEAR(fused.age, 0.85 * 41 + 0.15 * 34.5, 1e-4);
+    const double z = 0.975 * std::log(0.8 / 0.2) + 0.025 * std::log(0.3 / 0.7);
+    EXPECT_NEAR(fused.male_prob, 1 / (1 + std::exp(-z)), 1e-6);
+    ASSERT_TRUE(s.age);
+    EXPECT_NEAR(s.age->age, fused.age, 1e-4);
+    EXPECT_NEAR(s.gender.male_product, fused.male_prob, 1e-6);
+    ASSERT_TRUE(s.age->birth_year);
+    const double year = 2000 + 181 / 365.25;  // 1 July: day 181 (0-based)
+    EXPECT_NEAR(*s.age->birth_year, year - fused.age, 1e-4);
+    EXPECT_NEAR(*fs::face_birth_year(f, photos.at(1), o), *s.age->birth_year, 1e-9);
+    // A file time is not trusted for birth years unless asked.
+    photos.at(1).date_source = "file";
+    EXPECT_FALSE(fs::summarize_person(PersonRecord{1, {}, 1}, ptrs(faces), photos, {}, o)
+                     .age->birth_year);
+    fs::SummaryOptions trust;
+    trust.trust_file_dates = true;
+    EXPECT_TRUE(fs::summarize_person(PersonRecord{1, {}, 1}, ptrs(faces), photos, {}, trust)
+                    .age->birth_year);
 }
 
 TEST(PersonSummary, GenderProductDoesNotUnderflowWithManyFaces) {
@@ -88,9 +124,13 @@ TEST(PersonSummary, AgeIsTopLExpectationOfTheAveragedDistribution) {
     faces[1].age_probs[39] = 0.5f;  // age 40
     faces[0].age_faceres = 30;
     faces[1].age_faceres = 35;
+    // faceres alone with top-2 (the old default), so the hand-computed values below hold.
+    fs::SummaryOptions o;
+    o.fusion.age_weight_faceapi = 0;
+    o.fusion.faceres_top_l = 2;
     const auto s =
         fs::summarize_person(PersonRecord{1, {}, 2}, ptrs(faces),
-                             photos_with_dates({"2010-05-01T10:00:00", "2020-01-01"}), {}, {});
+                             photos_with_dates({"2010-05-01T10:00:00", "2020-01-01"}), {}, o);
     ASSERT_TRUE(s.age);
     // averaged: p(30) = 0.75, p(40) = 0.25; top-2 expectation = 32.5; sd =
     // sqrt(0.75*6.25+0.25*56.25)
@@ -98,8 +138,11 @@ TEST(PersonSummary, AgeIsTopLExpectationOfTheAveragedDistribution) {
     EXPECT_NEAR(s.age->spread, std::sqrt(0.75 * 6.25 + 0.25 * 56.25), 1e-6);
     EXPECT_NEAR(s.age->confidence, 0.75, 1e-6);  // only age 30 is within +-5 of 32.5
     ASSERT_TRUE(s.age->birth_year);
-    EXPECT_NEAR(*s.age->birth_year, ((2010 - 30) + (2020 - 35)) / 2.0, 1e-9);
-    EXPECT_NEAR(*s.age->birth_year_sd, 2.5, 1e-9);
+    // Birth years use the fractional capture year (1 May = day 120) and each face's fused age
+    // (30 and 35 here), as the clustering's birth-year term does.
+    const double y1 = 2010 + 120 / 365.25;
+    EXPECT_NEAR(*s.age->birth_year, ((y1 - 30) + (2020 - 35)) / 2.0, 1e-6);
+    EXPECT_NEAR(*s.age->birth_year_sd, std::abs((y1 - 30) - (2020 - 35)) / 2, 1e-6);
     EXPECT_EQ(s.first_date.value(), "2010-05-01T10:00:00");
     EXPECT_EQ(s.last_date.value(), "2020-01-01");
     EXPECT_EQ(s.photos, 2);
@@ -189,6 +232,6 @@ TEST(PersonSummary, AttributeSharesAndProminence) {
 TEST(PersonSummary, RejectsNoFacesAndBadOptions) {
     EXPECT_THROW(fs::summarize_person(PersonRecord{1, {}, 0}, {}, {}, {}, {}), faceatlas::Error);
     fs::SummaryOptions o;
-    o.age_top_l = 0;
+    o.fusion.faceres_top_l = 0;
     EXPECT_THROW(o.validate(), faceatlas::Error);
 }

@@ -9,8 +9,9 @@
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/pipeline/persons.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/summary/person_summary.h"
+#include "faceatlas/summary/summary_json.h"
 #include "faceatlas/vision/analyzer.h"
-#include "faceatlas/vision/attribute_fusion.h"
 
 namespace faceatlas::cli {
 namespace {
@@ -53,13 +54,14 @@ nlohmann::json face_to_json(const catalog::FaceRecord& f, const catalog::PhotoRe
         {"male_prob_faceres", f.male_prob_faceres},
         {"taken_at", p.taken_at ? nlohmann::json(*p.taken_at) : nlohmann::json(nullptr)},
         {"person_id", f.person_id ? nlohmann::json(*f.person_id) : nlohmann::json(nullptr)}};
-    const auto fused = vision::fuse_age_gender(f.age, f.male_prob, f.age_faceres, f.age_probs,
-                                               f.male_prob_faceres);
+    // The person summary's rule for a one-face person (summary/person_summary.h).
+    const summary::SummaryOptions so;
+    const auto fused = summary::fused_face(f, so);
     j["age_fused"] = fused.age;
     j["male_prob_fused"] = fused.male_prob;
     if (f.frame_index) j["frame"] = *f.frame_index;
     if (f.track_id) j["track_id"] = *f.track_id;
-    if (f.birth_year) j["birth_year"] = *f.birth_year;
+    if (const auto b = summary::face_birth_year(f, p, so)) j["birth_year"] = *b;
     if (f.expression.size() == 7) {
         nlohmann::json ex;
         for (std::size_t i = 0; i < 7; ++i) ex[vision::kExpressionNames[i]] = f.expression[i];
@@ -100,10 +102,11 @@ void write_csv(std::ostream& os, const std::vector<FaceRow>& rows, bool embeddin
            << (f.expression.size() == 7
                    ? vision::kExpressionNames[static_cast<std::size_t>(argmax(f.expression))]
                    : "")
-           << "," << (f.birth_year ? std::to_string(*f.birth_year) : "") << ","
-           << p.taken_at.value_or("");
-        const auto fused = vision::fuse_age_gender(f.age, f.male_prob, f.age_faceres, f.age_probs,
-                                                   f.male_prob_faceres);
+           << ",";
+        const summary::SummaryOptions so;
+        if (const auto b = summary::face_birth_year(f, p, so)) os << std::to_string(*b);
+        os << "," << p.taken_at.value_or("");
+        const auto fused = summary::fused_face(f, so);
         os << "," << fused.age << "," << fused.male_prob;
         if (embeddings) {
             for (float v : f.embedding_dlib) os << "," << v;
@@ -145,17 +148,8 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                            << "\n";
                  if (st->persons) {
                      nlohmann::json arr = nlohmann::json::array();
-                     for (const auto& p : pipeline::summarize_persons(*cat)) {
-                         const auto& a = p.attributes;
-                         arr.push_back(
-                             {{"id", p.id},
-                              {"name", p.name ? nlohmann::json(*p.name) : nlohmann::json()},
-                              {"faces", a.faces},
-                              {"gender", a.male ? "male" : "female"},
-                              {"male_product", a.male_product},
-                              {"male_vote", a.male_vote},
-                              {"age", a.age ? nlohmann::json(*a.age) : nlohmann::json()}});
-                     }
+                     for (const auto& p : summary::summarize_persons(*cat))
+                         arr.push_back(summary::person_list_json(p));
                      std::cout << arr.dump(2) << "\n";
                  }
              } else {
@@ -171,11 +165,12 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                  if (st->persons) {
                      std::printf("%8s  %-24s %6s %6s %5s\n", "person", "name", "faces", "gender",
                                  "age");
-                     for (const auto& p : pipeline::summarize_persons(*cat)) {
-                         const auto& a = p.attributes;
+                     for (const auto& p : summary::summarize_persons(*cat)) {
                          std::printf("%8lld  %-24.24s %6zu %6s %5.1f\n",
-                                     static_cast<long long>(p.id), p.name.value_or("-").c_str(),
-                                     a.faces, a.male ? "male" : "female", a.age.value_or(0.0));
+                                     static_cast<long long>(p.person_id),
+                                     p.name.value_or("-").c_str(), p.face_ids.size(),
+                                     p.gender.male ? "male" : "female",
+                                     p.age ? p.age->age : 0.0);
                      }
                  }
              }

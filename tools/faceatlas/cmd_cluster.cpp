@@ -6,31 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "faceatlas/catalog/embedding_kind.h"
 #include "faceatlas/pipeline/persons.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/summary/summary_json.h"
 #include "faceatlas/vision/analyzer.h"
 
 namespace faceatlas::cli {
-
-nlohmann::json person_summary_json(const pipeline::PersonSummary& s) {
-    const auto& a = s.attributes;
-    nlohmann::json expr = nlohmann::json::object();
-    nlohmann::json counts = nlohmann::json::object();
-    for (std::size_t k = 0; k < cluster::kExpressions; ++k) {
-        expr[vision::kExpressionNames[k]] = a.expression_mean[k];
-        counts[vision::kExpressionNames[k]] = a.expression_counts[k];
-    }
-    return {{"id", s.id},
-            {"name", s.name ? nlohmann::json(*s.name) : nlohmann::json(nullptr)},
-            {"faces", a.faces},
-            {"gender", a.male ? "male" : "female"},
-            {"male_vote", a.male_vote},
-            {"male_product", a.male_product},
-            {"age", a.age ? nlohmann::json(*a.age) : nlohmann::json(nullptr)},
-            {"birth_year", a.birth_year ? nlohmann::json(*a.birth_year) : nlohmann::json(nullptr)},
-            {"expression_counts", counts},
-            {"expression_mean", expr}};
-}
 
 Command register_cluster(CLI::App& root, GlobalOptions& g) {
     (void)g;
@@ -152,7 +134,7 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
             if (st->json) {
                 params = nlohmann::json{
                     {"embedding", st->embedding},
-                    {"metric", st->embedding == "dlib" ? "euclidean" : "cosine"},
+                    {"metric", cluster::to_string(catalog::embedding_kind(st->embedding).metric)},
                     {"threshold", r.threshold},
                     {"birth_year_weight", st->birth_year_weight},
                     {"birth_year_scale", st->birth_year_scale},
@@ -188,8 +170,10 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
                                  {"dry_run", st->dry_run}};
                 if (st->persons_json) {
                     nlohmann::json arr = nlohmann::json::array();
-                    for (const auto& s : pipeline::summarize_persons(*cat, st->trust_file_dates))
-                        arr.push_back(person_summary_json(s));
+                    summary::SummaryOptions so;
+                    so.trust_file_dates = st->trust_file_dates;
+                    for (const auto& s : summary::summarize_persons(*cat, so))
+                        arr.push_back(person_list_json(s));
                     j["person_list"] = arr;
                 }
                 std::cout << j.dump(2) << "\n";

@@ -10,6 +10,7 @@
 
 #include "cli_common.h"
 #include "faceatlas/catalog/catalog.h"
+#include "faceatlas/catalog/embedding_kind.h"
 #include "faceatlas/catalog/truth_match.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/eval/lfw_pairs.h"
@@ -71,11 +72,11 @@ void add_verification(CLI::App& parent, std::vector<Command>& out) {
              if (!st->truth.empty()) index.emplace(read_labels(st->truth).items);
              auto cat = open_catalog_for_eval(st->catalog);
              const auto faces = catalog::faces_by_file_name(*cat, true);
-             const bool dlib = st->embedding == "dlib";
+             const auto& emb = catalog::embedding_kind(st->embedding);
              auto embedding_of = [&](const std::string& file) -> const std::vector<float>* {
                  const auto* f = faces.find(file);
                  if (f == nullptr) return nullptr;
-                 const auto& e = dlib ? f->embedding_dlib : f->embedding_faceres;
+                 const auto& e = emb.of(*f);
                  return e.empty() ? nullptr : &e;
              };
 
@@ -97,8 +98,9 @@ void add_verification(CLI::App& parent, std::vector<Command>& out) {
                      ++missing;
                      continue;
                  }
-                 dist.push_back(dlib ? eval::euclidean_distance(*a, *b)
-                                     : eval::cosine_distance(*a, *b));
+                 dist.push_back(emb.metric == cluster::Metric::kEuclidean
+                                    ? eval::euclidean_distance(*a, *b)
+                                    : eval::cosine_distance(*a, *b));
                  same.push_back(p.same);
                  folds.push_back(all_folds[i]);
              }
@@ -139,7 +141,7 @@ void add_verification(CLI::App& parent, std::vector<Command>& out) {
                            << "\n";
              } else {
                  std::printf("embedding        %s (%s distance)\n", st->embedding.c_str(),
-                             dlib ? "Euclidean" : "cosine");
+                             emb.metric == cluster::Metric::kEuclidean ? "Euclidean" : "cosine");
                  std::printf("pairs            %zu scored, %zu missing from the catalog\n",
                              r.n_pairs, missing);
                  std::printf("accuracy         %.4f +- %.4f (%d-fold)\n", r.accuracy,

@@ -9,6 +9,7 @@
 #include "faceatlas/analysis/eval_view.h"
 #include "faceatlas/analysis/view_file.h"
 #include "faceatlas/catalog/catalog.h"
+#include "faceatlas/catalog/truth_match.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/eval/clustering_scores.h"
 #include "faceatlas/eval/labels.h"
@@ -52,39 +53,25 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                 for (const auto& w : truth.warnings)
                     std::cerr << "faceatlas: " << st->truth << ":" << w.line << ": " << w.message << "\n";
                 auto cat = catalog::open_sqlite_catalog(st->catalog, catalog::OpenOptions{.read_only = true});
-                // The largest face of each file name (basename) of an ok photo.
-                std::map<std::int64_t, catalog::PhotoRecord> photos;
-                for (auto& p : cat->photos()) photos.emplace(p.id, std::move(p));
-                struct Best {
-                    double area = -1;
-                    std::int64_t face_id = 0;
-                    std::optional<std::int64_t> person;
-                };
-                std::map<std::string, Best> by_name;
-                for (const auto& f : cat->faces(false)) {
-                    const auto it = photos.find(f.photo_id);
-                    if (it == photos.end() || it->second.status != catalog::MediaStatus::kOk) continue;
-                    const auto name = std::filesystem::path(it->second.path).filename().string();
-                    const double area = static_cast<double>(f.box[2]) * f.box[3];
-                    auto& b = by_name[name];
-                    if (area > b.area) b = {area, f.id, f.person_id};
-                }
+                // The face each labelled file name means: catalog::faces_by_file_name, the
+                // matcher of every eval command (largest face; ambiguous names refused).
+                const auto by_name = catalog::faces_by_file_name(*cat, false);
                 std::vector<std::string> identities;
                 std::vector<int> predicted;
                 std::map<std::int64_t, int> dense;
                 std::int64_t missing = 0;
                 std::vector<analysis::EvalFace> eval_faces;
                 for (const auto& item : truth.items) {
-                    const auto it = by_name.find(std::filesystem::path(item.file).filename().string());
-                    if (it == by_name.end()) {
+                    const catalog::FaceRecord* face = by_name.find(item.file);
+                    if (face == nullptr) {
                         ++missing;
                         continue;
                     }
                     identities.push_back(item.identity);
-                    eval_faces.push_back({it->second.face_id, item.identity, it->second.person});
-                    if (it->second.person) {
+                    eval_faces.push_back({face->id, item.identity, face->person_id});
+                    if (face->person_id) {
                         predicted.push_back(
-                            dense.emplace(*it->second.person, static_cast<int>(dense.size())).first->second);
+                            dense.emplace(*face->person_id, static_cast<int>(dense.size())).first->second);
                     } else {
                         predicted.push_back(eval::kUnsorted);
                     }

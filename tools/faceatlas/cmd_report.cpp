@@ -148,11 +148,22 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) 
                               [](const auto& a, const auto& b) { return a.faces > b.faces; });
              if (st->json) {
                  nlohmann::json arr = nlohmann::json::array();
-                 for (const auto& p : list)
-                     arr.push_back(
-                         {{"person_id", p.id},
-                          {"name", p.name ? nlohmann::json(*p.name) : nlohmann::json(nullptr)},
-                          {"faces", p.faces}});
+                 // person_id, name, faces, and for persons with faces the summary's fused
+                 // gender, age and birth year (summary::person_list_json).
+                 std::map<std::int64_t, nlohmann::json> summaries;
+                 for (const auto& p : summary::summarize_persons(*cat))
+                     summaries[p.person_id] = summary::person_list_json(p);
+                 for (const auto& p : list) {
+                     nlohmann::json j{
+                         {"person_id", p.id},
+                         {"name", p.name ? nlohmann::json(*p.name) : nlohmann::json(nullptr)},
+                         {"faces", p.faces}};
+                     if (const auto it = summaries.find(p.id); it != summaries.end())
+                         for (const char* k : {"gender", "male_vote", "male_product", "age",
+                                               "birth_year"})
+                             j[k] = it->second[k];
+                     arr.push_back(j);
+                 }
                  std::cout << arr.dump(2) << "\n";
              } else {
                  std::printf("%8s %6s  %s\n", "person", "faces", "name");

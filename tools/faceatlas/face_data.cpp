@@ -6,6 +6,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include "faceatlas/catalog/embedding_kind.h"
+#include "faceatlas/catalog/truth_match.h"
 #include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
 
@@ -31,16 +33,12 @@ CatalogFaces load_catalog_faces(const std::string& path, bool with_embeddings) {
 }
 
 std::size_t embedding_dim(const std::string& embedding) {
-    if (embedding == "dlib") return 128;
-    if (embedding == "faceres") return 1024;
-    throw Error(ErrorCode::kInvalidArgument, "unknown embedding '" + embedding + "'", "--embedding",
-                "use dlib or faceres");
+    return catalog::embedding_kind(embedding).dim;
 }
 
 const std::vector<float>& embedding_of(const catalog::FaceRecord& face,
                                        const std::string& embedding) {
-    (void)embedding_dim(embedding);
-    return embedding == "dlib" ? face.embedding_dlib : face.embedding_faceres;
+    return catalog::embedding_kind(embedding).of(face);
 }
 
 cluster::Matrix embedding_matrix(const std::vector<const catalog::FaceRecord*>& faces,
@@ -97,12 +95,18 @@ LabelFile read_label_file(const std::string& path, const std::string& file_colum
 }
 
 LabelledFaces match_labels(const CatalogFaces& faces, const LabelFile& labels) {
+    // One matcher for every evaluation: catalog::faces_by_file_name decides which face a file
+    // name means (largest face, ties to the lower id; ambiguous names refused), this maps it back
+    // to an index into faces.faces.
+    const auto by_name = catalog::faces_by_file_name(*faces.catalog, false);
+    std::map<std::int64_t, std::size_t> index_of;
+    for (std::size_t i = 0; i < faces.faces.size(); ++i) index_of.emplace(faces.faces[i].id, i);
     std::map<std::string, std::size_t> largest;
-    for (std::size_t i = 0; i < faces.faces.size(); ++i) {
-        const auto it = largest.find(faces.file_names[i]);
-        if (it == largest.end() || faces.faces[i].face_size > faces.faces[it->second].face_size) {
-            largest[faces.file_names[i]] = i;
-        }
+    for (const auto& [file, values] : labels.by_file) {
+        const catalog::FaceRecord* f = by_name.find(file);  // throws for an ambiguous name
+        if (f == nullptr) continue;
+        const auto it = index_of.find(f->id);
+        if (it != index_of.end()) largest.emplace(file, it->second);
     }
     LabelledFaces out;
     for (const auto& [file, values] : labels.by_file) {

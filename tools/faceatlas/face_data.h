@@ -44,8 +44,10 @@ struct LabelFile {
 //          the line; exact duplicate rows are kept once (counted).
 LabelFile read_label_file(const std::string& path, const std::string& file_column = "file");
 
-// Per label row, the index (into faces.faces) of the largest face of that file; files with no
-// face in the catalog are counted in *unmatched. Throws kInvalidArgument when no file matches.
+// Per label row, the index (into faces.faces) of the face catalog::faces_by_file_name assigns to
+// that file (its rules: largest face, ties to the lower id; a name shared by two catalog photos
+// throws kInvalidArgument instead of mixing their faces); files with no face in the catalog are
+// counted in *unmatched. Throws kInvalidArgument when no file matches.
 struct LabelledFaces {
     std::vector<std::size_t> face_index;           // into CatalogFaces::faces
     std::vector<std::vector<std::string>> values;  // label values per face

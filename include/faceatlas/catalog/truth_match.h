@@ -1,4 +1,6 @@
-// Matching catalog faces to ground-truth files by file name, for evaluation (`faceatlas eval`).
+// Matching catalog faces to ground-truth files by file name: the one matcher of every
+// evaluation (`eval pairs`/verification, `eval clusters`, `eval identification`,
+// `subdiscriminate` through the CLI's match_labels).
 //
 // Truth files (labels.csv, pairs.txt) name images by basename ("Aaron_Peirsol_0002.jpg"); the
 // catalog stores absolute paths. Rules:

@@ -72,12 +72,4 @@ struct SplitOptions {
 std::vector<std::int64_t> split_person(catalog::Catalog& catalog, std::int64_t person,
                                        const SplitOptions& options);
 
-struct PersonSummary {
-    std::int64_t id = 0;
-    std::optional<std::string> name;
-    cluster::PersonAttributes attributes;
-};
-// ensures: fused attributes (faceres gender and age, expressions) of every person with faces.
-std::vector<PersonSummary> summarize_persons(catalog::Catalog& catalog, bool trust_file_dates = false);
-
 }  // namespace faceatlas::pipeline
