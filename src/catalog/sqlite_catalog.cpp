@@ -232,6 +232,16 @@ class SqliteCatalog final : public Catalog {
             ins.bind_blob(21, f.thumbnail.data(), f.thumbnail.size());
             ins.bind(22, f.person_id);
             ins.run();
+            if (!f.attributes.empty()) {
+                const auto face_id = db_.last_insert_id();
+                Statement a(db_,
+                            "INSERT OR REPLACE INTO face_attributes (face_id, name, prob) "
+                            "VALUES (?, ?, ?)");
+                for (const auto& [name, prob] : f.attributes) {
+                    a.bind(1, face_id).bind(2, name).bind(3, static_cast<double>(prob));
+                    a.run();
+                }
+            }
         }
         tx.commit();
         return id;

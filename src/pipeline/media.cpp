@@ -55,6 +55,14 @@ bool is_video(MediaType t) {
 
 bool is_image(MediaType t) { return t != MediaType::kNone && !is_video(t); }
 
+MediaType sniff_media_type(const fs::path& path) {
+    std::array<unsigned char, 64> head{};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return MediaType::kNone;
+    in.read(reinterpret_cast<char*>(head.data()), head.size());
+    return sniff_media_type(head.data(), static_cast<std::size_t>(in.gcount()));
+}
+
 MediaType sniff_media_type(const unsigned char* h, std::size_t n) {
     auto starts = [&](const char* sig, std::size_t len, std::size_t at = 0) {
         return n >= at + len && std::memcmp(h + at, sig, len) == 0;

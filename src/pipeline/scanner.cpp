@@ -8,17 +8,16 @@
 #include <map>
 #include <mutex>
 #include <opencv2/core/utility.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-#include <opencv2/videoio.hpp>
 #include <optional>
 #include <set>
 #include <thread>
 
+#include "faceatlas/pipeline/attribute_apply.h"
+#include "faceatlas/pipeline/decode.h"
 #include "faceatlas/pipeline/media.h"
+#include "faceatlas/pipeline/records.h"
 #include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
-#include "faceatlas/vision/image_io.h"
 
 namespace fs = std::filesystem;
 
@@ -74,135 +73,17 @@ struct Done {
     std::vector<catalog::FaceRecord> faces;
     std::vector<catalog::TrackRecord> tracks;
     bool skipped = false;
+    std::size_t attribute_skipped = 0;  // faces the attribute model found no features for
 };
-
-float blur_measure(const cv::Mat& rgb_chip) {
-    cv::Mat gray, lap;
-    cv::cvtColor(rgb_chip, gray, cv::COLOR_RGB2GRAY);
-    cv::Laplacian(gray, lap, CV_32F);
-    cv::Scalar mean, stddev;
-    cv::meanStdDev(lap, mean, stddev);
-    return static_cast<float>(stddev[0] * stddev[0]);
-}
-
-catalog::FaceRecord to_record(const vision::FaceResult& f, const CaptureDate& date, const ScanOptions& o) {
-    catalog::FaceRecord r;
-    r.box = f.box;
-    r.score = f.score;
-    for (const auto& p : f.landmarks) {
-        r.landmarks.push_back(p[0]);
-        r.landmarks.push_back(p[1]);
-    }
-    r.face_size = std::sqrt(std::max(0.f, f.box[2] * f.box[3]));
-    r.age = f.age;
-    r.age_faceres = f.age_faceres;
-    r.age_probs = f.age_faceres_probs;
-    r.male_prob = f.gender == "male" ? f.gender_prob : 1.f - f.gender_prob;
-    r.male_prob_faceres = f.gender_faceres_prob;
-    r.expression.assign(f.expression.begin(), f.expression.end());
-    if (auto y = date.year()) r.birth_year = *y - f.age_faceres;
-    r.embedding_dlib = f.embedding_dlib;
-    r.embedding_faceres = f.embedding_faceres;
-    if (!f.dlib_chip.empty()) {
-        r.blur = blur_measure(f.dlib_chip);
-        cv::Mat thumb, bgr;
-        cv::resize(f.dlib_chip, thumb, cv::Size(o.thumbnail_size, o.thumbnail_size), 0, 0,
-                   cv::INTER_AREA);
-        cv::cvtColor(thumb, bgr, cv::COLOR_RGB2BGR);
-        cv::imencode(".jpg", bgr, r.thumbnail, {cv::IMWRITE_JPEG_QUALITY, o.thumbnail_quality});
-    }
-    return r;
-}
-
-float l2(const std::vector<float>& a, const std::vector<float>& b) {
-    double s = 0;
-    for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
-    return static_cast<float>(std::sqrt(s));
-}
-
-float iou(const std::array<float, 4>& a, const std::array<float, 4>& b) {
-    const float ix = std::max(0.f, std::min(a[0] + a[2], b[0] + b[2]) - std::max(a[0], b[0]));
-    const float iy = std::max(0.f, std::min(a[1] + a[3], b[1] + b[3]) - std::max(a[1], b[1]));
-    const float inter = ix * iy, uni = a[2] * a[3] + b[2] * b[3] - inter;
-    return uni > 0 ? inter / uni : 0.f;
-}
-
-void normalize(std::vector<float>& v) {
-    double s = 0;
-    for (float x : v) s += x * x;
-    if (s <= 0) return;
-    const float inv = static_cast<float>(1.0 / std::sqrt(s));
-    for (float& x : v) x *= inv;
-}
-
-// Links faces of consecutive sampled frames into tracks (greedy, best match first), then
-// summarises each track: normalised mean embeddings, mean age and gender.
-void build_tracks(Done& d, const ScanOptions& o) {
-    struct Open {
-        int track;
-        std::size_t last_face;
-        int last_frame;
-    };
-    std::vector<Open> open;
-    int next = 0;
-    std::map<int, std::vector<std::size_t>> frames;
-    for (std::size_t i = 0; i < d.faces.size(); ++i) frames[*d.faces[i].frame_index].push_back(i);
-    for (const auto& [frame, ids] : frames) {
-        std::vector<std::tuple<float, std::size_t, std::size_t>> cand;  // cost, open idx, face
-        for (std::size_t a = 0; a < open.size(); ++a) {
-            if (frame - open[a].last_frame > 3 * o.video_frame_step) continue;
-            const auto& prev = d.faces[open[a].last_face];
-            for (std::size_t f : ids) {
-                const float dist = l2(prev.embedding_dlib, d.faces[f].embedding_dlib);
-                const float ov = iou(prev.box, d.faces[f].box);
-                if (dist < o.track_max_distance ||
-                    (ov > o.track_min_iou && dist < 1.5f * o.track_max_distance))
-                    cand.emplace_back(dist - ov, a, f);
-            }
-        }
-        std::sort(cand.begin(), cand.end());
-        std::set<std::size_t> used_open, used_face;
-        for (const auto& [c, a, f] : cand) {
-            if (used_open.count(a) || used_face.count(f)) continue;
-            used_open.insert(a);
-            used_face.insert(f);
-            d.faces[f].track_index = open[a].track;
-            open[a].last_face = f;
-            open[a].last_frame = frame;
-        }
-        for (std::size_t f : ids)
-            if (!used_face.count(f)) {
-                d.faces[f].track_index = next;
-                open.push_back({next++, f, frame});
-            }
-    }
-    d.tracks.assign(static_cast<std::size_t>(next), catalog::TrackRecord{});
-    for (const auto& f : d.faces) {
-        auto& t = d.tracks[static_cast<std::size_t>(*f.track_index)];
-        if (t.embedding_dlib.empty()) t.embedding_dlib.assign(f.embedding_dlib.size(), 0.f);
-        if (t.embedding_faceres.empty())
-            t.embedding_faceres.assign(f.embedding_faceres.size(), 0.f);
-        for (std::size_t k = 0; k < f.embedding_dlib.size(); ++k)
-            t.embedding_dlib[k] += f.embedding_dlib[k];
-        for (std::size_t k = 0; k < f.embedding_faceres.size(); ++k)
-            t.embedding_faceres[k] += f.embedding_faceres[k];
-        t.age += f.age_faceres;
-        t.male_prob += f.male_prob_faceres;
-        ++t.frames;
-    }
-    for (auto& t : d.tracks) {
-        // dlib embeddings are compared by Euclidean distance: keep the mean's scale.
-        for (float& x : t.embedding_dlib) x /= static_cast<float>(t.frames);
-        normalize(t.embedding_faceres);
-        t.age /= static_cast<float>(t.frames);
-        t.male_prob /= static_cast<float>(t.frames);
-    }
-}
 
 class Worker {
   public:
     Worker(const nn::ModelManifest& models, const ScanOptions& o)
-        : analyzer_(vision::Analyzer::load(models)), o_(o) {}
+        : analyzer_(vision::Analyzer::load(models)), o_(o) {
+        if (o.attribute_model) attributes_.emplace(*o.attribute_model, &models);
+        records_.thumbnail_size = o.thumbnail_size;
+        records_.thumbnail_quality = o.thumbnail_quality;
+    }
 
     Done run(const Job& job) {
         Done d;
@@ -243,57 +124,67 @@ class Worker {
         d.tracks.clear();
     }
 
+    // Analyze -> records -> attributes, for one decoded image or video frame.
+    void analyze(const Job& job, const cv::Mat& rgb, bool crops, std::optional<int> frame,
+                 Done& d) {
+        auto opts = o_.analyze;
+        opts.crops = crops;
+        const std::size_t first = d.faces.size();
+        for (const auto& f : analyzer_.analyze_image(rgb, opts)) {
+            auto r = make_face_record(f, job.date, records_);
+            r.frame_index = frame;
+            d.faces.push_back(std::move(r));
+        }
+        if (!attributes_ || d.faces.size() == first) return;
+        // The attribute model sees the pixels already in memory: no second decode.
+        std::vector<const catalog::FaceRecord*> faces;
+        for (std::size_t i = first; i < d.faces.size(); ++i) faces.push_back(&d.faces[i]);
+        auto labels = attributes_->label(faces, rgb);
+        for (std::size_t i = 0; i < faces.size(); ++i) {
+            if (labels[i].empty()) ++d.attribute_skipped;
+            d.faces[first + i].attributes = std::move(labels[i]);
+        }
+    }
+
     void run_image(const Job& job, Done& d) {
         cv::Mat rgb;
-        if (job.file.type == MediaType::kGif) {
-            // OpenCV's image codecs have no GIF reader; FFmpeg (videoio) decodes the first frame.
-            cv::VideoCapture cap(job.file.path.string(), cv::CAP_FFMPEG);
-            cv::Mat bgr;
-            if (!cap.isOpened() || !cap.read(bgr) || bgr.empty())
-                return skip(d, "cannot decode GIF");
-            cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-        } else {
-            auto img = vision::load_image_rgb(job.file.path);
-            if (!img) return skip(d, img.error().message());
-            rgb = std::move(img).value();
+        try {
+            rgb = decode_still(job.file.path, job.file.type);
+        } catch (const Error& e) {
+            return skip(d, e.message());  // the reason alone: the record names the file
         }
         d.photo.width = rgb.cols;
         d.photo.height = rgb.rows;
-        auto opts = o_.analyze;
-        opts.crops = o_.crops;
-        for (const auto& f : analyzer_.analyze_image(rgb, opts))
-            d.faces.push_back(to_record(f, job.date, o_));
+        analyze(job, rgb, o_.crops, std::nullopt, d);
     }
 
     void run_video(const Job& job, Done& d) {
-        cv::VideoCapture cap(job.file.path.string(), cv::CAP_FFMPEG);
-        if (!cap.isOpened()) return skip(d, "cannot open video (corrupt or unsupported codec)");
-        d.photo.width = static_cast<int>(cap.get(cv::CAP_PROP_FRAME_WIDTH));
-        d.photo.height = static_cast<int>(cap.get(cv::CAP_PROP_FRAME_HEIGHT));
-        cv::Mat bgr, rgb;
-        int index = 0, sampled = 0, read = 0;
-        auto opts = o_.analyze;
-        opts.crops = false;
-        while (cap.grab()) {
-            if (index % o_.video_frame_step == 0) {
-                if (!cap.retrieve(bgr) || bgr.empty()) break;
-                ++read;
-                cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-                for (const auto& f : analyzer_.analyze_image(rgb, opts)) {
-                    auto r = to_record(f, job.date, o_);
-                    r.frame_index = index;
-                    d.faces.push_back(std::move(r));
-                }
-                if (o_.max_video_frames > 0 && ++sampled >= o_.max_video_frames) break;
-            }
-            ++index;
+        std::optional<VideoFrames> opened;
+        try {
+            opened.emplace(job.file.path, o_.video_frame_step);
+        } catch (const Error& e) {
+            return skip(d, e.message());
         }
-        if (read == 0) return skip(d, "video has no decodable frames");
-        if (!d.faces.empty()) build_tracks(d, o_);
+        auto& video = *opened;
+        d.photo.width = video.width();
+        d.photo.height = video.height();
+        cv::Mat rgb;
+        int index = 0, sampled = 0;
+        while (video.next(index, rgb)) {
+            ++sampled;
+            analyze(job, rgb, /*crops=*/false, index, d);
+            if (o_.max_video_frames > 0 && sampled >= o_.max_video_frames) break;
+        }
+        if (sampled == 0) return skip(d, "video has no decodable frames");
+        if (!d.faces.empty())
+            d.tracks = build_tracks(d.faces, TrackOptions{o_.video_frame_step,
+                                                          o_.track_max_distance, o_.track_min_iou});
     }
 
     vision::Analyzer analyzer_;
     const ScanOptions& o_;
+    RecordOptions records_;
+    std::optional<AttributeRunner> attributes_;
 };
 
 // Runs jobs on worker threads; results are handed to `store` on the calling thread, in
@@ -475,6 +366,10 @@ ScanSummary execute(catalog::Catalog& catalog, const nn::ModelManifest& models, 
                 emit({ScanEvent::Kind::kSkipped, job.file.path, 0, d.photo.skip_reason});
             } else {
                 catalog.store_photo(d.photo, d.faces, d.tracks);
+                if (o.attribute_model) {
+                    s.attribute_skipped += d.attribute_skipped;
+                    s.attribute_faces += d.faces.size() - d.attribute_skipped;
+                }
                 (d.photo.kind == catalog::MediaKind::kVideo ? s.videos : s.photos) += 1;
                 s.faces += d.faces.size();
                 emit(

@@ -18,16 +18,21 @@ namespace {
 struct Run {
     int code = -1;
     std::string err;
+    std::string out;
 };
 
 Run run_cli(const std::string& args) {
     const auto errfile = fs::path(FACEATLAS_BINARY_DIR) / "test_tmp" / "cli_err.txt";
-    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " >/dev/null 2>" + errfile.string();
+    const auto outfile = fs::path(FACEATLAS_BINARY_DIR) / "test_tmp" / "cli_out.txt";
+    const std::string cmd =
+        std::string(FACEATLAS_CLI) + " " + args + " >" + outfile.string() + " 2>" + errfile.string();
     Run r;
     const int st = std::system(cmd.c_str());
     r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     std::ifstream in(errfile);
     r.err.assign(std::istreambuf_iterator<char>(in), {});
+    std::ifstream out(outfile);
+    r.out.assign(std::istreambuf_iterator<char>(out), {});
     return r;
 }
 
@@ -128,6 +133,21 @@ TEST(TrainCli, FinetuneTrainsAModelThatScanApplies) {
         male += a.name == "Male";
     }
     EXPECT_EQ(male * 2, rows.size());
+    // The scan labelled the faces in its workers, on the pixels it had decoded: predict has
+    // nothing left to do, and recomputing from the stored photos gives the same numbers.
+    r = run_cli("attributes predict --model " + (d / "m.fam").string() + " --catalog " + (d / "c.db").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("0 faces x 2 attributes"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("(" + std::to_string(rows.size() / 2) + " already had them"), std::string::npos) << r.out;
+    r = run_cli("attributes predict --recompute --model " + (d / "m.fam").string() + " --catalog " +
+                (d / "c.db").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto again = faceatlas::catalog::open_sqlite_catalog((d / "c.db").string())->face_attributes();
+    ASSERT_EQ(again.size(), rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(again[i].face_id, rows[i].face_id);
+        EXPECT_NEAR(again[i].prob, rows[i].prob, 1e-5) << rows[i].name;
+    }
     // eval attributes scores the stored probabilities under the model's name, as the main entry.
     const auto eval_json = d / "eval.json";
     const std::string cmd = std::string(FACEATLAS_CLI) + " eval attributes --catalog " + (d / "c.db").string() +

@@ -89,18 +89,23 @@ std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& 
         auto* app = group->add_subcommand("predict", "store every face's attribute probabilities in the catalog");
         auto model = std::make_shared<std::string>();
         auto cat = std::make_shared<std::string>("faceatlas.db");
+        auto recompute = std::make_shared<bool>(false);
         app->add_option("--model", *model, "attribute model file (faceatlas train attributes)")->required();
         app->add_option("--catalog", *cat, "catalog file")->capture_default_str();
-        cmds.push_back({app, [model, cat, &g]() {
+        app->add_flag("--recompute", *recompute,
+                      "label every face again (default: only faces that lack one of the model's attributes)");
+        cmds.push_back({app, [model, cat, recompute, &g]() {
                             const auto m = attr::load_attribute_model(*model);
                             auto c = open_writable(*cat);
                             std::optional<nn::ModelManifest> manifest;
                             if (m.backbone == attr::kBackboneFaceresBlocks)
                                 manifest = nn::ModelManifest::load_default(resolve_model_dir(g));
-                            const auto n = pipeline::apply_attribute_model(*c, m, manifest ? &*manifest : nullptr);
+                            const auto r = pipeline::apply_attribute_model(*c, m, manifest ? &*manifest : nullptr,
+                                                                           *recompute);
                             if (!g.quiet)
-                                std::printf("%zu faces x %zu attributes stored in %s\n", n, m.attributes.size(),
-                                            cat->c_str());
+                                std::printf("%zu faces x %zu attributes stored in %s (%zu already had them, %zu without "
+                                            "features)\n",
+                                            r.labelled, m.attributes.size(), cat->c_str(), r.already, r.skipped);
                             return kExitOk;
                         }});
     }

@@ -121,9 +121,11 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                 throw Error(ErrorCode::kNotFound, "input not found", in,
                             "check the path (is the drive mounted?); the catalog was not changed");
         auto manifest = nn::ModelManifest::load_default(resolve_model_dir(g));
-        std::optional<attr::AttributeModel> attr_model;
-        if (!st->attributes.empty())
-            attr_model = attr::load_attribute_model(st->attributes);  // fail before scanning
+        std::shared_ptr<const attr::AttributeModel> attr_model;
+        if (!st->attributes.empty())  // fail before scanning
+            attr_model = std::make_shared<const attr::AttributeModel>(
+                attr::load_attribute_model(st->attributes));
+        st->opts.attribute_model = attr_model;
         auto cat = catalog::open_sqlite_catalog(st->catalog);
         pipeline::Scanner scanner(*cat, manifest, st->opts);
         const bool tty = isatty(STDERR_FILENO) && !st->json && !g.quiet;
@@ -158,8 +160,11 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
             std::vector<std::filesystem::path> roots(st->inputs.begin(), st->inputs.end());
             s = scanner.scan(roots, on_event);
         }
-        std::size_t attributed = 0;
-        if (attr_model) attributed = pipeline::apply_attribute_model(*cat, *attr_model, &manifest);
+        // The workers labelled the faces they found; faces stored earlier without the model's
+        // output (unchanged photos) get it now, from the same runner.
+        std::size_t attributed = s.attribute_faces;
+        if (attr_model && !s.cancelled)
+            attributed += pipeline::apply_attribute_model(*cat, *attr_model, &manifest).labelled;
         const double fps = s.seconds > 0 ? static_cast<double>(s.faces) / s.seconds : 0;
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();

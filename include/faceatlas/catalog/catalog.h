@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace faceatlas::catalog {
@@ -55,6 +56,9 @@ struct FaceRecord {
     std::vector<float> embedding_faceres;  // 1024
     std::vector<unsigned char> thumbnail;  // JPEG of the aligned face
     std::optional<std::int64_t> person_id;
+    // On store: attribute probabilities (name, prob) written to face_attributes in the photo's
+    // transaction (scan --attributes). faces() does not read them back: see face_attributes().
+    std::vector<std::pair<std::string, float>> attributes;
 };
 
 // A face followed through the sampled frames of one video: clustering treats it as one item.

@@ -32,6 +32,8 @@ bool is_image(MediaType t);
 
 // Type from the first bytes of the file; kNone when no known signature matches.
 MediaType sniff_media_type(const unsigned char* head, std::size_t n);
+// Type from the first bytes of the file at `path`; kNone when it cannot be read or matches none.
+MediaType sniff_media_type(const std::filesystem::path& path);
 // Type suggested by the file name's extension (any case); kNone for other names.
 MediaType media_type_from_extension(const std::filesystem::path& p);
 

@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/analyzer.h"
@@ -24,6 +26,9 @@ struct ScanOptions {
     int thumbnail_size = 160;
     int thumbnail_quality = 85;
     vision::AnalyzeOptions analyze;
+    // An attribute model run in the workers on the pixels each photo or frame was decoded to;
+    // its probabilities are stored with the faces, in the photo's transaction. null = none.
+    std::shared_ptr<const attr::AttributeModel> attribute_model;
     void validate() const;
 };
 
@@ -52,6 +57,8 @@ struct ScanSummary {
     std::size_t photos = 0;  // images processed this run
     std::size_t videos = 0;  // videos processed this run
     std::size_t faces = 0;   // faces stored this run
+    std::size_t attribute_faces = 0;    // with attribute_model: faces labelled this run
+    std::size_t attribute_skipped = 0;  // faces it found no features for
     std::size_t unchanged = 0;
     std::size_t moved = 0;
     std::size_t deleted = 0;
