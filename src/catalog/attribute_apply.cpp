@@ -47,7 +47,8 @@ void block_features(Catalog& cat, const attr::AttributeModel& model, const nn::M
                 x.insert(x.end(), v.begin(), v.end());
                 ids.push_back(f->id);
             } catch (const Error& e) {
-                if (e.code() != ErrorCode::kInvalidArgument) throw;  // a model that does not fit its graph
+                if (e.code() != ErrorCode::kAlignmentFailed)
+                    throw;  // a model that does not fit its graph
                 ++skipped;  // landmarks that cannot be aligned
             }
         }
