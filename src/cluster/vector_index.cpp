@@ -42,6 +42,12 @@ IndexKind index_kind_from_string(std::string_view name) {
                 "VectorIndexOptions", "use flat, ivf or hnsw");
 }
 
+std::optional<IndexKind> auto_index_kind(std::size_t rows, std::size_t exact_below,
+                                         bool faiss_available) {
+    if (rows < exact_below || !faiss_available) return std::nullopt;
+    return IndexKind::kHnsw;
+}
+
 void VectorIndexOptions::validate() const {
     if (metric != Metric::kEuclidean && metric != Metric::kCosine) {
         throw Error(

@@ -22,6 +22,8 @@ const char* to_string(ErrorCode code) {
             return "i/o error";
         case ErrorCode::kUnsupported:
             return "unsupported";
+        case ErrorCode::kAlignmentFailed:
+            return "alignment failed";
         case ErrorCode::kCatalog:
             return "catalog error";
         case ErrorCode::kInternal:

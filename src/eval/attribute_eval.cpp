@@ -10,10 +10,10 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/eval/age_bands.h"
 #include "faceatlas/eval/classification.h"
-#include "faceatlas/eval/csv.h"
 
 namespace faceatlas::eval {
 namespace {

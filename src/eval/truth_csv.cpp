@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
-#include "faceatlas/eval/csv.h"
 
 namespace faceatlas::eval {
 namespace {

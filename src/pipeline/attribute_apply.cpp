@@ -64,7 +64,7 @@ std::vector<std::optional<std::vector<float>>> AttributeRunner::predict(
             x.insert(x.end(), v.begin(), v.end());
             rows.push_back(i);
         } catch (const Error& e) {
-            if (e.code() != ErrorCode::kInvalidArgument) throw;  // a model that does not fit
+            if (e.code() != ErrorCode::kAlignmentFailed) throw;  // a model that does not fit
             // landmarks that cannot be aligned: no features for this face
         }
     }

@@ -46,7 +46,7 @@ void check_finite(const std::vector<float>& v, std::int64_t face_id, const char*
             throw Error(ErrorCode::kCorruptData,
                         std::string("face ") + std::to_string(face_id) + " has a NaN/inf " + what +
                             " embedding",
-                        "catalog", "re-scan its photo (`faceatlas scan --force`) or delete it");
+                        "catalog", "re-scan its photo (`faceatlas scan --rescan`) or delete it");
         }
     }
 }

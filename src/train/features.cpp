@@ -16,6 +16,7 @@
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/image_io.h"
 #include "faceatlas/vision/landmarks.h"
+#include "train/for_each_image.h"
 
 namespace faceatlas::train {
 namespace {
@@ -93,46 +94,6 @@ void require_files(const std::vector<std::filesystem::path>& files) {
                         "remove its row from the annotation file or add the image");
 }
 
-// Runs body(state, i) for every i in [0, n) on up to `threads` threads, each with its own
-// state from make_state() (the networks). Progress after every item (false cancels); the first
-// faceatlas::Error a thread throws stops the others and is rethrown; a cancelled run throws
-// kIo "<what> cancelled". With `single_cv_thread` and more than one thread, OpenCV runs one
-// thread inside each (restored after).
-template <class MakeState, class Body>
-void for_each_image(std::size_t n, int threads, const ProgressFn& progress, bool single_cv_thread, const char* what,
-                    MakeState make_state, Body body) {
-    std::atomic<std::size_t> next{0}, done{0};
-    std::atomic<bool> cancelled{false};
-    std::mutex mu;
-    std::optional<Error> failure;
-    const int nthreads = std::max(1, static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), n)));
-    const int cv_threads_before = cv::getNumThreads();
-    if (single_cv_thread && nthreads > 1) cv::setNumThreads(1);
-    auto worker = [&]() {
-        try {
-            auto state = make_state();
-            for (std::size_t i = next++; i < n && !cancelled; i = next++) {
-                body(state, i);
-                const auto d = ++done;
-                if (progress) {
-                    std::lock_guard lock(mu);
-                    if (!progress(d, n)) cancelled = true;
-                }
-            }
-        } catch (const Error& e) {
-            std::lock_guard lock(mu);
-            if (!failure) failure = e;
-            cancelled = true;
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 0; t < nthreads; ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-    cv::setNumThreads(cv_threads_before);
-    if (failure) throw *failure;
-    if (cancelled) throw Error(ErrorCode::kIo, std::string(what) + " cancelled", "features");
-}
-
 }  // namespace
 
 void FeatureOptions::validate() const {
@@ -172,7 +133,7 @@ FeatureSet load_or_extract_features(const std::vector<std::filesystem::path>& fi
     std::vector<float> both[2] = {std::vector<float>(files.size() * static_cast<std::size_t>(dims[0])),
                                   std::vector<float>(files.size() * static_cast<std::size_t>(dims[1]))};
     for_each_image(
-        files.size(), options.threads, progress, /*single_cv_thread=*/false, "feature extraction",
+        files, options.threads, progress, /*single_cv_thread=*/false, "feature extraction",
         [&] { return vision::Analyzer::load(models); },
         [&](vision::Analyzer& analyzer, std::size_t i) {
             const auto r = analyzer.analyze_file(files[i], options.analyze);
@@ -287,8 +248,11 @@ BlockFeatures load_or_extract_blocks(const std::vector<std::filesystem::path>& f
     for (const auto& g : gspecs)
         for (const auto& b : g.blocks) all.blocks.push_back(b);
     for_each_image(
-        n, options.threads, progress, /*single_cv_thread=*/true, "feature extraction",
-        [&] { return BlockNets{vision::LandmarkNet::load(models), vision::AttributeFeatureExtractor::load(models, all)}; },
+        files, options.threads, progress, /*single_cv_thread=*/true, "feature extraction",
+        [&] {
+            return BlockNets{vision::LandmarkNet::load(models),
+                             vision::AttributeFeatureExtractor::load(models, all)};
+        },
         [&](BlockNets& nets, std::size_t i) {
             bool ok = false;
             auto img = vision::load_image_rgb(files[i]);
@@ -298,13 +262,17 @@ BlockFeatures load_or_extract_blocks(const std::vector<std::filesystem::path>& f
                     for (std::size_t g = 0; g < groups.size(); ++g) {
                         const int copy = groups[g].second;
                         std::optional<vision::AugmentDraw> a;
-                        if (copy > 0) a = vision::AugmentDraw::draw(bo.augment, bo.seed, i, static_cast<std::uint64_t>(copy));
+                        if (copy > 0)
+                            a = vision::AugmentDraw::draw(bo.augment, bo.seed, i,
+                                                          static_cast<std::uint64_t>(copy));
                         const auto f = nets.ex.compute(img.value(), lm.points, gspecs[g], a ? &*a : nullptr);
                         std::copy(f.begin(), f.end(), gvals[g].begin() + static_cast<std::ptrdiff_t>(i * f.size()));
                     }
                     ok = true;
                 } catch (const Error& e) {
-                    if (e.code() != ErrorCode::kInvalidArgument && e.code() != ErrorCode::kUnsupported) throw;
+                    if (e.code() != ErrorCode::kAlignmentFailed &&
+                        e.code() != ErrorCode::kUnsupported)
+                        throw;
                 }
             }
             if (!ok)
@@ -443,7 +411,7 @@ ActivationSet load_or_extract_activations(const std::vector<std::filesystem::pat
         vision::AttributeFeatureExtractor ex;
     };
     for_each_image(
-        n, options.threads, progress, /*single_cv_thread=*/true, "activation extraction",
+        files, options.threads, progress, /*single_cv_thread=*/true, "activation extraction",
         [&] {
             return ActivationNets{vision::LandmarkNet::load(models),
                                   vision::AttributeFeatureExtractor::load(models, std::vector<std::string>{layer})};
@@ -474,7 +442,8 @@ ActivationSet load_or_extract_activations(const std::vector<std::filesystem::pat
                 }
                 out.ok[i] = 1;
             } catch (const Error& e) {
-                if (e.code() != ErrorCode::kInvalidArgument && e.code() != ErrorCode::kUnsupported) throw;
+                if (e.code() != ErrorCode::kAlignmentFailed && e.code() != ErrorCode::kUnsupported)
+                    throw;
             }
         });
     if (out.values.empty())

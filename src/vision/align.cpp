@@ -38,6 +38,11 @@ Error bad(const std::string& message, const std::string& hint) {
     return Error(ErrorCode::kInvalidArgument, message, "face alignment", hint);
 }
 
+// Landmarks that cannot be aligned: a property of the face, not a bad argument.
+Error unalignable(const std::string& message, const std::string& hint) {
+    return Error(ErrorCode::kAlignmentFailed, message, "face alignment", hint);
+}
+
 // dlib's chip region (centered_drect + get_mapping_to_chip): chip pixel 0 sits on the first
 // edge of the region shrunk by one pixel, pixel size-1 on the last.
 void set_chip_mapping(ChipTransform& t) {
@@ -100,8 +105,8 @@ ChipTransform chip_transform(const std::array<cv::Point2d, 68>& landmarks, const
     const auto& used = alignment_landmarks();
     for (int i : used)
         if (!std::isfinite(landmarks[i].x) || !std::isfinite(landmarks[i].y))
-            throw bad("landmark " + std::to_string(i) + " is not a finite number",
-                      "pass the 68 landmarks of a detected face");
+            throw unalignable("landmark " + std::to_string(i) + " is not a finite number",
+                              "pass the 68 landmarks of a detected face");
 
     // Closed-form least-squares similarity (Umeyama in 2-D): q = [a -b; b a] p + t.
     const double n = static_cast<double>(used.size());
@@ -129,7 +134,7 @@ ChipTransform chip_transform(const std::array<cv::Point2d, 68>& landmarks, const
                                b, a, qm.y - (b * pm.x + a * pm.y));
     t.side = spec.size * t.scale;
     if (!(t.side >= kMinSide))
-        throw bad(
+        throw unalignable(
             "degenerate landmarks: the face region would be " + std::to_string(t.side) +
                 " pixels wide",
             "pass the 68 landmarks of a detected face (they are all (nearly) the same point)");

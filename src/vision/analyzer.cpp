@@ -103,6 +103,7 @@ std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const Analyz
             t150 = chip_transform(lms[i].points, ChipSpec{150, options.dlib_chip_padding});
             t224 = chip_transform(lms[i].points, ChipSpec{224, options.faceres_chip_padding});
         } catch (const Error& e) {
+            if (e.code() != ErrorCode::kAlignmentFailed) throw;
             if (!options.crops) continue;
             throw Error(ErrorCode::kUnsupported,
                         "the " + std::to_string(rgb.cols) + "x" + std::to_string(rgb.rows) +

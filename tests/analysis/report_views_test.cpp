@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "common/temp_dir.h"
 #include "faceatlas/analysis/attribute_view.h"
 #include "faceatlas/analysis/eval_view.h"
 #include "faceatlas/analysis/subdiscrimination_view.h"
@@ -230,9 +231,8 @@ TEST(AttributeView, GroupsOfAClusteringAndWeights) {
 }
 
 TEST(ViewFile, WritesAtomicallyAndReadsBack) {
-    const fs::path dir = fs::temp_directory_path() / "faceatlas_view_file_test";
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const faceatlas::testing::TempDir tmp("view_file");
+    const fs::path dir = tmp.path();
     const fs::path p = view_path(dir / "cat.db", "eval.json");
     EXPECT_EQ(p.filename(), "cat.db.eval.json");
     write_view_file(p, nlohmann::json{{"a", 1}});

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <list>
 
+#include "common/temp_dir.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/catalog/sqlite.h"
 
@@ -12,11 +14,10 @@ using namespace faceatlas::catalog;
 
 namespace {
 
+// A catalog path in a fresh scratch folder, removed when the test process ends.
 fs::path fresh(const std::string& name) {
-    auto d = fs::temp_directory_path() / ("faceatlas_attrcat_" + name);
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d / "c.db";
+    static std::list<faceatlas::testing::TempDir> dirs;
+    return dirs.emplace_back("attrcat_" + name) / "c.db";
 }
 
 PhotoRecord photo(const std::string& path) {

@@ -2,8 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <list>
 
 #include "cluster_test_util.h"
+#include "common/temp_dir.h"
 #include "faceatlas/cluster/centroid_model.h"
 #include "faceatlas/cluster/distance.h"
 #include "faceatlas/core/error.h"
@@ -13,8 +15,10 @@ namespace {
 
 using testing::make_blobs;
 
+// `name` in a fresh scratch folder, removed when the test process ends.
 std::filesystem::path tmp(const char* name) {
-    return std::filesystem::temp_directory_path() / name;
+    static std::list<faceatlas::testing::TempDir> dirs;
+    return dirs.emplace_back("centroid_model") / name;
 }
 
 TEST(CentroidModel, KMeansRoundTripAndArgminAssignment) {

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "cluster_test_util.h"
+#include "common/temp_dir.h"
 #include "faceatlas/cluster/distance.h"
 #include "faceatlas/cluster/knn_graph.h"
 #include "faceatlas/cluster/vector_index.h"
@@ -20,6 +21,20 @@ std::vector<std::int64_t> ids_for(std::size_t n, std::int64_t base) {
     std::vector<std::int64_t> v(n);
     for (std::size_t i = 0; i < n; ++i) v[i] = base + static_cast<std::int64_t>(i) * 3;
     return v;
+}
+
+// `search --index auto`: HNSW from exact_below rows on, but only when FAISS is built in;
+// without it the search stays exact instead of failing on the HNSW constructor.
+TEST(AutoIndexKind, HnswOnlyWithFaissAndEnoughRows) {
+    EXPECT_EQ(auto_index_kind(19999, 20000, true), std::nullopt);
+    EXPECT_EQ(auto_index_kind(20000, 20000, true), IndexKind::kHnsw);
+    EXPECT_EQ(auto_index_kind(1000000, 20000, true), IndexKind::kHnsw);
+    EXPECT_EQ(auto_index_kind(20000, 20000, false), std::nullopt);
+    EXPECT_EQ(auto_index_kind(1000000, 20000, false), std::nullopt);
+    EXPECT_EQ(auto_index_kind(5, 0, false), std::nullopt);
+    // What the CLI does with this build: the choice never names an index that cannot be made.
+    if (const auto k = auto_index_kind(50000, 20000, VectorIndex::available()))
+        EXPECT_NO_THROW(VectorIndex(8, VectorIndexOptions{*k}));
 }
 
 class FlatIndex : public ::testing::TestWithParam<Metric> {};
@@ -61,7 +76,8 @@ TEST(VectorIndex, IncrementalAddSaveLoad) {
     EXPECT_EQ(index.size(), 120u);
     EXPECT_TRUE(index.contains(ids[0]));
     EXPECT_FALSE(index.contains(ids[150]));
-    const auto path = std::filesystem::temp_directory_path() / "faceatlas_vector_index_test.faiss";
+    const faceatlas::testing::TempDir tmp("vector_index");
+    const auto path = tmp / "index.faiss";
     index.save(path);
     VectorIndex back = VectorIndex::load(path);
     EXPECT_EQ(back.size(), 120u);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/temp_dir.h"
 #include "faceatlas/core/error.h"
 
 namespace fe = faceatlas::eval;
@@ -122,8 +123,8 @@ TEST(AttributeTruth, MalformedCelebaNamesFileAndLine) {
 }
 
 TEST(AttributeTruth, ReadPicksFormatAndReportsMissingFile) {
-    const auto dir = std::filesystem::temp_directory_path() / "faceatlas_attr_truth_test";
-    std::filesystem::create_directories(dir);
+    const faceatlas::testing::TempDir tmp("attr_truth");
+    const auto dir = tmp.path();
     std::ofstream(dir / "attr.txt") << "1\nSmiling\na.jpg 1\n";
     std::ofstream(dir / "labels.csv") << "file,age\na.jpg,3\n";
     EXPECT_EQ(fe::read_attribute_truth(dir / "attr.txt").attribute_names.size(), 1u);

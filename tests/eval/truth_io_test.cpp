@@ -4,8 +4,9 @@
 #include <filesystem>
 #include <set>
 
+#include "common/require_input.h"
+#include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
-#include "faceatlas/eval/csv.h"
 #include "faceatlas/eval/lfw_pairs.h"
 #include "faceatlas/eval/truth_csv.h"
 
@@ -172,8 +173,8 @@ TEST(MakePairs, ImpossibleRequestsAreErrors) {
 
 TEST(MakePairs, RealFacesDevLabels) {
     const std::filesystem::path csv =
-        std::filesystem::path(FACEATLAS_SHARED_DATA) / "faces-dev" / "labels.csv";
-    if (!std::filesystem::exists(csv)) GTEST_SKIP() << "no " << csv;
+        std::filesystem::path(faceatlas::testing::shared_data_dir()) / "faces-dev" / "labels.csv";
+    if (!std::filesystem::exists(csv)) FACEATLAS_MISSING_INPUT() << "no " << csv;
     const TruthTable t = read_truth_csv(csv, {"file", "identity", {"source", "emotion"}});
     EXPECT_TRUE(t.warnings.empty());
     EXPECT_EQ(t.items.size(), 1960u);

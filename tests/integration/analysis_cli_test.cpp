@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -18,6 +19,8 @@
 namespace fs = std::filesystem;
 
 #include "common/cli.h"
+#include "common/require_input.h"
+#include "common/temp_dir.h"
 
 namespace {
 
@@ -37,15 +40,16 @@ nlohmann::json last_json(const std::string& out) {
 class AnalysisCli : public ::testing::Test {
   protected:
     static inline fs::path dir_;
+    static inline std::unique_ptr<faceatlas::testing::TempDir> tmp_;
     static inline std::string db_;
     static inline std::string labels_;
     static inline std::map<std::string, std::string> identity_;  // file -> identity
 
     static void SetUpTestSuite() {
-        const fs::path data = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev";
+        const fs::path data = fs::path(faceatlas::testing::shared_data_dir()) / "faces-dev";
         if (!fs::exists(data / "labels.csv")) return;
-        dir_ = fs::temp_directory_path() / "faceatlas_analysis_cli";
-        fs::remove_all(dir_);
+        tmp_ = std::make_unique<faceatlas::testing::TempDir>("analysis_cli");
+        dir_ = tmp_->path();
         fs::create_directories(dir_ / "crops");
         const auto t = faceatlas::read_csv(data / "labels.csv");
         std::map<std::string, std::vector<std::string>> by_id;
@@ -73,7 +77,7 @@ class AnalysisCli : public ::testing::Test {
     }
 
     void SetUp() override {
-        if (db_.empty()) GTEST_SKIP() << "faces-dev not available";
+        if (db_.empty()) FACEATLAS_MISSING_INPUT() << "faces-dev not available";
     }
 };
 

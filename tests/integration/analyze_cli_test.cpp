@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/cli.h"
+#include "common/require_input.h"
 #include "common/temp_dir.h"
 
 namespace faceatlas::testing {
@@ -23,8 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const fs::path kModelDir = FACEATLAS_MODEL_DIR;
-const fs::path kFacesDev = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev" / "images";
+const fs::path kModelDir = faceatlas::testing::model_dir();
+const fs::path kFacesDev = fs::path(faceatlas::testing::shared_data_dir()) / "faces-dev" / "images";
 
 fs::path sample(int k) {
     return kModelDir / "face-api" / "demo" / ("sample" + std::to_string(k) + ".jpg");
@@ -123,7 +124,7 @@ TEST(AnalyzeCli, JsonContract) {
 
 TEST(AnalyzeCli, CropsModeGivesOneFaceWhoseBoxIsTheImage) {
     const fs::path crop = kFacesDev / "Aaron_Guiel_0001.jpg";
-    if (!fs::exists(crop)) GTEST_SKIP() << "no faces-dev data at " << crop;
+    if (!fs::exists(crop)) FACEATLAS_MISSING_INPUT() << "no faces-dev data at " << crop;
     const CliRun r = run_cli("analyze --json --crops " + quoted(crop));
     ASSERT_EQ(r.code, 0) << r.err;
     const json out = parse_output(r);
@@ -136,7 +137,7 @@ TEST(AnalyzeCli, CropsModeGivesOneFaceWhoseBoxIsTheImage) {
 
 TEST(AnalyzeCli, AttributeFlipChangesAgeAndGenderOnlyAndIsTheMeanOverTheMirrorImage) {
     const fs::path crop = kFacesDev / "Aaron_Guiel_0001.jpg";
-    if (!fs::exists(crop)) GTEST_SKIP() << "no faces-dev data at " << crop;
+    if (!fs::exists(crop)) FACEATLAS_MISSING_INPUT() << "no faces-dev data at " << crop;
     const CliRun flip = run_cli("analyze --json --crops --attribute-flip " + quoted(crop));
     const CliRun plain = run_cli("analyze --json --crops " + quoted(crop));
     ASSERT_EQ(flip.code, 0) << flip.err;
@@ -302,7 +303,7 @@ TEST(AnalyzeCli, OnePixelImages) {
 // A 16x16 face crop still goes through every net (12x12 is refused as too small to align).
 TEST(AnalyzeCli, SmallCropIsAnalysed) {
     const fs::path face = kFacesDev / "Aaron_Guiel_0001.jpg";
-    if (!fs::exists(face)) GTEST_SKIP() << "no faces-dev data at " << face;
+    if (!fs::exists(face)) FACEATLAS_MISSING_INPUT() << "no faces-dev data at " << face;
     TempDir tmp("analyze_small_crop");
     const fs::path small = tmp / "small.png";
     cv::Mat img = cv::imread(face.string());

@@ -8,11 +8,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "faceatlas/core/csv.h"
 
 #include "common/cli.h"
+#include "common/require_input.h"
+#include "common/temp_dir.h"
 
 namespace fs = std::filesystem;
 
@@ -30,10 +33,10 @@ nlohmann::json json_of(const Run& r) {
 class ClusterCli : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        data_ = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev";
+        data_ = fs::path(faceatlas::testing::shared_data_dir()) / "faces-dev";
         if (!fs::exists(data_ / "labels.csv")) return;
-        dir_ = fs::temp_directory_path() / "faceatlas_cluster_cli";
-        fs::remove_all(dir_);
+        tmp_ = std::make_unique<faceatlas::testing::TempDir>("cluster_cli");
+        dir_ = tmp_->path();
         fs::create_directories(dir_ / "images");
         // The first identities (by name) with >= 3 crops until 54 crops, plus 6 one-crop people.
         const auto table = faceatlas::read_csv(data_ / "labels.csv");
@@ -59,9 +62,10 @@ protected:
         scanned_ = scan.code == 0;
         if (!scanned_) std::cerr << scan.out;
     }
-    static void TearDownTestSuite() { fs::remove_all(dir_); }
+    static void TearDownTestSuite() { tmp_.reset(); }
     void SetUp() override {
-        if (!fs::exists(data_ / "labels.csv")) GTEST_SKIP() << "no faces-dev data at " << data_;
+        if (!fs::exists(data_ / "labels.csv"))
+            FACEATLAS_MISSING_INPUT() << "no faces-dev data at " << data_;
         ASSERT_TRUE(scanned_);
     }
     // A fresh copy of the scanned catalog.
@@ -74,6 +78,7 @@ protected:
     std::string truth() const { return (dir_ / "labels.csv").string(); }
 
     static inline fs::path data_, dir_;
+    static inline std::unique_ptr<faceatlas::testing::TempDir> tmp_;
     static inline std::string db_;
     static inline bool scanned_ = false;
 };

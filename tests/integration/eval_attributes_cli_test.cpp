@@ -8,9 +8,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "common/cli.h"
+#include "common/require_input.h"
+#include "common/temp_dir.h"
 
 namespace fs = std::filesystem;
 
@@ -28,10 +31,10 @@ Run run_cli(const std::string& args) { return faceatlas::testing::run_cli_merged
 class EvalAttributesCli : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        data_ = fs::path(FACEATLAS_SHARED_DATA) / "utkface-dev";
+        data_ = fs::path(faceatlas::testing::shared_data_dir()) / "utkface-dev";
         if (!fs::exists(data_ / "labels.csv")) return;
-        dir_ = fs::temp_directory_path() / "faceatlas_eval_attributes_cli";
-        fs::remove_all(dir_);
+        tmp_ = std::make_unique<faceatlas::testing::TempDir>("eval_attributes_cli");
+        dir_ = tmp_->path();
         fs::create_directories(dir_ / "images");
         std::ifstream labels(data_ / "labels.csv");
         std::string line;
@@ -48,13 +51,15 @@ class EvalAttributesCli : public ::testing::Test {
         scanned_ = r.code == 0;
         if (!scanned_) std::fprintf(stderr, "scan failed: %s\n", r.out.c_str());
     }
-    static void TearDownTestSuite() { fs::remove_all(dir_); }
+    static void TearDownTestSuite() { tmp_.reset(); }
     void SetUp() override {
-        if (!fs::exists(data_ / "labels.csv")) GTEST_SKIP() << "no utkface-dev in " << data_;
+        if (!fs::exists(data_ / "labels.csv"))
+            FACEATLAS_MISSING_INPUT() << "no utkface-dev in " << data_;
         ASSERT_TRUE(scanned_);
     }
 
     static inline fs::path data_, dir_, catalog_;
+    static inline std::unique_ptr<faceatlas::testing::TempDir> tmp_;
     static inline int copied_ = 0;
     static inline bool scanned_ = false;
 };
@@ -102,8 +107,10 @@ TEST_F(EvalAttributesCli, ScoresUtkfaceSubset) {
 
 TEST_F(EvalAttributesCli, CelebaTruthWithoutMatchesAndBadInputs) {
     // No file of the CelebA list is in this catalog: exit 1 with a message saying so.
-    const auto c = run_cli("eval attributes --catalog " + catalog_.string() + " --truth " +
-                           (fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev" / "list_attr_celeba.txt").string());
+    const auto c = run_cli(
+        "eval attributes --catalog " + catalog_.string() + " --truth " +
+        (fs::path(faceatlas::testing::shared_data_dir()) / "celeba-dev" / "list_attr_celeba.txt")
+            .string());
     EXPECT_EQ(c.code, 1);
     EXPECT_NE(c.out.find("none of the"), std::string::npos) << c.out;
     // Malformed row: exit 1, the message names the file and the line.

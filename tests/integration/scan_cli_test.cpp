@@ -12,6 +12,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "common/cli.h"
+#include "common/require_input.h"
 #include "common/temp_dir.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/catalog/sqlite.h"
@@ -80,7 +81,7 @@ class ScanCli : public ::testing::Test {
   protected:
     void SetUp() override { fs::create_directories(dir_ / "album"); }
     fs::path sample(int k) const {
-        return fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo" /
+        return fs::path(faceatlas::testing::model_dir()) / "face-api/demo" /
                ("sample" + std::to_string(k) + ".jpg");
     }
     std::string scan_args(const std::string& extra = "") const {

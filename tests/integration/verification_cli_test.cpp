@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -16,6 +17,8 @@
 namespace fs = std::filesystem;
 
 #include "common/cli.h"
+#include "common/require_input.h"
+#include "common/temp_dir.h"
 
 namespace {
 
@@ -35,11 +38,10 @@ int lfw_index(const std::string& file) { return std::stoi(file.substr(file.size(
 class VerificationCli : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        const fs::path data = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev";
+        const fs::path data = fs::path(faceatlas::testing::shared_data_dir()) / "faces-dev";
         if (!fs::exists(data / "labels.csv")) return;
-        dir_ = new fs::path(fs::temp_directory_path() / "faceatlas_verification_cli");
-        fs::remove_all(*dir_);
-        fs::create_directories(*dir_);
+        tmp_ = std::make_unique<faceatlas::testing::TempDir>("verification_cli");
+        dir_ = &tmp_->path();
 
         std::map<std::string, std::vector<std::string>> by_person;
         std::ifstream in(data / "labels.csv");
@@ -76,12 +78,13 @@ class VerificationCli : public ::testing::Test {
         if (!scan_ok_) std::fprintf(stderr, "scan failed: %s\n", scan.out.c_str());
     }
     static void TearDownTestSuite() {
-        if (dir_) fs::remove_all(*dir_);
-        delete dir_;
         dir_ = nullptr;
+        tmp_.reset();
     }
     void SetUp() override {
-        if (!dir_) GTEST_SKIP() << "faces-dev not found under " << FACEATLAS_SHARED_DATA;
+        if (!dir_)
+            FACEATLAS_MISSING_INPUT()
+                << "faces-dev not found under " << faceatlas::testing::shared_data_dir();
         ASSERT_TRUE(scan_ok_);
     }
     static std::string db() { return (*dir_ / "subset.db").string(); }
@@ -97,7 +100,8 @@ class VerificationCli : public ::testing::Test {
         return p;
     }
 
-    static inline fs::path* dir_ = nullptr;
+    static inline std::unique_ptr<faceatlas::testing::TempDir> tmp_;
+    static inline const fs::path* dir_ = nullptr;  // tmp_'s path, once the data is there
     static inline bool scan_ok_ = false;
     static inline std::string held_back_;               // person with an image not scanned
     static inline std::pair<int, int> held_back_pair_;  // (a scanned, the unscanned) NNNN

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/require_input.h"
 #include "common/temp_dir.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/model_manifest.h"
@@ -15,7 +16,7 @@ namespace fs = std::filesystem;
 namespace faceatlas::nn {
 namespace {
 
-const fs::path kModels = FACEATLAS_MODEL_DIR;
+const fs::path kModels = faceatlas::testing::model_dir();
 
 using faceatlas::testing::TempDir;
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/npy.h"
+#include "common/require_input.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/age_gender.h"
 #include "parity_util.h"
@@ -25,8 +26,8 @@ fs::path ref_dir() { return fs::path(FACEATLAS_BINARY_DIR) / "parity" / "age_gen
 class AgeGenderParity : public ::testing::TestWithParam<std::string> {
   protected:
     static void SetUpTestSuite() {
-        net_ = new AgeGenderNet(
-            AgeGenderNet::load(nn::ModelManifest::load_default(fs::path(FACEATLAS_MODEL_DIR))));
+        net_ = new AgeGenderNet(AgeGenderNet::load(
+            nn::ModelManifest::load_default(fs::path(faceatlas::testing::model_dir()))));
     }
     static void TearDownTestSuite() {
         delete net_;
@@ -44,8 +45,9 @@ float age_error(float a, float b) {
 TEST_P(AgeGenderParity, MatchesFaceApi) {
     const fs::path dir = ref_dir() / GetParam();
     if (!fs::exists(dir / "input.npy"))
-        GTEST_SKIP() << "no parity reference at " << dir
-                     << " (run the parity_reference fixture: ctest -R parity_reference)";
+        FACEATLAS_MISSING_INPUT()
+            << "no parity reference at " << dir
+            << " (run the parity_reference fixture: ctest -R parity_reference)";
     const auto input = read_npy((dir / "input.npy").string());
     const auto age = read_npy((dir / "age.npy").string());
     const auto gender = read_npy((dir / "gender.npy").string());
@@ -89,7 +91,8 @@ TEST_P(AgeGenderCropParity, PreprocessAndPredictMatchFaceApi) {
     const auto c = testing::load_crop_case("age_gender", GetParam(), "age");
     if (!c) {
         if (!HasFailure())
-            GTEST_SKIP() << "no tfjs reference for " << GetParam() << testing::kNoReference;
+            FACEATLAS_MISSING_INPUT()
+                << "no tfjs reference for " << GetParam() << testing::kNoReference;
         return;
     }
     const float pre_err = testing::preprocess_error(*c, net_->preprocess(c->crop));

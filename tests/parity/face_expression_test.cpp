@@ -1,6 +1,7 @@
 // face-api FaceExpressionNet on cv::dnn vs. tfjs, on the harness's reference tensors.
 #include <gtest/gtest.h>
 
+#include "common/require_input.h"
 #include "faceatlas/vision/expression.h"
 #include "parity_util.h"
 #include "vision/face_feature_extractor.h"
@@ -12,8 +13,8 @@ constexpr float kTolerance = 1e-3f;
 constexpr char kNet[] = "face_expression";
 
 vision::ExpressionNet& net() {
-    static vision::ExpressionNet n =
-        vision::ExpressionNet::load(nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR));
+    static vision::ExpressionNet n = vision::ExpressionNet::load(
+        nn::ModelManifest::load_default(faceatlas::testing::model_dir()));
     return n;
 }
 
@@ -33,7 +34,8 @@ class FaceExpressionCropParity : public ::testing::TestWithParam<std::string> {}
 TEST_P(FaceExpressionCropParity, PreprocessAndClassifyMatchFaceApi) {
     const auto c = load_crop_case(kNet, GetParam(), "expressions");
     if (!c) {
-        if (!HasFailure()) GTEST_SKIP() << "no tfjs reference for " << GetParam() << kNoReference;
+        if (!HasFailure())
+            FACEATLAS_MISSING_INPUT() << "no tfjs reference for " << GetParam() << kNoReference;
         return;
     }
     cv::Mat prepared(112, 112, CV_32FC3);

@@ -1,6 +1,7 @@
 // face-api FaceLandmark68Net on cv::dnn vs. tfjs, on the harness's reference tensors.
 #include <gtest/gtest.h>
 
+#include "common/require_input.h"
 #include "faceatlas/vision/landmarks.h"
 #include "parity_util.h"
 #include "vision/face_feature_extractor.h"
@@ -13,7 +14,7 @@ constexpr char kNet[] = "face_landmark_68";
 
 vision::LandmarkNet& net() {
     static vision::LandmarkNet n =
-        vision::LandmarkNet::load(nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR));
+        vision::LandmarkNet::load(nn::ModelManifest::load_default(faceatlas::testing::model_dir()));
     return n;
 }
 
@@ -34,7 +35,8 @@ class FaceLandmark68CropParity : public ::testing::TestWithParam<std::string> {}
 TEST_P(FaceLandmark68CropParity, PreprocessAndDetectMatchFaceApi) {
     const auto c = load_crop_case(kNet, GetParam(), "landmarks");
     if (!c) {
-        if (!HasFailure()) GTEST_SKIP() << "no tfjs reference for " << GetParam() << kNoReference;
+        if (!HasFailure())
+            FACEATLAS_MISSING_INPUT() << "no tfjs reference for " << GetParam() << kNoReference;
         return;
     }
     const cv::Rect whole(0, 0, c->crop.cols, c->crop.rows);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/npy.h"
+#include "common/require_input.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/face_recognizer.h"
 #include "parity_util.h"
@@ -39,9 +40,11 @@ std::vector<fs::path> reference_cases() {
 TEST(FaceRecognitionParity, MatchesTfjsOnEveryReferenceCase) {
     const auto cases = reference_cases();
     if (cases.empty())
-        GTEST_SKIP() << "no reference tensors in " << reference_dir()
-                     << "; generate them with the parity_reference fixture (tests/parity, node)";
-    auto net = FaceRecognizer::load(nn::ModelManifest::load_default(fs::path(FACEATLAS_MODEL_DIR)));
+        FACEATLAS_MISSING_INPUT()
+            << "no reference tensors in " << reference_dir()
+            << "; generate them with the parity_reference fixture (tests/parity, node)";
+    auto net = FaceRecognizer::load(
+        nn::ModelManifest::load_default(fs::path(faceatlas::testing::model_dir())));
 
     float worst_abs = 0.f;
     double worst_cos = 1.0;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/npy.h"
+#include "common/require_input.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/faceres.h"
 #include "parity_util.h"
@@ -40,8 +41,8 @@ class FaceresParity : public ::testing::TestWithParam<std::string> {
   protected:
     static void SetUpTestSuite() {
         if (!fs::exists(kRefDir)) return;
-        net_ =
-            new FaceresNet(FaceresNet::load(nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
+        net_ = new FaceresNet(
+            FaceresNet::load(nn::ModelManifest::load_default(faceatlas::testing::model_dir())));
     }
     static void TearDownTestSuite() {
         delete net_;
@@ -54,9 +55,9 @@ FaceresNet* FaceresParity::net_ = nullptr;
 TEST_P(FaceresParity, MatchesTfjs) {
     const fs::path dir = kRefDir / GetParam();
     if (!fs::exists(dir / "input.npy"))
-        GTEST_SKIP() << "no reference at " << dir
-                     << "; run the parity_reference fixture (ctest -L parity) "
-                     << "or tests/parity's `npm run reference`";
+        FACEATLAS_MISSING_INPUT() << "no reference at " << dir
+                                  << "; run the parity_reference fixture (ctest -L parity) "
+                                  << "or tests/parity's `npm run reference`";
     const auto input = read_npy((dir / "input.npy").string());
     const auto features = read_npy((dir / "features.npy").string());
     const auto age = read_npy((dir / "age.npy").string());

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/npy.h"
+#include "common/require_input.h"
 
 namespace faceatlas::testing {
 
@@ -60,7 +61,7 @@ void expect_forward_matches(const std::string& net, const std::string& kase,
                             Forward&& forward) {
     const auto dir = parity_dir(net) / kase;
     if (!std::filesystem::exists(dir / (output + ".npy")))
-        GTEST_SKIP() << "no tfjs reference in " << dir << kNoReference;
+        FACEATLAS_MISSING_INPUT() << "no tfjs reference in " << dir << kNoReference;
     const NpyArray input = read_npy((dir / "input.npy").string());
     const NpyArray expected = read_npy((dir / (output + ".npy")).string());
     ASSERT_EQ(input.shape.size(), 4u);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/npy.h"
+#include "common/require_input.h"
 
 namespace faceatlas::parity {
 namespace {
@@ -55,11 +56,12 @@ const std::vector<std::pair<std::string, int>> kCases = {
     {"random0", 1}, {"random1", 1}, {"real0", 1}, {"real1", 1},
     {"real2", 1},   {"real3", 1},   {"batch4", 4}};
 
-#define SKIP_IF_NO_REFERENCES()                                                              \
-    if (!fs::exists(kReferenceDir / "manifest.json"))                                        \
-    GTEST_SKIP() << "no parity references in " << kReferenceDir                              \
-                 << ": run `ctest -R parity_reference` (needs node and `cd tests/parity && " \
-                    "npm ci`)"
+#define SKIP_IF_NO_REFERENCES()                                                     \
+    if (!fs::exists(kReferenceDir / "manifest.json"))                               \
+    FACEATLAS_MISSING_INPUT()                                                       \
+        << "no parity references in " << kReferenceDir                              \
+        << ": run `ctest -R parity_reference` (needs node and `cd tests/parity && " \
+           "npm ci`)"
 
 std::vector<int> with_batch(int n, const std::vector<int>& dims) {
     std::vector<int> shape{n};
@@ -166,7 +168,7 @@ TEST(ReferenceFiles, DetectorPipelineHasEveryDemoSample) {
     SKIP_IF_NO_REFERENCES();
     int samples = 0;
     for (const auto& entry :
-         fs::directory_iterator(fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo")) {
+         fs::directory_iterator(fs::path(faceatlas::testing::model_dir()) / "face-api/demo")) {
         const std::string file = entry.path().filename().string();
         if (file.rfind("sample", 0) != 0 || entry.path().extension() != ".jpg") continue;
         ++samples;

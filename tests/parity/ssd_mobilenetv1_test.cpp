@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/npy.h"
+#include "common/require_input.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/face_detector.h"
 
@@ -30,8 +31,8 @@ constexpr int kAnchors = FaceDetector::kNumAnchors;
 class SsdParity : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        detector_.emplace(
-            FaceDetector::load(faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
+        detector_.emplace(FaceDetector::load(
+            faceatlas::nn::ModelManifest::load_default(faceatlas::testing::model_dir())));
     }
     static void TearDownTestSuite() { detector_.reset(); }
     static std::optional<FaceDetector> detector_;
@@ -43,8 +44,8 @@ class SsdNetParity : public SsdParity, public ::testing::WithParamInterface<std:
 TEST_P(SsdNetParity, BoxesAndScoresWithin1e3) {
     const fs::path dir = kParityDir / "ssd_mobilenetv1" / GetParam();
     if (!fs::exists(dir / "input.npy"))
-        GTEST_SKIP() << "no parity reference at " << dir
-                     << " (run the parity_reference fixture: ctest -R parity)";
+        FACEATLAS_MISSING_INPUT() << "no parity reference at " << dir
+                                  << " (run the parity_reference fixture: ctest -R parity)";
     const auto input = read_npy((dir / "input.npy").string());
     const auto boxes = read_npy((dir / "boxes.npy").string());
     const auto scores = read_npy((dir / "scores.npy").string());
@@ -81,8 +82,8 @@ Box ref_box(const nlohmann::json& d) {
 TEST_F(SsdParity, DetectorPipelineMatchesDetectAllFaces) {
     const fs::path root = kParityDir / "detector_pipeline";
     if (!fs::is_directory(root))
-        GTEST_SKIP() << "no parity reference at " << root
-                     << " (run the parity_reference fixture: ctest -R parity)";
+        FACEATLAS_MISSING_INPUT() << "no parity reference at " << root
+                                  << " (run the parity_reference fixture: ctest -R parity)";
     std::vector<fs::path> samples;
     for (const auto& e : fs::directory_iterator(root))
         if (fs::exists(e.path() / "image.npy")) samples.push_back(e.path());

@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 
+#include "common/temp_dir.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/pipeline/persons.h"
 #include "faceatlas/catalog/sqlite.h"
@@ -21,10 +23,8 @@ namespace {
 class PersonsTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("faceatlas_persons_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
+        tmp_ = std::make_unique<faceatlas::testing::TempDir>("persons");
+        dir_ = tmp_->path();
         cat_ = open_sqlite_catalog(dir_ / "faceatlas.db");
         std::mt19937_64 rng(42);
         std::normal_distribution<float> n(0, 1);
@@ -35,7 +35,7 @@ protected:
     }
     void TearDown() override {
         cat_.reset();
-        fs::remove_all(dir_);
+        tmp_.reset();
     }
     // A face of identity `who` (tiny noise: faces of one identity are ~0.06 apart).
     FaceRecord face(int who, float x = 0) {
@@ -81,6 +81,7 @@ protected:
         return cluster_persons(*cat_, o);
     }
 
+    std::unique_ptr<faceatlas::testing::TempDir> tmp_;
     fs::path dir_;
     std::unique_ptr<Catalog> cat_;
     std::vector<std::vector<float>> centres_ = std::vector<std::vector<float>>(6);
@@ -244,6 +245,9 @@ TEST_F(PersonsTest, NanEmbeddingIsAClearError) {
         FAIL() << "no error";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("NaN"), std::string::npos) << e.what();
+        // The hint names scan's real flag (there is no `scan --force`).
+        EXPECT_NE(e.hint().find("faceatlas scan --rescan"), std::string::npos) << e.hint();
+        EXPECT_EQ(e.hint().find("--force"), std::string::npos) << e.hint();
     }
     PersonClusteringOptions o;
     o.embedding = EmbeddingChoice::kFaceres;  // the faceres vector is fine

@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <map>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "common/require_input.h"
+#include "common/temp_dir.h"
 #include "report_fixture.h"
 
 using namespace report_test;
@@ -27,11 +30,11 @@ class CliReport : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         // One folder per process: ctest runs each test in its own process, possibly in parallel.
-        dir_ = fs::temp_directory_path() / ("faceatlas_cli_report_" + std::to_string(getpid()));
-        fs::remove_all(dir_);
+        tmp_ = std::make_unique<faceatlas::testing::TempDir>("cli_report");
+        dir_ = tmp_->path();
         fs::create_directories(dir_ / "album");
         for (int k = 1; k <= 6; ++k) {
-            const fs::path src = fs::path(FACEATLAS_MODEL_DIR) / "face-api/demo" /
+            const fs::path src = fs::path(faceatlas::testing::model_dir()) / "face-api/demo" /
                                  ("sample" + std::to_string(k) + ".jpg");
             if (!fs::exists(src)) return;
             fs::copy_file(src, dir_ / "album" / src.filename());
@@ -71,16 +74,17 @@ class CliReport : public ::testing::Test {
         cat->assign_faces(assign);
         persons_ = static_cast<int>(groups.size());
     }
-    static void TearDownTestSuite() { fs::remove_all(dir_); }
+    static void TearDownTestSuite() { tmp_.reset(); }
     void SetUp() override {
         if (!fs::exists(dir_ / "album/sample6.jpg"))
-            GTEST_SKIP() << "sample album missing: run scripts/fetch_models.sh";
+            FACEATLAS_MISSING_INPUT() << "sample album missing: run scripts/fetch_models.sh";
         ASSERT_EQ(scan_.code, 0) << scan_.out;
         ASSERT_GT(persons_, 1);
     }
     static std::string cli(const std::string& args) { return quote(kCli) + " " + args; }
 
     static inline fs::path dir_, db_;
+    static inline std::unique_ptr<faceatlas::testing::TempDir> tmp_;
     static inline report_test::Run scan_;
     static inline int persons_ = 0;
     static inline std::int64_t biggest_ = 0, single_ = 0;
@@ -199,10 +203,10 @@ namespace {
 class CliReportViews : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        const fs::path data = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev";
+        const fs::path data = fs::path(faceatlas::testing::shared_data_dir()) / "faces-dev";
         if (!fs::exists(data / "labels.csv")) return;
-        dir_ = fs::temp_directory_path() / ("faceatlas_cli_views_" + std::to_string(getpid()));
-        fs::remove_all(dir_);
+        tmp_ = std::make_unique<faceatlas::testing::TempDir>("cli_views");
+        dir_ = tmp_->path();
         fs::create_directories(dir_ / "crops");
         std::map<std::string, std::vector<std::string>> by_id;
         {
@@ -256,16 +260,15 @@ class CliReportViews : public ::testing::Test {
         setup_ = run(cli("person merge --catalog " + quote(db_) + " " + std::to_string(a) + " " +
                          std::to_string(b)));
     }
-    static void TearDownTestSuite() {
-        if (!dir_.empty()) fs::remove_all(dir_);
-    }
+    static void TearDownTestSuite() { tmp_.reset(); }
     void SetUp() override {
-        if (db_.empty()) GTEST_SKIP() << "faces-dev not available";
+        if (db_.empty()) FACEATLAS_MISSING_INPUT() << "faces-dev not available";
         ASSERT_EQ(setup_.code, 0) << setup_.out;
     }
     static std::string cli(const std::string& args) { return quote(kCli) + " " + args; }
 
     static inline fs::path dir_, db_;
+    static inline std::unique_ptr<faceatlas::testing::TempDir> tmp_;
     static inline report_test::Run setup_;
     static inline std::vector<std::string> identities_;
     static inline std::map<std::string, std::string> identity_of_;

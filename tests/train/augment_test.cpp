@@ -9,6 +9,7 @@
 #include <random>
 
 #include "common/error_code.h"
+#include "common/temp_dir.h"
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/train/attribute_trainer.h"
@@ -192,9 +193,8 @@ TEST(AttributeModelFile, FaceresBlocksNeedsItsSpecAndIsVersion2) {
     m.attributes = {{"x", 0.5f, 0, 0, 0}};
     m.layers.push_back(
         {256, 1, std::vector<float>(256, 0.01f), {0.f}, fa::attr::Activation::kSigmoid});
-    const auto dir =
-        std::filesystem::temp_directory_path() / ("fa-blocks-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
+    const faceatlas::testing::TempDir tmp("blocks");
+    const auto dir = tmp.path();
     // No spec: refused before anything is written.
     EXPECT_EQ(code_of([&] { fa::attr::save_attribute_model(m, dir / "m.fam"); }),
               fa::ErrorCode::kCorruptData);

@@ -6,8 +6,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <list>
 #include <nlohmann/json.hpp>
 
+#include "common/require_input.h"
+#include "common/temp_dir.h"
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/catalog/catalog.h"
 
@@ -22,8 +25,9 @@ struct Run {
 };
 
 Run run_cli(const std::string& args) {
-    const auto errfile = fs::path(FACEATLAS_BINARY_DIR) / "test_tmp" / "cli_err.txt";
-    const auto outfile = fs::path(FACEATLAS_BINARY_DIR) / "test_tmp" / "cli_out.txt";
+    const faceatlas::testing::TempDir io("train_cli_io");
+    const auto errfile = io / "cli_err.txt";
+    const auto outfile = io / "cli_out.txt";
     const std::string cmd =
         std::string(FACEATLAS_CLI) + " " + args + " >" + outfile.string() + " 2>" + errfile.string();
     Run r;
@@ -37,11 +41,12 @@ Run run_cli(const std::string& args) {
 }
 
 fs::path data_dir(const std::string& name, const std::string& attr_text) {
-    auto d = fs::path(FACEATLAS_BINARY_DIR) / "test_tmp" / ("train_cli_" + name);
-    fs::remove_all(d);
+    static std::list<faceatlas::testing::TempDir> dirs;  // removed when the process ends
+    const auto d = dirs.emplace_back("train_cli_" + name).path();
     fs::create_directories(d / "images");
     std::ofstream(d / "list_attr_celeba.txt") << attr_text;
-    const auto src = fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev" / "images" / "000001.jpg";
+    const auto src =
+        fs::path(faceatlas::testing::shared_data_dir()) / "celeba-dev" / "images" / "000001.jpg";
     if (fs::exists(src)) fs::copy_file(src, d / "images" / "000001.jpg");
     return d;
 }
@@ -94,8 +99,8 @@ TEST(TrainCli, FinetuneNeedsFaceresBlocksOfPw13) {
 // The whole path on 30 real CelebA images: finetune one block, then store probabilities with
 // `scan --attributes` (the LibTorch-free suffix on cv::dnn activations).
 TEST(TrainCli, FinetuneTrainsAModelThatScanApplies) {
-    const auto src = fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev";
-    if (!fs::exists(src / "list_attr_celeba.txt")) GTEST_SKIP() << "needs celeba-dev";
+    const auto src = fs::path(faceatlas::testing::shared_data_dir()) / "celeba-dev";
+    if (!fs::exists(src / "list_attr_celeba.txt")) FACEATLAS_MISSING_INPUT() << "needs celeba-dev";
     auto d = fs::path(FACEATLAS_BINARY_DIR) / "test_tmp" / "train_cli_finetune_ok";
     fs::remove_all(d);
     fs::create_directories(d / "images");

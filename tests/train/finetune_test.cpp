@@ -14,6 +14,8 @@
 #include <opencv2/core.hpp>
 
 #include "common/error_code.h"
+#include "common/require_input.h"
+#include "common/temp_dir.h"
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/core/grid_pool.h"
@@ -29,10 +31,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool have_models() { return fs::exists(fs::path(FACEATLAS_MODEL_DIR) / "face-api"); }
+bool have_models() { return fs::exists(fs::path(faceatlas::testing::model_dir()) / "face-api"); }
 
 fs::path faceres_json() {
-    return fa::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR).get("faceres").weights;
+    return fa::nn::ModelManifest::load_default(faceatlas::testing::model_dir())
+        .get("faceres")
+        .weights;
 }
 
 // Moves every weight a little (seeded), so a test cannot pass on the shipped weights alone.
@@ -47,9 +51,11 @@ using faceatlas::testing::code_of;
 }  // namespace
 
 TEST(ConvSuffix, MatchesLibTorchSuffixOnEvenAndOddMaps) {
-    const fs::path img_path = fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev" / "images" / "000003.jpg";
-    if (!fs::exists(img_path) || !have_models()) GTEST_SKIP() << "needs celeba-dev and models/vendor";
-    const auto manifest = fa::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR);
+    const fs::path img_path =
+        fs::path(faceatlas::testing::shared_data_dir()) / "celeba-dev" / "images" / "000003.jpg";
+    if (!fs::exists(img_path) || !have_models())
+        FACEATLAS_MISSING_INPUT() << "needs celeba-dev and models/vendor";
+    const auto manifest = fa::nn::ModelManifest::load_default(faceatlas::testing::model_dir());
     fa::train::MobileNetSuffix suffix(manifest.get("faceres").weights, 12);  // blocks 12 (stride 2) and 13
     perturb(suffix, 3);
     const auto cs = suffix->to_conv_suffix();
@@ -102,8 +108,8 @@ TEST(ConvSuffix, InconsistentSuffixIsRefusedAtSaveAndLoad) {
     b.pw_bias.assign(1024, 0.f);
     m.suffix.first_block = 13;
     m.suffix.blocks = {b};
-    const auto dir = fs::temp_directory_path() / ("fa-suffix-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    const faceatlas::testing::TempDir tmp("suffix");
+    const auto dir = tmp.path();
     fa::attr::save_attribute_model(m, dir / "ok.fam");
     {
         std::ifstream in(dir / "ok.fam");
@@ -133,9 +139,11 @@ TEST(ConvSuffix, InconsistentSuffixIsRefusedAtSaveAndLoad) {
 }
 
 TEST(FinetunedFeatures, VisionPathMatchesTheLibTorchSuffix) {
-    const fs::path img_path = fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev" / "images" / "000002.jpg";
-    if (!fs::exists(img_path) || !have_models()) GTEST_SKIP() << "needs celeba-dev and models/vendor";
-    const auto manifest = fa::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR);
+    const fs::path img_path =
+        fs::path(faceatlas::testing::shared_data_dir()) / "celeba-dev" / "images" / "000002.jpg";
+    if (!fs::exists(img_path) || !have_models())
+        FACEATLAS_MISSING_INPUT() << "needs celeba-dev and models/vendor";
+    const auto manifest = fa::nn::ModelManifest::load_default(faceatlas::testing::model_dir());
     fa::train::MobileNetSuffix suffix(manifest.get("faceres").weights, 13);
     perturb(suffix, 5);
     const auto cs = suffix->to_conv_suffix();
@@ -229,7 +237,7 @@ fa::train::TrainOptions finetune_options(double scale) {
 }  // namespace
 
 TEST(Finetune, TrainsTheSuffixDeterministicallyAndItsModelFileReproducesTheScores) {
-    if (!have_models()) GTEST_SKIP() << "needs models/vendor";
+    if (!have_models()) FACEATLAS_MISSING_INPUT() << "needs models/vendor";
     auto s = synthetic_activations(48);
     s.data.act = &s.act;
     const auto spec = fa::vision::AttributeFeatureSpec::parse("pw13@0.25");
@@ -245,8 +253,8 @@ TEST(Finetune, TrainsTheSuffixDeterministicallyAndItsModelFileReproducesTheScore
     EXPECT_EQ(frozen.model.suffix.blocks[0].dw_shift, initial.blocks[0].dw_shift);
 
     // Save, load, and score the validation split without LibTorch: the trainer's figures.
-    const auto dir = fs::temp_directory_path() / ("fa-finetune-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    const faceatlas::testing::TempDir tmp("finetune");
+    const auto dir = tmp.path();
     fa::attr::save_attribute_model(a.model, dir / "m.fam");
     const auto m = fa::attr::load_attribute_model(dir / "m.fam", fa::attr::kBackboneFaceresBlocks);
     fs::remove_all(dir);
@@ -282,7 +290,7 @@ TEST(Finetune, TrainsTheSuffixDeterministicallyAndItsModelFileReproducesTheScore
 }
 
 TEST(Finetune, RefusesSpecsAndActivationsThatDoNotFit) {
-    if (!have_models()) GTEST_SKIP() << "needs models/vendor";
+    if (!have_models()) FACEATLAS_MISSING_INPUT() << "needs models/vendor";
     auto s = synthetic_activations(16);
     s.data.act = &s.act;
     auto o = finetune_options(1.0);

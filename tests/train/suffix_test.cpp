@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "common/require_input.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/train/mobilenet_suffix.h"
 #include "faceatlas/vision/attribute_features.h"
@@ -23,10 +24,10 @@ torch::Tensor to_torch(const cv::Mat& m) {
 
 TEST(MobileNetSuffix, ReproducesTheGraph) {
     const fs::path img_path =
-        fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev" / "images" / "000001.jpg";
-    const fs::path models = FACEATLAS_MODEL_DIR;
+        fs::path(faceatlas::testing::shared_data_dir()) / "celeba-dev" / "images" / "000001.jpg";
+    const fs::path models = faceatlas::testing::model_dir();
     if (!fs::exists(img_path) || !fs::exists(models))
-        GTEST_SKIP() << "needs celeba-dev and models/vendor";
+        FACEATLAS_MISSING_INPUT() << "needs celeba-dev and models/vendor";
     const auto manifest = fa::nn::ModelManifest::load_default(models);
     auto lmnet = fa::vision::LandmarkNet::load(manifest);
     auto ex = fa::vision::AttributeFeatureExtractor::load(

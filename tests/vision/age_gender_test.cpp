@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/require_input.h"
 #include "faceatlas/core/error.h"
 
 namespace faceatlas::vision {
@@ -24,9 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kModelDir = FACEATLAS_MODEL_DIR;
+const fs::path kModelDir = faceatlas::testing::model_dir();
 const fs::path kManifest = fs::path(FACEATLAS_SOURCE_DIR) / "models" / "manifest.json";
-const fs::path kUtk = fs::path(FACEATLAS_SHARED_DATA) / "utkface-dev";
+const fs::path kUtk = fs::path(faceatlas::testing::shared_data_dir()) / "utkface-dev";
 
 nn::ModelManifest default_manifest() { return nn::ModelManifest::load(kManifest, kModelDir); }
 
@@ -169,7 +170,8 @@ cv::Mat read_rgb(const fs::path& p) {
 }
 
 TEST(AgeGenderNet, UtkfaceAccuracy) {
-    if (!fs::exists(kUtk / "labels.csv")) GTEST_SKIP() << "no " << kUtk << " (shared dev data)";
+    if (!fs::exists(kUtk / "labels.csv"))
+        FACEATLAS_MISSING_INPUT() << "no " << kUtk << " (shared dev data)";
     auto net = AgeGenderNet::load(default_manifest());
     const auto sample = utk_sample(40);
     ASSERT_EQ(sample.size(), 40u);
@@ -206,7 +208,8 @@ TEST(AgeGenderNet, UtkfaceAccuracy) {
 }
 
 TEST(AgeGenderNet, FlipAveragingIsMirrorSymmetric) {
-    if (!fs::exists(kUtk / "labels.csv")) GTEST_SKIP() << "no " << kUtk << " (shared dev data)";
+    if (!fs::exists(kUtk / "labels.csv"))
+        FACEATLAS_MISSING_INPUT() << "no " << kUtk << " (shared dev data)";
     auto net = AgeGenderNet::load(default_manifest());
     const auto sample = utk_sample(4);
     std::vector<cv::Mat> crops, mirrored;

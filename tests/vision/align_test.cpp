@@ -6,11 +6,14 @@
 #include <opencv2/imgproc.hpp>
 #include <random>
 
+#include "common/error_code.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/align.h"
 
 namespace faceatlas::vision {
 namespace {
+
+using faceatlas::testing::code_of;
 
 constexpr double kPi = 3.14159265358979323846;
 
@@ -138,15 +141,23 @@ TEST(Align, DegenerateLandmarksThrow) {
     try {
         chip_transform(same, ChipSpec{});
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+        // Its own code: not kInvalidArgument, which is a bad flag (exit 2) at the CLI.
+        EXPECT_EQ(e.code(), ErrorCode::kAlignmentFailed);
         EXPECT_NE(std::string(e.message()).find("degenerate"), std::string::npos);
     }
     auto pts = landmarks_from(similarity(1, 0, {0, 0}), ChipSpec{}, 6);
     pts[40].x = std::numeric_limits<double>::quiet_NaN();
     EXPECT_THROW(chip_transform(pts, ChipSpec{}), Error);
+    EXPECT_EQ(code_of([&] { chip_transform(pts, ChipSpec{}); }), ErrorCode::kAlignmentFailed);
     // A face region of a fraction of a pixel is degenerate too.
     const auto tiny = landmarks_from(similarity(1e-3, 0, {10, 10}), ChipSpec{}, 7);
     EXPECT_THROW(chip_transform(tiny, ChipSpec{}), Error);
+    EXPECT_EQ(code_of([&] { chip_transform(tiny, ChipSpec{}); }), ErrorCode::kAlignmentFailed);
+    // A bad chip spec stays a bad argument.
+    EXPECT_EQ(code_of([&] {
+                  chip_transform(tiny, ChipSpec{1, 0.25});
+              }),
+              ErrorCode::kInvalidArgument);
 }
 
 TEST(Align, InvalidSpecThrows) {

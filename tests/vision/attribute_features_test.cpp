@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <numeric>
 
+#include "common/require_input.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/analyzer.h"
 #include "faceatlas/vision/attribute_features.h"
@@ -16,11 +17,12 @@ namespace faceatlas::vision {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kCeleba = fs::path(FACEATLAS_SHARED_DATA) / "celeba-dev" / "images";
+const fs::path kCeleba = fs::path(faceatlas::testing::shared_data_dir()) / "celeba-dev" / "images";
 
 TEST(AttributeFeatures, MatchesTheAnalyzerEmbeddingAndPoolsActivations) {
-    if (!fs::exists(kCeleba / "000001.jpg")) GTEST_SKIP() << "no celeba-dev data at " << kCeleba;
-    const auto manifest = nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR);
+    if (!fs::exists(kCeleba / "000001.jpg"))
+        FACEATLAS_MISSING_INPUT() << "no celeba-dev data at " << kCeleba;
+    const auto manifest = nn::ModelManifest::load_default(faceatlas::testing::model_dir());
     auto analyzer = Analyzer::load(manifest);
     auto lmnet = LandmarkNet::load(manifest);
     const auto spec = AttributeFeatureSpec::parse("pw13@0.25,pw11@0.25,pw11g2@0.6,feats@0.6");

@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <type_traits>
 
+#include "common/require_input.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/expression.h"
 
@@ -18,7 +19,9 @@ namespace fs = std::filesystem;
 static_assert(!std::is_copy_constructible_v<ExpressionNet>);
 static_assert(std::is_nothrow_move_constructible_v<ExpressionNet>);
 
-nn::ModelManifest manifest() { return nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR); }
+nn::ModelManifest manifest() {
+    return nn::ModelManifest::load_default(faceatlas::testing::model_dir());
+}
 
 ExpressionNet& net() {
     static ExpressionNet n = ExpressionNet::load(manifest());
@@ -26,8 +29,8 @@ ExpressionNet& net() {
 }
 
 cv::Mat read_rgb(const std::string& file) {
-    cv::Mat bgr =
-        cv::imread((fs::path(FACEATLAS_SHARED_DATA) / "faces-dev/images" / file).string());
+    cv::Mat bgr = cv::imread(
+        (fs::path(faceatlas::testing::shared_data_dir()) / "faces-dev/images" / file).string());
     if (bgr.empty()) return {};
     cv::Mat rgb;
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
@@ -73,7 +76,9 @@ class RealExpression : public ::testing::TestWithParam<Labelled> {};
 
 TEST_P(RealExpression, MatchesAnnotatorLabel) {
     const cv::Mat rgb = read_rgb(GetParam().file);
-    if (rgb.empty()) GTEST_SKIP() << "faces-dev not found under " << FACEATLAS_SHARED_DATA;
+    if (rgb.empty())
+        FACEATLAS_MISSING_INPUT() << "faces-dev not found under "
+                                  << faceatlas::testing::shared_data_dir();
     const ExpressionScores s = net().classify(rgb);
     EXPECT_NEAR(std::accumulate(s.probs.begin(), s.probs.end(), 0.f), 1.f, 1e-4f);
     for (float p : s.probs) EXPECT_GE(p, 0.f);

@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "common/require_input.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/face_detector.h"
@@ -204,12 +205,12 @@ TEST(FaceDetectorLoad, MissingWeightsNamesThePath) {
 class FaceDetectorTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        detector_.emplace(
-            FaceDetector::load(faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
+        detector_.emplace(FaceDetector::load(
+            faceatlas::nn::ModelManifest::load_default(faceatlas::testing::model_dir())));
     }
     static void TearDownTestSuite() { detector_.reset(); }
     static cv::Mat demo_photo(int k) {
-        const fs::path p = fs::path(FACEATLAS_MODEL_DIR) / "face-api" / "demo" /
+        const fs::path p = fs::path(faceatlas::testing::model_dir()) / "face-api" / "demo" /
                            ("sample" + std::to_string(k) + ".jpg");
         cv::Mat bgr = cv::imread(p.string(), cv::IMREAD_COLOR);
         EXPECT_FALSE(bgr.empty()) << p;
@@ -222,8 +223,8 @@ class FaceDetectorTest : public ::testing::Test {
 std::optional<FaceDetector> FaceDetectorTest::detector_;
 
 TEST(FaceDetectorLoad, RejectsAManifestEntryWithAnotherInputSize) {
-    auto info =
-        faceatlas::nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR).get("ssd_mobilenetv1");
+    auto info = faceatlas::nn::ModelManifest::load_default(faceatlas::testing::model_dir())
+                    .get("ssd_mobilenetv1");
     info.input_width = 300;
     EXPECT_THROW((void)FaceDetector::load(info), faceatlas::Error);
 }

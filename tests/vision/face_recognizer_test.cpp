@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "common/require_input.h"
 #include "common/temp_dir.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/model_manifest.h"
@@ -19,9 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kModelDir = FACEATLAS_MODEL_DIR;
+const fs::path kModelDir = faceatlas::testing::model_dir();
 const fs::path kManifestJson = fs::path(FACEATLAS_SOURCE_DIR) / "models" / "manifest.json";
-const fs::path kFaces = fs::path(FACEATLAS_SHARED_DATA) / "faces-dev" / "images";
+const fs::path kFaces = fs::path(faceatlas::testing::shared_data_dir()) / "faces-dev" / "images";
 
 using faceatlas::testing::TempDir;
 

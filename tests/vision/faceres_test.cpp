@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
+#include "common/require_input.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/faceres.h"
@@ -17,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kUtk = fs::path(FACEATLAS_SHARED_DATA) / "utkface-dev";
+const fs::path kUtk = fs::path(faceatlas::testing::shared_data_dir()) / "utkface-dev";
 
 struct Labelled {
     fs::path file;
@@ -59,8 +60,8 @@ cv::Mat load_chip(const fs::path& file) {
 class FaceresTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        net_ =
-            new FaceresNet(FaceresNet::load(nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR)));
+        net_ = new FaceresNet(
+            FaceresNet::load(nn::ModelManifest::load_default(faceatlas::testing::model_dir())));
     }
     static void TearDownTestSuite() {
         delete net_;
@@ -71,7 +72,8 @@ class FaceresTest : public ::testing::Test {
 FaceresNet* FaceresTest::net_ = nullptr;
 
 TEST_F(FaceresTest, UtkfaceGenderAndAge) {
-    if (!fs::exists(kUtk / "labels.csv")) GTEST_SKIP() << "no utkface-dev data at " << kUtk;
+    if (!fs::exists(kUtk / "labels.csv"))
+        FACEATLAS_MISSING_INPUT() << "no utkface-dev data at " << kUtk;
     const auto sample = utkface_sample(40);
     ASSERT_EQ(sample.size(), 40u);
     std::vector<cv::Mat> chips;
@@ -121,7 +123,8 @@ TEST_F(FaceresTest, UtkfaceGenderAndAge) {
 }
 
 TEST_F(FaceresTest, BatchMatchesSingle) {
-    if (!fs::exists(kUtk / "labels.csv")) GTEST_SKIP() << "no utkface-dev data at " << kUtk;
+    if (!fs::exists(kUtk / "labels.csv"))
+        FACEATLAS_MISSING_INPUT() << "no utkface-dev data at " << kUtk;
     const auto sample = utkface_sample(3);
     std::vector<cv::Mat> chips;
     for (const auto& s : sample) chips.push_back(load_chip(s.file));
@@ -139,7 +142,8 @@ TEST_F(FaceresTest, BatchMatchesSingle) {
 }
 
 TEST_F(FaceresTest, FlipAveragingIsMirrorSymmetricAndKeepsFeatures) {
-    if (!fs::exists(kUtk / "labels.csv")) GTEST_SKIP() << "no utkface-dev data at " << kUtk;
+    if (!fs::exists(kUtk / "labels.csv"))
+        FACEATLAS_MISSING_INPUT() << "no utkface-dev data at " << kUtk;
     const auto sample = utkface_sample(3);
     std::vector<cv::Mat> chips, mirrored;
     for (const auto& s : sample) {
@@ -191,7 +195,8 @@ TEST(FaceresOutput, AgeHelpers) {
 }
 
 TEST_F(FaceresTest, ExpectedAgeTopOneIsArgmax) {
-    if (!fs::exists(kUtk / "labels.csv")) GTEST_SKIP() << "no utkface-dev data at " << kUtk;
+    if (!fs::exists(kUtk / "labels.csv"))
+        FACEATLAS_MISSING_INPUT() << "no utkface-dev data at " << kUtk;
     for (const auto& s : utkface_sample(5)) {
         const auto o = net_->predict(load_chip(s.file));
         EXPECT_FLOAT_EQ(o.age_expected(1), static_cast<float>(o.age_argmax())) << s.file;

@@ -8,6 +8,8 @@
 #include <random>
 #include <type_traits>
 
+#include "common/require_input.h"
+#include "common/temp_dir.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/landmarks.h"
 
@@ -20,7 +22,9 @@ static_assert(!std::is_copy_constructible_v<LandmarkNet>);
 static_assert(std::is_nothrow_move_constructible_v<LandmarkNet>);
 static_assert(std::is_nothrow_move_assignable_v<LandmarkNet>);
 
-nn::ModelManifest manifest() { return nn::ModelManifest::load_default(FACEATLAS_MODEL_DIR); }
+nn::ModelManifest manifest() {
+    return nn::ModelManifest::load_default(faceatlas::testing::model_dir());
+}
 
 LandmarkNet& net() {
     static LandmarkNet n = LandmarkNet::load(manifest());
@@ -28,7 +32,7 @@ LandmarkNet& net() {
 }
 
 fs::path faces_dev(const std::string& file) {
-    return fs::path(FACEATLAS_SHARED_DATA) / "faces-dev/images" / file;
+    return fs::path(faceatlas::testing::shared_data_dir()) / "faces-dev/images" / file;
 }
 
 cv::Mat read_rgb(const fs::path& p) {
@@ -79,8 +83,8 @@ TEST(LandmarkNet, MissingWeightsNameTheFile) {
 }
 
 TEST(LandmarkNet, MissingWeightsInModelDirNameTheFile) {
-    const fs::path empty = fs::temp_directory_path() / "faceatlas_landmarks_empty_models";
-    fs::create_directories(empty);
+    const faceatlas::testing::TempDir tmp("landmarks_empty_models");
+    const fs::path empty = tmp.path();
     const auto m =
         nn::ModelManifest::load(fs::path(FACEATLAS_SOURCE_DIR) / "models/manifest.json", empty);
     try {
@@ -119,7 +123,9 @@ TEST(LandmarkNet, RejectsBadImagesAndBoxes) {
 
 TEST(LandmarkNet, CropAt112IsShiftedRawOutput) {
     const cv::Mat f = face112();
-    if (f.empty()) GTEST_SKIP() << "faces-dev not found under " << FACEATLAS_SHARED_DATA;
+    if (f.empty())
+        FACEATLAS_MISSING_INPUT() << "faces-dev not found under "
+                                  << faceatlas::testing::shared_data_dir();
     cv::Mat canvas(300, 260, CV_32FC3, cv::Scalar::all(0));
     f.copyTo(canvas(cv::Rect(37, 51, 112, 112)));
     expect_near(net().detect(canvas, cv::Rect2f(37, 51, 112, 112)), raw_points(f, 37, 51), 1e-3f);
@@ -130,7 +136,9 @@ TEST(LandmarkNet, CropAt112IsShiftedRawOutput) {
 
 TEST(LandmarkNet, NonSquareCropIsPaddedCentred) {
     const cv::Mat f = face112();
-    if (f.empty()) GTEST_SKIP() << "faces-dev not found under " << FACEATLAS_SHARED_DATA;
+    if (f.empty())
+        FACEATLAS_MISSING_INPUT() << "faces-dev not found under "
+                                  << faceatlas::testing::shared_data_dir();
     // Rows 16..95 only: face-api pads 16 black rows above and 16 below, which is the 112 input.
     cv::Mat padded(112, 112, CV_32FC3, cv::Scalar::all(0));
     f(cv::Rect(0, 16, 112, 80)).copyTo(padded(cv::Rect(0, 16, 112, 80)));
@@ -146,7 +154,9 @@ TEST(LandmarkNet, NonSquareCropIsPaddedCentred) {
 
 TEST(LandmarkNet, ResizeFollowsTensorFlowConvention) {
     const cv::Mat f = face112();
-    if (f.empty()) GTEST_SKIP() << "faces-dev not found under " << FACEATLAS_SHARED_DATA;
+    if (f.empty())
+        FACEATLAS_MISSING_INPUT() << "faces-dev not found under "
+                                  << faceatlas::testing::shared_data_dir();
     // TF's bilinear resize 224 -> 112 (no half-pixel centres) samples exactly the even pixels;
     // fill the odd ones with noise that any other convention would blend in.
     std::mt19937 rng(11);
@@ -164,7 +174,9 @@ TEST(LandmarkNet, ResizeFollowsTensorFlowConvention) {
 
 TEST(LandmarkNet, BoxPartlyOutsideTheImageUsesTheClippedCrop) {
     const cv::Mat rgb = read_rgb(faces_dev("Abdoulaye_Wade_0001.jpg"));
-    if (rgb.empty()) GTEST_SKIP() << "faces-dev not found under " << FACEATLAS_SHARED_DATA;
+    if (rgb.empty())
+        FACEATLAS_MISSING_INPUT() << "faces-dev not found under "
+                                  << faceatlas::testing::shared_data_dir();
     // The box sticks out left and top; face-api clips it to (0, 0, w, h) and so do we, and
     // the points are mapped back from that crop (face-api would shift them by (-25, -15)).
     const cv::Rect2f box(-25.f, -15.f, static_cast<float>(rgb.cols) + 25.f,
@@ -183,7 +195,9 @@ TEST(LandmarkNet, BoxPartlyOutsideTheImageUsesTheClippedCrop) {
 
 TEST(LandmarkNet, BatchEqualsSingles) {
     const cv::Mat rgb = read_rgb(faces_dev("Aaron_Guiel_0001.jpg"));
-    if (rgb.empty()) GTEST_SKIP() << "faces-dev not found under " << FACEATLAS_SHARED_DATA;
+    if (rgb.empty())
+        FACEATLAS_MISSING_INPUT() << "faces-dev not found under "
+                                  << faceatlas::testing::shared_data_dir();
     const std::vector<cv::Rect2f> boxes{{0, 0, 350, 350}, {20, 30, 300, 280}, {50, 40, 250, 300}};
     const auto batch = net().detect_batch(rgb, boxes);
     ASSERT_EQ(batch.size(), boxes.size());
@@ -196,7 +210,9 @@ class RealFace : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RealFace, PointsAreAnatomicallySane) {
     const cv::Mat rgb = read_rgb(faces_dev(GetParam()));
-    if (rgb.empty()) GTEST_SKIP() << "faces-dev not found under " << FACEATLAS_SHARED_DATA;
+    if (rgb.empty())
+        FACEATLAS_MISSING_INPUT() << "faces-dev not found under "
+                                  << faceatlas::testing::shared_data_dir();
     const cv::Rect2f box(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
     const Landmarks68 lm = net().detect(rgb, box);
     // faces-dev crops are tight (the chin may be cut), so allow the jaw 5% outside the box.

@@ -19,17 +19,11 @@
 namespace faceatlas::cli {
 namespace {
 
-// Rows of the catalog's face_attributes table (trained attribute probabilities), when this
-// build's Catalog has that API (branch `train`); empty otherwise.
-template <typename C>
-std::vector<cluster::NamedAttribute> named_attributes_of(C& cat) {
-    if constexpr (requires { cat.face_attributes(); }) {
-        std::vector<cluster::NamedAttribute> out;
-        for (const auto& r : cat.face_attributes()) out.push_back({r.face_id, r.name, r.prob});
-        return out;
-    } else {
-        return {};
-    }
+// Rows of the catalog's face_attributes table (trained and user attribute probabilities).
+std::vector<cluster::NamedAttribute> named_attributes_of(catalog::Catalog& cat) {
+    std::vector<cluster::NamedAttribute> out;
+    for (const auto& r : cat.face_attributes()) out.push_back({r.face_id, r.name, r.prob});
+    return out;
 }
 
 // The per-face attribute table: built-in predictions + the face_attributes table.

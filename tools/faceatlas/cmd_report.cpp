@@ -1,5 +1,8 @@
 // faceatlas report | persons | person show | eigenfaces, and a hidden dev helper that assigns
 // persons from ground-truth labels (for trying the report before clustering exists).
+#include <fcntl.h>
+#include <spawn.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -16,9 +19,35 @@
 #include "faceatlas/summary/eigenfaces.h"
 #include "faceatlas/summary/summary_json.h"
 
+extern char** environ;  // NOLINT: POSIX, passed on to the browser
+
 namespace faceatlas::cli {
 namespace fs = std::filesystem;
 namespace {
+
+// Starts the browser on `file` without a shell: the first entry of $BROWSER (a program name;
+// its ':'-separated alternatives and %s templates are not interpreted), else xdg-open, found on
+// PATH, with the path as its one argument, so no character in the path is special. Output goes
+// to /dev/null; the browser is not waited for. False when it could not be started.
+bool open_in_browser(const fs::path& file) {
+    std::string program = "xdg-open";
+    if (const char* b = std::getenv("BROWSER"); b != nullptr && *b != '\0') {
+        program = b;
+        program = program.substr(0, program.find(':'));
+    }
+    if (program.empty()) return false;
+    posix_spawn_file_actions_t actions;
+    if (posix_spawn_file_actions_init(&actions) != 0) return false;
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    std::string arg = file.string();
+    char* argv[] = {program.data(), arg.data(), nullptr};
+    pid_t pid = 0;
+    const int rc = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc == 0;
+}
 
 std::unique_ptr<catalog::Catalog> open_catalog(const std::string& path, bool read_only = true) {
     if (!fs::exists(path))
@@ -127,12 +156,8 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) 
              if (r.missing_thumbnails)
                  std::printf("missing thumbnails %d (shown as placeholders)\n",
                              r.missing_thumbnails);
-             if (st->open) {
-                 const std::string cmd =
-                     "xdg-open '" + fs::absolute(r.index).string() + "' >/dev/null 2>&1 &";
-                 if (std::system(cmd.c_str()) != 0)
-                     std::cerr << "faceatlas: could not start a browser; open " << r.index << "\n";
-             }
+             if (st->open && !open_in_browser(fs::absolute(r.index)))
+                 std::cerr << "faceatlas: could not start a browser; open " << r.index << "\n";
              return kExitOk;
          }});
 

@@ -139,7 +139,14 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
     const std::size_t want = std::min<std::size_t>(
         cf.faces.size(), std::max<std::size_t>(static_cast<std::size_t>(a.top) * 5, 100));
     std::string mode = a.index;
-    if (mode == "auto") mode = cf.faces.size() < a.exact_below ? "exact" : "hnsw";
+    if (mode == "auto") {
+        const auto kind = cluster::auto_index_kind(cf.faces.size(), a.exact_below,
+                                                   cluster::VectorIndex::available());
+        mode = kind ? cluster::to_string(*kind) : "exact";
+        if (!kind && cf.faces.size() >= a.exact_below)
+            std::cerr << "faceatlas: note: exact search of " << cf.faces.size()
+                      << " faces: this faceatlas was built without FAISS (no HNSW index)\n";
+    }
     std::vector<std::vector<Hit>> hits(nq);
     IndexReport report;
     if (want > 0 && nq > 0) {
@@ -266,8 +273,10 @@ Command register_search(CLI::App& root, GlobalOptions& g) {
     app->add_option("--embedding", a->embedding, "dlib or faceres")
         ->check(CLI::IsMember({"dlib", "faceres"}))
         ->capture_default_str();
-    app->add_option("--index", a->index,
-                    "auto (exact below --exact-below faces, else hnsw), exact, flat, ivf or hnsw")
+    app->add_option(
+           "--index", a->index,
+           "auto (exact below --exact-below faces or without FAISS, else hnsw), exact, flat, "
+           "ivf or hnsw")
         ->check(CLI::IsMember({"auto", "exact", "flat", "ivf", "hnsw"}))
         ->capture_default_str();
     app->add_option("--exact-below", a->exact_below, "auto: exact search below this many faces")

@@ -53,7 +53,7 @@ cluster::Matrix embedding_matrix(const std::vector<const catalog::FaceRecord*>& 
             throw Error(ErrorCode::kCorruptData,
                         "face " + std::to_string(faces[i]->id) + " has no valid " + embedding +
                             " embedding (" + std::to_string(v.size()) + " values or NaN)",
-                        "catalog", "re-scan the photo (faceatlas scan --force)");
+                        "catalog", "re-scan the photo (faceatlas scan --rescan)");
         }
         std::copy(v.begin(), v.end(), m.row(i));
     }

@@ -65,10 +65,10 @@ struct FaceRecord {
 struct TrackRecord {
     std::int64_t id = 0;
     std::int64_t photo_id = 0;
-    std::vector<float> embedding_dlib;  // L2-normalised mean of the frame embeddings
-    std::vector<float> embedding_faceres;
-    float age = 0.f;        // fused (mean of expected values)
-    float male_prob = 0.f;  // fused (mean)
+    std::vector<float> embedding_dlib;     // mean of the frame embeddings (scale kept: Euclidean)
+    std::vector<float> embedding_faceres;  // L2-normalised mean of the frame embeddings
+    float age = 0.f;                       // mean of the frames' faceres expected ages
+    float male_prob = 0.f;                 // mean of the frames' faceres P(male)
     int frames = 0;
 };
 

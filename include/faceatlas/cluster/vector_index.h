@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,12 @@ enum class IndexKind {
 const char* to_string(IndexKind kind);
 // ensures: parses "flat", "ivf", "hnsw"; anything else throws faceatlas::Error.
 IndexKind index_kind_from_string(std::string_view name);
+
+// The index a search asked for "auto" uses for `rows` vectors: none (exact brute-force search)
+// below `exact_below` rows or when FAISS is not built in (`faiss_available` =
+// VectorIndex::available()), else kHnsw.
+std::optional<IndexKind> auto_index_kind(std::size_t rows, std::size_t exact_below,
+                                         bool faiss_available);
 
 struct VectorIndexOptions {
     IndexKind kind = IndexKind::kFlat;

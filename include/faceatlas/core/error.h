@@ -15,6 +15,7 @@ enum class ErrorCode {
     kCorruptData,      // file exists but its contents are wrong (truncated, bad shape)
     kIo,               // read/write failed
     kUnsupported,      // valid input we cannot handle (format, version)
+    kAlignmentFailed,  // a face's landmarks cannot be aligned (degenerate or not finite)
     kCatalog,          // catalog/database failure
     kInternal,         // a bug: should never reach a user
 };

@@ -11,7 +11,6 @@
 #include "faceatlas/eval/classification.h"
 #include "faceatlas/eval/clustering_scores.h"
 #include "faceatlas/eval/contingency.h"
-#include "faceatlas/eval/csv.h"
 #include "faceatlas/eval/labels.h"
 #include "faceatlas/eval/lfw_pairs.h"
 #include "faceatlas/eval/linear_assignment.h"

@@ -1,7 +1,7 @@
 // Ground-truth label files: CSV with a `file` and an `identity` column (names configurable) and
 // any number of other columns (source, emotion, age, ...), e.g. ../shared/data/*/labels.csv.
 //
-// Rules (CSV syntax itself: csv.h):
+// Rules (CSV syntax itself: core/csv.h):
 //   * missing file/identity column, an empty file or identity value, or one file listed twice
 //     with different values -> faceatlas::Error (kCorruptData) naming the line;
 //   * an exact duplicate row (same values in every column) -> kept once, plus a warning, or an

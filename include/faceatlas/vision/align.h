@@ -54,7 +54,7 @@ const std::vector<int>& alignment_landmarks();
 cv::Point2d template_point(int index, const ChipSpec& spec);
 
 // Least-squares similarity fit (dlib's find_similarity_transform, Umeyama) of the landmarks to
-// the template. Throws faceatlas::Error(kInvalidArgument) for non-finite landmarks, or for
+// the template. Throws faceatlas::Error(kAlignmentFailed) for non-finite landmarks, or for
 // degenerate ones (all equal, or a face region under 2 pixels).
 ChipTransform chip_transform(const std::array<cv::Point2d, 68>& landmarks,
                              const ChipSpec& spec = {});

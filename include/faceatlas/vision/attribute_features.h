@@ -93,7 +93,7 @@ class AttributeFeatureExtractor {
     ~AttributeFeatureExtractor();
 
     // Features of one face: `rgb` the image (CV_8UC3, RGB), `landmarks` in its pixels. With
-    // `augment`, every chip is augmented. Throws kInvalidArgument when the landmarks cannot be
+    // `augment`, every chip is augmented. Throws kAlignmentFailed when the landmarks cannot be
     // aligned (degenerate). With a non-empty `suffix` (a finetuned model), the pw13 blocks come
     // from suffix.forward of the chip's suffix.input_layer() activation; blocks of layers at or
     // after the suffix's first block other than pw13, and feats, are refused (kCorruptData).

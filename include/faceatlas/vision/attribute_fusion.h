@@ -1,7 +1,8 @@
 // Fusion of the two age/gender models (face-api's AgeGenderNet and HSE faceres) into one age
 // and one P(male), computed from the per-model outputs the catalog stores, so catalogs scanned
-// before the fusion existed need no rescan. Used by scan (FaceResult), catalog export and
-// `faceatlas eval attributes` (model name "fused").
+// before the fusion existed need no rescan. Computed when read, never stored: used by
+// `faceatlas catalog faces` / `catalog export` (age_fused, male_prob_fused) and
+// `faceatlas eval attributes` (model name "fused"); scan stores only the per-model outputs.
 //
 //   age       = w_age * age_faceapi + (1 - w_age) * faceres_expected_age(top_l)
 //   P(male)   = sigmoid(w_g * logit(p_faceapi) + (1 - w_g) * logit(p_faceres))
