@@ -71,7 +71,8 @@ int main(int, char** argv) {
 }
 CPP
 # shellcheck disable=SC2086
-"${CXX:-c++}" -std=c++20 -O1 "$tmp/tiny.cpp" -o "$tmp/tiny" $flags || fail "pkg-config build"
+"${CXX:-c++}" -std=c++20 -O1 "$tmp/tiny.cpp" -o "$tmp/tiny" $flags > "$tmp/tiny.log" 2>&1 \
+    || { cat "$tmp/tiny.log"; fail "pkg-config build"; }
 "$tmp/tiny" "$tmp/catalog.db" | tee "$tmp/tiny.txt"
 grep -q "^faceatlas $version: $persons persons$" "$tmp/tiny.txt" \
     || fail "the pkg-config program did not read the $persons persons"
