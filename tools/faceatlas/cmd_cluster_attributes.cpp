@@ -14,6 +14,7 @@
 #include "faceatlas/analysis/view_file.h"
 #include "faceatlas/cluster/attribute_clustering.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/version.h"
 #include "faceatlas/vision/analyzer.h"
 
 namespace faceatlas::cli {
@@ -201,7 +202,7 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
                                  {"version", 1},
                                  {"catalog", a.catalog},
                                  {"created", utc_now()},
-                                 {"faceatlas_version", "0.1.0"},
+                                 {"faceatlas_version", faceatlas::kVersion},
                                  {"attributes", s.names},
                                  {"weights", weights},
                                  {"standardized", !a.raw},

@@ -16,11 +16,10 @@
 #include "faceatlas/cluster/centroid_model.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/eval/age_bands.h"
+#include "faceatlas/version.h"
 
 namespace faceatlas::cli {
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 struct SubArgs {
     std::string catalog = "faceatlas.db";
@@ -139,7 +138,7 @@ int run_subdiscriminate(const SubArgs& a) {
     for (auto& m : models) {
         m.embedding = a.embedding;
         m.created = created;
-        m.faceatlas_version = kVersion;
+        m.faceatlas_version = faceatlas::kVersion;
         if (a.person >= 0) m.person_id = a.person;
     }
     if (!a.save.empty()) cluster::save_centroid_models(models, a.save);
