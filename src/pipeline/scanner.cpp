@@ -18,6 +18,7 @@
 #include "faceatlas/pipeline/records.h"
 #include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace fs = std::filesystem;
 
@@ -78,8 +79,9 @@ struct Done {
 
 class Worker {
   public:
-    Worker(const nn::ModelManifest& models, const ScanOptions& o)
-        : analyzer_(vision::Analyzer::load(models)), o_(o) {
+    // Builds this thread's sessions from the shared, already parsed weights.
+    Worker(const vision::ModelSet& set, const nn::ModelManifest& models, const ScanOptions& o)
+        : analyzer_(vision::Analyzer::create(set)), o_(o) {
         if (o.attribute_model) attributes_.emplace(*o.attribute_model, &models);
         records_.thumbnail_size = o.thumbnail_size;
         records_.thumbnail_quality = o.thumbnail_quality;
@@ -196,6 +198,8 @@ void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models, con
                       ? o.threads
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads = std::min<int>(threads, static_cast<int>(jobs.size()));
+    // The weights are parsed once, here; the set is const and shared by every worker.
+    const vision::ModelSet set(models, vision::ModelSet::analyzer_networks());
     // One OpenCV thread per worker: parallel workers already fill the cores.
     const int cv_threads = cv::getNumThreads();
     if (threads > 1) cv::setNumThreads(1);
@@ -216,7 +220,7 @@ void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models, con
         pool.emplace_back([&]() {
             std::optional<Worker> w;
             try {
-                w.emplace(models, o);
+                w.emplace(set, models, o);
             } catch (...) {
                 std::lock_guard<std::mutex> lk(mu);
                 if (!failure) failure = std::current_exception();

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "faceatlas/core/error.h"
+#include "faceatlas/vision/model_set.h"
 #include "faceatlas/nn/blob.h"
 #include "faceatlas/nn/net_builder.h"
 #include "faceatlas/nn/tfjs_weights.h"
@@ -87,7 +88,15 @@ class Builder {
 AgeGenderNet AgeGenderNet::load(const nn::ModelManifest& manifest) {
     const nn::ModelInfo& info = manifest.get(kModelName);  // throws if the weights file is missing
     info.require_input(kInputSize, kInputSize);
-    const nn::WeightMap weights = nn::WeightMap::load(info.weights);
+    return build(info, nn::WeightMap::load(info.weights));
+}
+
+AgeGenderNet AgeGenderNet::create(const ModelSet& set) {
+    return build(set.info(kModelName), set.weights(kModelName));
+}
+
+AgeGenderNet AgeGenderNet::build(const nn::ModelInfo& info, const nn::WeightMap& weights) {
+    info.require_input(kInputSize, kInputSize);
     AgeGenderNet net;
     Builder builder(weights);
     try {

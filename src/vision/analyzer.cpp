@@ -15,6 +15,7 @@
 #include "faceatlas/vision/image_io.h"
 #include "faceatlas/vision/image_ops.h"
 #include "faceatlas/vision/landmarks.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace faceatlas::vision {
 
@@ -46,10 +47,14 @@ Analyzer::Analyzer(Analyzer&&) noexcept = default;
 Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
 Analyzer::~Analyzer() = default;
 
+Analyzer Analyzer::create(const ModelSet& set) {
+    return Analyzer(std::unique_ptr<Impl>(
+        new Impl{FaceDetector::create(set), LandmarkNet::create(set), FaceRecognizer::create(set),
+                 AgeGenderNet::create(set), ExpressionNet::create(set), FaceresNet::create(set)}));
+}
+
 Analyzer Analyzer::load(const nn::ModelManifest& manifest) {
-    return Analyzer(std::unique_ptr<Impl>(new Impl{
-        FaceDetector::load(manifest), LandmarkNet::load(manifest), FaceRecognizer::load(manifest),
-        AgeGenderNet::load(manifest), ExpressionNet::load(manifest), FaceresNet::load(manifest)}));
+    return create(ModelSet(manifest, ModelSet::analyzer_networks()));
 }
 
 std::vector<FaceResult> Analyzer::analyze_image(const cv::Mat& rgb, const AnalyzeOptions& options) {

@@ -10,6 +10,7 @@
 #include "faceatlas/core/grid_pool.h"
 #include "faceatlas/nn/tfjs_graph.h"
 #include "faceatlas/vision/faceres.h"
+#include "faceatlas/vision/model_set.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -260,6 +261,20 @@ AttributeFeatureExtractor AttributeFeatureExtractor::load(const nn::ModelManifes
                                                           const std::vector<std::string>& layers) {
     nn::ModelInfo info = manifest.get("faceres");
     info.require_input(kChip, kChip, {"RGB", "BGR"});
+    const auto def = nn::GraphDef::parse(info.weights);
+    return build(*def, std::move(info), layers);
+}
+
+AttributeFeatureExtractor AttributeFeatureExtractor::create(const ModelSet& set,
+                                                            const std::vector<std::string>& layers) {
+    nn::ModelInfo info = set.info("faceres");
+    info.require_input(kChip, kChip, {"RGB", "BGR"});
+    return build(set.graph("faceres"), std::move(info), layers);
+}
+
+AttributeFeatureExtractor AttributeFeatureExtractor::build(const nn::GraphDef& def,
+                                                           nn::ModelInfo info,
+                                                           const std::vector<std::string>& layers) {
     // Every extra output keeps cv::dnn from fusing that layer: load only what is read.
     std::vector<std::string> outs = {kFeats, kGap};
     std::vector<int> pw(14, -1);
@@ -271,20 +286,34 @@ AttributeFeatureExtractor AttributeFeatureExtractor::load(const nn::ModelManifes
         pw[static_cast<std::size_t>(k)] = static_cast<int>(outs.size());
         outs.push_back(pw_node(k));
     }
-    auto graph = nn::GraphModel::load(info.weights, outs);
+    auto graph = nn::GraphModel::build(def, outs);
     return AttributeFeatureExtractor(
         std::unique_ptr<Impl>(new Impl{std::move(graph), std::move(info), std::move(pw), 0, 1}));
 }
 
-AttributeFeatureExtractor AttributeFeatureExtractor::load(const nn::ModelManifest& manifest,
-                                                          const AttributeFeatureSpec& spec,
-                                                          const attr::ConvSuffix* suffix) {
+namespace {
+// The faceres outputs `spec` reads (with `suffix`: also the activation entering it).
+std::vector<std::string> spec_layers(const AttributeFeatureSpec& spec,
+                                     const attr::ConvSuffix* suffix) {
     const bool tuned = suffix && !suffix->empty();
     std::vector<std::string> layers;
     for (const auto& b : spec.blocks)
         if (!(b.layer == "pw13" && (b.grid == 1 || tuned))) layers.push_back(b.layer);
     if (tuned) layers.push_back(suffix->input_layer());
-    return load(manifest, layers);
+    return layers;
+}
+}  // namespace
+
+AttributeFeatureExtractor AttributeFeatureExtractor::load(const nn::ModelManifest& manifest,
+                                                          const AttributeFeatureSpec& spec,
+                                                          const attr::ConvSuffix* suffix) {
+    return load(manifest, spec_layers(spec, suffix));
+}
+
+AttributeFeatureExtractor AttributeFeatureExtractor::create(const ModelSet& set,
+                                                            const AttributeFeatureSpec& spec,
+                                                            const attr::ConvSuffix* suffix) {
+    return create(set, spec_layers(spec, suffix));
 }
 
 std::vector<cv::Mat> AttributeFeatureExtractor::chips(const cv::Mat& rgb,

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "face_feature_extractor.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace faceatlas::vision {
 
@@ -27,6 +28,12 @@ ExpressionNet ExpressionNet::load(const nn::ModelManifest& manifest) {
 ExpressionNet ExpressionNet::load(const nn::ModelInfo& info) {
     return ExpressionNet(std::make_unique<Impl>(
         Impl{detail::FaceProcessorNet::load(info, ExpressionScores::kCount, /*softmax=*/true)}));
+}
+
+ExpressionNet ExpressionNet::create(const ModelSet& set) {
+    const char* id = "face_expression";
+    return ExpressionNet(std::unique_ptr<Impl>(new Impl{detail::FaceProcessorNet::build(
+        set.info(id), set.weights(id), ExpressionScores::kCount, /*softmax=*/true)}));
 }
 
 std::vector<float> ExpressionNet::forward_raw(const float* nhwc112, int n) {

@@ -9,6 +9,7 @@
 #include <opencv2/dnn.hpp>
 
 #include "faceatlas/core/error.h"
+#include "faceatlas/vision/model_set.h"
 #include "faceatlas/nn/blob.h"
 #include "faceatlas/nn/net_builder.h"
 #include "faceatlas/nn/tfjs_weights.h"
@@ -159,8 +160,16 @@ FaceDetector FaceDetector::load(const nn::ModelManifest& manifest) {
 }
 
 FaceDetector FaceDetector::load(const nn::ModelInfo& info) {
+    info.require_input(kInputSize, kInputSize);
+    return build(info, nn::WeightMap::load(info.weights));
+}
+
+FaceDetector FaceDetector::create(const ModelSet& set) {
+    return build(set.info("ssd_mobilenetv1"), set.weights("ssd_mobilenetv1"));
+}
+
+FaceDetector FaceDetector::build(const nn::ModelInfo& info, const nn::WeightMap& w) {
     info.require_input(kInputSize, kInputSize);  // the SSD anchors are fixed for 512x512
-    const nn::WeightMap w = nn::WeightMap::load(info.weights);
     auto impl = std::make_unique<Impl>();
     impl->mean = info.mean;
     impl->std = info.std;

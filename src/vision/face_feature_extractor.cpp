@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "faceatlas/core/error.h"
+#include "faceatlas/vision/model_set.h"
 #include "faceatlas/nn/blob.h"
 #include "faceatlas/vision/image_ops.h"
 
@@ -58,8 +59,13 @@ Node build_face_feature_extractor(nn::NetBuilder& b, const nn::WeightMap& weight
 FaceProcessorNet FaceProcessorNet::load(const nn::ModelInfo& info, int num_outputs, bool softmax) {
     assert(num_outputs > 0);
     info.require_input(kFaceInputSize, kFaceInputSize);
-    const nn::WeightMap weights = nn::WeightMap::load(info.weights);
+    return build(info, nn::WeightMap::load(info.weights), num_outputs, softmax);
+}
 
+FaceProcessorNet FaceProcessorNet::build(const nn::ModelInfo& info, const nn::WeightMap& weights,
+                                         int num_outputs, bool softmax) {
+    assert(num_outputs > 0);
+    info.require_input(kFaceInputSize, kFaceInputSize);
     nn::NetBuilder b;
     const Node features = build_face_feature_extractor(b, weights);
     const auto& fc_w = weights.get("fc/weights", {256, num_outputs});

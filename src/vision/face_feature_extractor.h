@@ -36,6 +36,9 @@ class FaceProcessorNet {
     // Loads the weights of `info` and builds the net. Throws faceatlas::Error naming the weight
     // file when it is missing or its tensors do not have face-api's shapes.
     static FaceProcessorNet load(const nn::ModelInfo& info, int num_outputs, bool softmax);
+    // The same from weights parsed already (a ModelSet); parses nothing.
+    static FaceProcessorNet build(const nn::ModelInfo& info, const nn::WeightMap& weights,
+                                  int num_outputs, bool softmax);
 
     // `nhwc` holds n RGB images [n, 112, 112, 3], values 0..255 as handed to the tfjs net.
     // Returns [n, num_outputs] row-major.

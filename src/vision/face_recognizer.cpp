@@ -16,6 +16,7 @@
 #include <string>
 
 #include "faceatlas/core/error.h"
+#include "faceatlas/vision/model_set.h"
 #include "faceatlas/nn/blob.h"
 #include "faceatlas/nn/net_builder.h"
 
@@ -120,7 +121,15 @@ FaceRecognizer::~FaceRecognizer() = default;
 FaceRecognizer FaceRecognizer::load(const nn::ModelManifest& manifest) {
     const nn::ModelInfo& info = manifest.get(kNetName);  // throws naming the missing file
     info.require_input(kInputSize, kInputSize);
-    const nn::WeightMap w = nn::WeightMap::load(info.weights);
+    return build(info, nn::WeightMap::load(info.weights));
+}
+
+FaceRecognizer FaceRecognizer::create(const ModelSet& set) {
+    return build(set.info(kNetName), set.weights(kNetName));
+}
+
+FaceRecognizer FaceRecognizer::build(const nn::ModelInfo& info, const nn::WeightMap& w) {
+    info.require_input(kInputSize, kInputSize);
 
     Builder b(w);
     Tensor x{b.net().input(), 3, kInputSize};

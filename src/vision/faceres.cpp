@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "faceatlas/core/error.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace faceatlas::vision {
 namespace {
@@ -57,7 +58,18 @@ FaceresNet FaceresNet::load(const nn::ModelManifest& manifest, const std::string
         throw Error(ErrorCode::kUnsupported, network + " has format '" + info.format + "'",
                     "models/manifest.json", "the " + network + " entry must be a tfjs-graph-model");
     info.require_input(kInputSize, kInputSize, {"RGB", "BGR"});
-    auto graph = nn::GraphModel::load(info.weights, {kFeatures, kAge, kGender});
+    const auto def = nn::GraphDef::parse(info.weights);
+    return build(*def, std::move(info));
+}
+
+FaceresNet FaceresNet::create(const ModelSet& set, const std::string& network) {
+    nn::ModelInfo info = set.info(network);
+    info.require_input(kInputSize, kInputSize, {"RGB", "BGR"});
+    return build(set.graph(network), std::move(info));
+}
+
+FaceresNet FaceresNet::build(const nn::GraphDef& def, nn::ModelInfo info) {
+    auto graph = nn::GraphModel::build(def, {kFeatures, kAge, kGender});
     const auto& in = graph.input();
     if (in.height != kInputSize || in.width != kInputSize || in.channels != 3)
         throw Error(ErrorCode::kCorruptData, "graph input is not 224x224x3", info.weights.string(),

@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "face_feature_extractor.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace faceatlas::vision {
 
@@ -36,6 +37,12 @@ LandmarkNet LandmarkNet::load(const nn::ModelManifest& manifest) {
 LandmarkNet LandmarkNet::load(const nn::ModelInfo& info) {
     return LandmarkNet(std::make_unique<Impl>(
         Impl{detail::FaceProcessorNet::load(info, 2 * Landmarks68::kCount, /*softmax=*/false)}));
+}
+
+LandmarkNet LandmarkNet::create(const ModelSet& set) {
+    const char* id = "face_landmark_68";
+    return LandmarkNet(std::unique_ptr<Impl>(new Impl{detail::FaceProcessorNet::build(
+        set.info(id), set.weights(id), 2 * Landmarks68::kCount, /*softmax=*/false)}));
 }
 
 std::vector<float> LandmarkNet::forward_raw(const float* nhwc112, int n) {

@@ -49,8 +49,14 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g);
 int run_export_xmp(const std::string& catalog, const std::string& out_dir);
 std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& g);
 #ifdef FACEATLAS_HAVE_TRAIN
+// `train` and its subcommands (cmd_train.cpp, linked into faceatlas-train only).
 Command register_train(CLI::App& root, GlobalOptions& g);
 #endif
+// faceatlas-train beside this executable (/proc/self/exe), else on PATH. Throws
+// faceatlas::Error (kNotFound) naming the file and the fix when there is none.
+std::filesystem::path find_train_executable();
+// execv(find_train_executable(), argv): returns only by throwing.
+[[noreturn]] void exec_train(int argc, char** argv);
 Command register_cluster(CLI::App& root, GlobalOptions& g);
 // person name|merge|split|move and face not-person.
 std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g);

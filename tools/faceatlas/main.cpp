@@ -1,30 +1,9 @@
-#include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <system_error>
 
 #include "cli_common.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/version.h"
-
-namespace faceatlas::cli {
-
-// --models, else $FACEATLAS_MODELS, else the models an installed package put beside the binary
-// (<prefix>/share/faceatlas/models, found from the executable's own path so a relocated prefix
-// works), else the build tree's models/vendor.
-std::filesystem::path resolve_model_dir(const GlobalOptions& g) {
-    if (!g.models.empty()) return g.models;
-    if (const char* env = std::getenv("FACEATLAS_MODELS"); env && *env) return env;
-    std::error_code ec;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const auto installed = exe.parent_path() / FACEATLAS_INSTALLED_MODEL_DIR;
-        if (std::filesystem::is_directory(installed, ec)) return installed.lexically_normal();
-    }
-    return FACEATLAS_DEFAULT_MODEL_DIR;
-}
-
-}  // namespace faceatlas::cli
 
 int main(int argc, char** argv) {
     using namespace faceatlas::cli;
@@ -43,7 +22,13 @@ int main(int argc, char** argv) {
     for (auto& c : register_report_commands(app, g)) commands.push_back(std::move(c));
     for (auto& c : register_attribute_commands(app, g)) commands.push_back(std::move(c));
 #ifdef FACEATLAS_HAVE_TRAIN
-    commands.push_back(register_train(app, g));
+    // `train` runs the separate faceatlas-train executable (LibTorch stays out of this one):
+    // every argument after `train`, --help included, is its to parse.
+    auto* train = app.add_subcommand("train", "train models (LibTorch; runs faceatlas-train)");
+    train->set_help_flag();
+    train->prefix_command();
+    train->allow_extras();
+    commands.push_back({train, [argc, argv]() -> int { exec_train(argc, argv); }});
 #endif
     commands.push_back(register_cluster(app, g));
     for (auto& c : register_person_commands(app, g)) commands.push_back(std::move(c));

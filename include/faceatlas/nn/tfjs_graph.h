@@ -11,13 +11,19 @@
 // ignored; they only order side effects, which inference graphs do not have.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <opencv2/dnn.hpp>
 
+#include "faceatlas/nn/tfjs_weights.h"
+
 namespace faceatlas::nn {
+
+struct GraphNodes;  // internal (src/nn/tfjs_graph_import.h)
 
 // The graph's input as declared by its Placeholder (TF NHWC); -1 marks a dynamic size.
 struct GraphInput {
@@ -27,12 +33,41 @@ struct GraphInput {
     int channels = -1;
 };
 
+// A parsed graph model: the GraphDef JSON and every weight tensor, read and validated once.
+// Immutable after parse(), so one GraphDef may be shared by any number of threads, each
+// building its own GraphModel (session) from it.
+class GraphDef {
+  public:
+    // Reads `model_json` and the weight shards it names. Throws faceatlas::Error naming the file
+    // for a missing or malformed JSON, a file that is not a graph model, duplicate nodes and
+    // missing, truncated or malformed weights.
+    static std::shared_ptr<const GraphDef> parse(const std::filesystem::path& model_json);
+
+    GraphDef(const GraphDef&) = delete;
+    GraphDef& operator=(const GraphDef&) = delete;
+    ~GraphDef();
+
+    const std::filesystem::path& file() const { return file_; }
+    const WeightMap& weights() const { return *weights_; }
+    std::size_t node_count() const;
+    const GraphNodes& nodes() const { return *nodes_; }
+
+  private:
+    GraphDef() = default;
+
+    std::filesystem::path file_;
+    std::unique_ptr<const GraphNodes> nodes_;
+    std::shared_ptr<const WeightMap> weights_;
+};
+
 class GraphModel {
   public:
-    // Loads `model_json` (and the weight shards it names) and builds the subgraph that computes
-    // `outputs` (TF tensor names; ":0" may be omitted). Throws faceatlas::Error naming the file,
-    // the node and the op for unsupported ops or attributes, missing Const weights, unknown
-    // output names and malformed JSON.
+    // Builds the subgraph of `graph` that computes `outputs` (TF tensor names; ":0" may be
+    // omitted) as a new cv::dnn::Net; `graph` is only read and may be released afterwards (the
+    // net owns copies of its weights). Throws faceatlas::Error naming the file, the node and the
+    // op for unsupported ops or attributes, missing Const weights and unknown output names.
+    static GraphModel build(const GraphDef& graph, const std::vector<std::string>& outputs);
+    // GraphDef::parse + build: a private parse for one session.
     static GraphModel load(const std::filesystem::path& model_json,
                            const std::vector<std::string>& outputs);
 

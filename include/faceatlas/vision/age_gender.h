@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "faceatlas/nn/model_manifest.h"
+#include "faceatlas/nn/tfjs_weights.h"
 
 namespace faceatlas::vision {
+
+class ModelSet;
 
 struct AgeGender {
     float age = 0.f;               // years, the raw regression output (not clamped or rounded)
@@ -36,6 +39,8 @@ class AgeGenderNet {
     // faceatlas::Error naming the file when the weights are missing, a tensor is absent or has
     // the wrong shape, or the manifest's input size is not the 112x112 the net is built for.
     static AgeGenderNet load(const nn::ModelManifest& manifest);
+    // A session from the parsed weights in `set` (entry "age_gender"); parses nothing.
+    static AgeGenderNet create(const ModelSet& set);
 
     AgeGenderNet(AgeGenderNet&&) noexcept = default;
     AgeGenderNet& operator=(AgeGenderNet&&) noexcept = default;
@@ -75,6 +80,7 @@ class AgeGenderNet {
 
   private:
     AgeGenderNet() = default;
+    static AgeGenderNet build(const nn::ModelInfo& info, const nn::WeightMap& weights);
 
     cv::dnn::Net net_;
     std::vector<cv::String> output_names_;  // age, gender

@@ -1,6 +1,6 @@
 // The analyze pipeline: detect (or take the crop as the face), landmarks, alignment, both
 // embeddings, age/gender from both models, expression. One Analyzer = one inference session
-// per network; create one per thread.
+// per network; create one per thread from one shared vision::ModelSet (model_set.h).
 #pragma once
 
 #include <array>
@@ -72,8 +72,14 @@ struct ImageResult {
     std::optional<std::string> error;  // set when the image could not be processed
 };
 
+class ModelSet;
+
 class Analyzer {
   public:
+    // One session per network from the weights parsed in `set`, which must hold
+    // ModelSet::analyzer_networks(); parses nothing, so one set serves every thread's Analyzer.
+    static Analyzer create(const ModelSet& set);
+    // A private ModelSet of the six networks + create(): parses every weight file.
     static Analyzer load(const nn::ModelManifest& manifest);
     Analyzer(Analyzer&&) noexcept;
     Analyzer& operator=(Analyzer&&) noexcept;

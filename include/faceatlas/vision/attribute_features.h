@@ -28,6 +28,10 @@
 #include "faceatlas/vision/align.h"
 #include "faceatlas/vision/landmarks.h"
 
+namespace faceatlas::nn {
+class GraphDef;
+}
+
 namespace faceatlas::vision {
 
 struct FeatureBlock {
@@ -78,8 +82,16 @@ struct AugmentDraw {
 // The chip transform with the augmentation applied in chip coordinates (around the centre).
 ChipTransform augmented(const ChipTransform& t, const AugmentDraw& a);
 
+class ModelSet;
+
 class AttributeFeatureExtractor {
   public:
+    // A session on the faceres graph parsed in `set` (the one the analyzer uses; parses
+    // nothing), with the outputs of `layers` as below.
+    static AttributeFeatureExtractor create(const ModelSet& set,
+                                            const std::vector<std::string>& layers);
+    static AttributeFeatureExtractor create(const ModelSet& set, const AttributeFeatureSpec& spec,
+                                            const attr::ConvSuffix* suffix = nullptr);
     // Loads the faceres graph with the intermediate outputs of `layers` (pw1..pw13; feats and
     // the pw13 global pool are always there). Throws like FaceresNet::load.
     static AttributeFeatureExtractor load(const nn::ModelManifest& manifest,
@@ -114,6 +126,8 @@ class AttributeFeatureExtractor {
     cv::Mat activation(const cv::Mat& chip, const std::string& layer);
 
   private:
+    static AttributeFeatureExtractor build(const nn::GraphDef& graph, nn::ModelInfo info,
+                                           const std::vector<std::string>& layers);
     struct Impl;
     explicit AttributeFeatureExtractor(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

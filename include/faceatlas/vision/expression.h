@@ -11,6 +11,8 @@
 
 namespace faceatlas::vision {
 
+class ModelSet;
+
 // Softmax probabilities in face-api's order (FACE_EXPRESSION_LABELS).
 struct ExpressionScores {
     static constexpr int kCount = 7;
@@ -31,6 +33,8 @@ class ExpressionNet {
     // when it is missing or malformed.
     static ExpressionNet load(const nn::ModelManifest& manifest);
     static ExpressionNet load(const nn::ModelInfo& info);
+    // A session from the parsed weights in `set` (entry "face_expression"); parses nothing.
+    static ExpressionNet create(const ModelSet& set);
 
     ExpressionNet(ExpressionNet&&) noexcept;
     ExpressionNet& operator=(ExpressionNet&&) noexcept;

@@ -17,9 +17,12 @@
 #include <opencv2/core.hpp>
 
 #include "faceatlas/nn/model_manifest.h"
+#include "faceatlas/nn/tfjs_weights.h"
 #include "faceatlas/vision/types.h"
 
 namespace faceatlas::vision {
+
+class ModelSet;
 
 struct Detection {
     Box box;            // original-image pixels (see FaceDetector::detect for clipping)
@@ -56,6 +59,8 @@ class FaceDetector {
     // weights file when it is missing, truncated or has tensors of the wrong shape.
     static FaceDetector load(const nn::ModelManifest& manifest);
     static FaceDetector load(const nn::ModelInfo& info);
+    // A session from the parsed weights in `set` (entry "ssd_mobilenetv1"); parses nothing.
+    static FaceDetector create(const ModelSet& set);
 
     FaceDetector(FaceDetector&&) noexcept;
     FaceDetector& operator=(FaceDetector&&) noexcept;
@@ -80,6 +85,7 @@ class FaceDetector {
     static cv::Mat prepare(const cv::Mat& rgb_image);
 
   private:
+    static FaceDetector build(const nn::ModelInfo& info, const nn::WeightMap& weights);
     struct Impl;
     explicit FaceDetector(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -13,9 +13,12 @@
 #include <vector>
 
 #include "faceatlas/nn/model_manifest.h"
+#include "faceatlas/nn/tfjs_weights.h"
 #include "faceatlas/vision/embedding.h"
 
 namespace faceatlas::vision {
+
+class ModelSet;
 
 class FaceRecognizer {
   public:
@@ -27,6 +30,8 @@ class FaceRecognizer {
     // Loads manifest entry "face_recognition". Throws faceatlas::Error naming the weights file
     // when it is missing or corrupt.
     static FaceRecognizer load(const nn::ModelManifest& manifest);
+    // A session from the parsed weights in `set` (entry "face_recognition"); parses nothing.
+    static FaceRecognizer create(const ModelSet& set);
 
     FaceRecognizer(FaceRecognizer&&) noexcept;
     FaceRecognizer& operator=(FaceRecognizer&&) noexcept;
@@ -45,6 +50,7 @@ class FaceRecognizer {
     std::vector<Embedding> embed_batch(const std::vector<cv::Mat>& rgb_chips150);
 
   private:
+    static FaceRecognizer build(const nn::ModelInfo& info, const nn::WeightMap& weights);
     struct Impl;
     explicit FaceRecognizer(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -19,6 +19,8 @@
 
 namespace faceatlas::vision {
 
+class ModelSet;
+
 struct FaceresOutput {
     static constexpr int kFeatureSize = 1024;
     static constexpr int kAgeBins = 100;
@@ -54,6 +56,8 @@ class FaceresNet {
     static FaceresNet load(const nn::ModelManifest& manifest);
     // Another network of the same family and outputs (manifest id, e.g. "faceres_deep").
     static FaceresNet load(const nn::ModelManifest& manifest, const std::string& network);
+    // A session from the parsed graph in `set` (entry `network`); parses nothing.
+    static FaceresNet create(const ModelSet& set, const std::string& network = "faceres");
 
     FaceresNet(FaceresNet&&) noexcept = default;
     FaceresNet& operator=(FaceresNet&&) noexcept = default;
@@ -76,6 +80,7 @@ class FaceresNet {
     const nn::ModelInfo& info() const { return info_; }
 
   private:
+    static FaceresNet build(const nn::GraphDef& graph, nn::ModelInfo info);
     FaceresNet(nn::GraphModel graph, nn::ModelInfo info)
         : graph_(std::move(graph)), info_(std::move(info)) {}
     static std::vector<FaceresOutput> split(const Raw& raw);

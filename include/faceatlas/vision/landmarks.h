@@ -11,6 +11,8 @@
 
 namespace faceatlas::vision {
 
+class ModelSet;
+
 // The iBUG 300-W 68-point layout, in image pixels. Indices: jaw 0-16, brows 17-26 (17-21 on
 // the image's left), nose 27-35, eyes 36-41 (image left) and 42-47 (image right), mouth 48-67.
 struct Landmarks68 {
@@ -33,6 +35,8 @@ class LandmarkNet {
     // file when it is missing or malformed.
     static LandmarkNet load(const nn::ModelManifest& manifest);
     static LandmarkNet load(const nn::ModelInfo& info);
+    // A session from the parsed weights in `set` (entry "face_landmark_68"); parses nothing.
+    static LandmarkNet create(const ModelSet& set);
 
     LandmarkNet(LandmarkNet&&) noexcept;
     LandmarkNet& operator=(LandmarkNet&&) noexcept;
