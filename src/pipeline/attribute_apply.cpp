@@ -24,7 +24,7 @@ struct AttributeRunner::Impl {
 };
 
 AttributeRunner::AttributeRunner(const attr::AttributeModel& model,
-                                 const nn::ModelManifest* models)
+                                 const nn::ModelManifest* models, const vision::ModelSet* parsed)
     : model_(model), impl_(std::make_unique<Impl>()) {
     if (model.backbone != attr::kBackboneFaceresBlocks) return;
     if (!models)
@@ -35,8 +35,13 @@ AttributeRunner::AttributeRunner(const attr::AttributeModel& model,
         throw Error(ErrorCode::kCorruptData, "feature spec size does not match the model",
                     "attribute model");
     impl_->suffix = model.suffix.empty() ? nullptr : &model.suffix;
-    impl_->extractor.emplace(
-        vision::AttributeFeatureExtractor::load(*models, *impl_->spec, impl_->suffix));
+    // The faceres graph a scan already parsed is reused; otherwise faceres is read here.
+    if (parsed && parsed->contains("faceres"))
+        impl_->extractor.emplace(
+            vision::AttributeFeatureExtractor::create(*parsed, *impl_->spec, impl_->suffix));
+    else
+        impl_->extractor.emplace(
+            vision::AttributeFeatureExtractor::load(*models, *impl_->spec, impl_->suffix));
 }
 AttributeRunner::AttributeRunner(AttributeRunner&&) noexcept = default;
 AttributeRunner::~AttributeRunner() = default;
@@ -108,8 +113,9 @@ std::set<std::int64_t> faces_with_all(catalog::Catalog& cat, const attr::Attribu
 }  // namespace
 
 ApplyReport apply_attribute_model(catalog::Catalog& cat, const attr::AttributeModel& model,
-                                  const nn::ModelManifest* models, bool recompute) {
-    AttributeRunner runner(model, models);  // a model that does not fit throws here
+                                  const nn::ModelManifest* models, bool recompute,
+                                  const vision::ModelSet* parsed) {
+    AttributeRunner runner(model, models, parsed);  // a model that does not fit throws here
     ApplyReport report;
     const auto done = recompute ? std::set<std::int64_t>{} : faces_with_all(cat, model);
     const auto all = cat.faces(!runner.needs_image());

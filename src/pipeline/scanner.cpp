@@ -82,7 +82,7 @@ class Worker {
     // Builds this thread's sessions from the shared, already parsed weights.
     Worker(const vision::ModelSet& set, const nn::ModelManifest& models, const ScanOptions& o)
         : analyzer_(vision::Analyzer::create(set)), o_(o) {
-        if (o.attribute_model) attributes_.emplace(*o.attribute_model, &models);
+        if (o.attribute_model) attributes_.emplace(*o.attribute_model, &models, &set);
         records_.thumbnail_size = o.thumbnail_size;
         records_.thumbnail_quality = o.thumbnail_quality;
     }
@@ -191,15 +191,19 @@ class Worker {
 
 // Runs jobs on worker threads; results are handed to `store` on the calling thread, in
 // completion order, so the catalog is written by one thread only.
-void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models, const ScanOptions& o,
+// `set` is parsed from `models` on first use (a scan with nothing to analyze parses nothing).
+void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models,
+              std::shared_ptr<const vision::ModelSet>& set, const ScanOptions& o,
               const std::function<bool(const Job&, Done&&)>& store) {
     if (jobs.empty()) return;
     int threads = o.threads > 0
                       ? o.threads
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads = std::min<int>(threads, static_cast<int>(jobs.size()));
-    // The weights are parsed once, here; the set is const and shared by every worker.
-    const vision::ModelSet set(models, vision::ModelSet::analyzer_networks());
+    // The weights are parsed once; the set is const and shared by every worker.
+    if (!set)
+        set = std::make_shared<const vision::ModelSet>(models,
+                                                       vision::ModelSet::analyzer_networks());
     // One OpenCV thread per worker: parallel workers already fill the cores.
     const int cv_threads = cv::getNumThreads();
     if (threads > 1) cv::setNumThreads(1);
@@ -220,7 +224,7 @@ void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models, con
         pool.emplace_back([&]() {
             std::optional<Worker> w;
             try {
-                w.emplace(set, models, o);
+                w.emplace(*set, models, o);
             } catch (...) {
                 std::lock_guard<std::mutex> lk(mu);
                 if (!failure) failure = std::current_exception();
@@ -295,12 +299,14 @@ Scanner::Scanner(catalog::Catalog& catalog, const nn::ModelManifest& models, Sca
 namespace {
 
 // Shared by scan() and scan_crops(): decides unchanged / moved / process, runs the pool, stores.
-ScanSummary execute(catalog::Catalog& catalog, const nn::ModelManifest& models, const ScanOptions& o,
+ScanSummary execute(catalog::Catalog& catalog, const nn::ModelManifest& models,
+                    std::shared_ptr<const vision::ModelSet>& set, const ScanOptions& o,
                     std::vector<Job> candidates, std::vector<SkippedFile> skipped_files,
                     const std::vector<std::string>& roots, const ScanCallback& on_event) {
     const auto t0 = std::chrono::steady_clock::now();
     ScanSummary s;
     s.found = candidates.size() + skipped_files.size();
+    const bool had_set = set != nullptr;
     std::size_t done = 0;
     bool cancelled = false;
     auto emit = [&](ScanEvent e) {
@@ -360,7 +366,7 @@ ScanSummary execute(catalog::Catalog& catalog, const nn::ModelManifest& models, 
     }
 
     if (!cancelled) {
-        run_pool(jobs, models, o, [&](const Job& job, Done&& d) {
+        run_pool(jobs, models, set, o, [&](const Job& job, Done&& d) {
             if (d.skipped) {
                 s.skipped.emplace_back(d.photo.path, d.photo.skip_reason);
                 // Never replace faces an earlier run stored with a skipped record.
@@ -396,6 +402,10 @@ ScanSummary execute(catalog::Catalog& catalog, const nn::ModelManifest& models, 
         }
     }
     s.cancelled = cancelled;
+    if (set && !had_set) {  // this run parsed the weights
+        s.model_files_parsed = set->files_parsed();
+        s.model_parse_seconds = set->parse_seconds();
+    }
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return s;
 }
@@ -423,7 +433,7 @@ ScanSummary Scanner::scan(const std::vector<fs::path>& roots, const ScanCallback
         std::error_code ec;
         root_strings.push_back(fs::absolute(r, ec).lexically_normal().string());
     }
-    return execute(catalog_, models_, options_, std::move(candidates), std::move(walked.skipped),
+    return execute(catalog_, models_, model_set_, options_, std::move(candidates), std::move(walked.skipped),
                    root_strings, on_event);
 }
 
@@ -450,7 +460,7 @@ ScanSummary Scanner::scan_crops(const std::vector<CropEntry>& crops, const ScanC
             candidates.push_back(std::move(j));
         }
     }
-    return execute(catalog_, models_, o, std::move(candidates), std::move(skipped), {}, on_event);
+    return execute(catalog_, models_, model_set_, o, std::move(candidates), std::move(skipped), {}, on_event);
 }
 
 }  // namespace faceatlas::pipeline

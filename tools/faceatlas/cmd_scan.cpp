@@ -161,10 +161,13 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
             s = scanner.scan(roots, on_event);
         }
         // The workers labelled the faces they found; faces stored earlier without the model's
-        // output (unchanged photos) get it now, from the same runner.
+        // output (unchanged photos) get it now, from the same runner and the faceres graph the
+        // scan already parsed.
         std::size_t attributed = s.attribute_faces;
         if (attr_model && !s.cancelled)
-            attributed += pipeline::apply_attribute_model(*cat, *attr_model, &manifest).labelled;
+            attributed += pipeline::apply_attribute_model(*cat, *attr_model, &manifest, false,
+                                                          scanner.model_set().get())
+                              .labelled;
         const double fps = s.seconds > 0 ? static_cast<double>(s.faces) / s.seconds : 0;
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();
@@ -174,7 +177,9 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                                         {"faces", s.faces},       {"unchanged", s.unchanged},
                                         {"moved", s.moved},       {"deleted", s.deleted},
                                         {"skipped", skipped},     {"seconds", s.seconds},
-                                        {"faces_per_second", fps}}
+                                        {"faces_per_second", fps},
+                                        {"model_files_parsed", s.model_files_parsed},
+                                        {"model_parse_seconds", s.model_parse_seconds}}
                              .dump()
                       << std::endl;
         } else if (!g.quiet) {

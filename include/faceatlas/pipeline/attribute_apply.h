@@ -15,6 +15,7 @@
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/nn/model_manifest.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace faceatlas::pipeline {
 
@@ -27,7 +28,10 @@ class AttributeRunner {
   public:
     // requires: `models` for faceres-blocks models (kInvalidArgument without); `model` outlives
     //           the runner. A model whose features do not fit the networks throws kCorruptData.
-    AttributeRunner(const attr::AttributeModel& model, const nn::ModelManifest* models);
+    //           With `parsed` holding "faceres" (the scanner's ModelSet), the session is built
+    //           from its parsed graph instead of reading faceres again.
+    AttributeRunner(const attr::AttributeModel& model, const nn::ModelManifest* models,
+                    const vision::ModelSet* parsed = nullptr);
     AttributeRunner(AttributeRunner&&) noexcept;
     ~AttributeRunner();
 
@@ -60,8 +64,10 @@ struct ApplyReport {
 // ensures: every face of a live photo lacking any of the model's attributes (every face with
 //          `recompute`) gets them, photo by photo: each photo, GIF or video is decoded once
 //          (video frames in order). Faces whose photo cannot be decoded are skipped. A model
-//          that does not fit the networks throws before anything is stored.
+//          that does not fit the networks throws before anything is stored. `parsed`: as for
+//          AttributeRunner (a scan's ModelSet, so faceres is not read twice).
 ApplyReport apply_attribute_model(catalog::Catalog& cat, const attr::AttributeModel& model,
-                                  const nn::ModelManifest* models, bool recompute = false);
+                                  const nn::ModelManifest* models, bool recompute = false,
+                                  const vision::ModelSet* parsed = nullptr);
 
 }  // namespace faceatlas::pipeline

@@ -12,6 +12,7 @@
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/nn/model_manifest.h"
 #include "faceatlas/vision/analyzer.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace faceatlas::pipeline {
 
@@ -63,6 +64,10 @@ struct ScanSummary {
     std::size_t moved = 0;
     std::size_t deleted = 0;
     std::vector<std::pair<std::string, std::string>> skipped;  // path, reason
+    // Weight files this run read and validated (once for all workers; 0 when nothing was
+    // analyzed or an earlier scan of this Scanner had parsed them), and the time it took.
+    std::size_t model_files_parsed = 0;
+    double model_parse_seconds = 0;
     double seconds = 0;
     bool cancelled = false;
 };
@@ -78,11 +83,15 @@ class Scanner {
                      const ScanCallback& on_event = {});
     // Face crops: folders of images or a manifest CSV.
     ScanSummary scan_crops(const std::vector<CropEntry>& crops, const ScanCallback& on_event = {});
+    // The weights parsed by the last scan (shared by its workers; reused by the next scan), or
+    // null when no scan had a file to analyze.
+    std::shared_ptr<const vision::ModelSet> model_set() const { return model_set_; }
 
   private:
     catalog::Catalog& catalog_;
     const nn::ModelManifest& models_;
     ScanOptions options_;
+    std::shared_ptr<const vision::ModelSet> model_set_;
 };
 
 }  // namespace faceatlas::pipeline
