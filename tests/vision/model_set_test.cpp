@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <iostream>
 #include <cmath>
 #include <filesystem>
 #include <thread>
@@ -104,8 +106,13 @@ TEST(ModelSet, ParsesEachWeightFileOnceAndSessionsShareIt) {
     EXPECT_GT(set.parse_seconds(), 0.0);
     // One parsed graph for the analyzer's faceres and the attribute features.
     const nn::GraphDef* faceres = &set.graph("faceres");
+    const auto t0 = std::chrono::steady_clock::now();
     auto a1 = Analyzer::create(set);
+    const auto t1 = std::chrono::steady_clock::now();
     auto a2 = Analyzer::create(set);
+    // The split bench/README.md reports: parsing once vs building one session of the six.
+    std::cout << "parse " << set.parse_seconds() << " s, one Analyzer session "
+              << std::chrono::duration<double>(t1 - t0).count() << " s\n";
     auto ex = AttributeFeatureExtractor::create(set, std::vector<std::string>{"pw11"});
     EXPECT_EQ(&set.graph("faceres"), faceres);
     EXPECT_EQ(set.files_parsed(), 6u);
