@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
                 continue;
             }
             const cv::Mat& rgb = img.value();
-            const auto lm = lmnet.detect(rgb, cv::Rect2f(0, 0, static_cast<float>(rgb.cols),
-                                                         static_cast<float>(rgb.rows)));
+            const auto lm = lmnet.detect(
+                rgb, cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows)));
             std::vector<cv::Mat> fa_crops;
             fa_crops.push_back(crop_clipped(rgb, bbox_scaled(lm, 1.2f)));
             for (float s : bbox_scales) fa_crops.push_back(crop_clipped(rgb, bbox_scaled(lm, s)));

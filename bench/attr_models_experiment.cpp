@@ -62,11 +62,13 @@ int main(int argc, char** argv) {
                 continue;
             }
             const cv::Mat& rgb = img.value();
-            const auto lm = lmnet.detect(rgb, cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows)));
+            const auto lm = lmnet.detect(
+                rgb, cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows)));
             cv::Mat face = crop_clipped(rgb, lm.aligned_rect()).clone(), face_flip;
             cv::flip(face, face_flip, 1);
             const auto fa = ag.predict_batch({face, face_flip});
-            cv::Mat chip = extract_chip(rgb, chip_transform(lm.points, ChipSpec{224, 0.25})), chip_flip;
+            cv::Mat chip = extract_chip(rgb, chip_transform(lm.points, ChipSpec{224, 0.25})),
+                    chip_flip;
             cv::flip(chip, chip_flip, 1);
             const auto fo = fr.predict_batch({chip, chip_flip});
             const auto dout = deep.predict_batch({chip, chip_flip});

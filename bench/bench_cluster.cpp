@@ -59,13 +59,15 @@ const fc::KnnGraph& knn(std::size_t n, int k) {
 
 void BM_CondensedDistances(benchmark::State& state) {
     const fc::Matrix& x = data(static_cast<std::size_t>(state.range(0)));
-    for (auto _ : state) benchmark::DoNotOptimize(fc::condensed_distances(x, fc::Metric::kEuclidean));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(fc::condensed_distances(x, fc::Metric::kEuclidean));
 }
 
 void BM_AverageLinkage(benchmark::State& state) {
     const fc::Matrix& x = data(static_cast<std::size_t>(state.range(0)));
     for (auto _ : state) {
-        benchmark::DoNotOptimize(fc::linkage(x, {fc::LinkageMethod::kAverage, fc::Metric::kEuclidean}));
+        benchmark::DoNotOptimize(
+            fc::linkage(x, {fc::LinkageMethod::kAverage, fc::Metric::kEuclidean}));
     }
 }
 
@@ -119,13 +121,39 @@ void BM_KMeans(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_CondensedDistances)->Arg(5000)->Arg(10000)->Arg(20000)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_AverageLinkage)->Arg(5000)->Arg(10000)->Arg(20000)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_KnnGraph)->Args({20000, 10})->Args({200000, 10})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_CondensedDistances)
+    ->Arg(5000)
+    ->Arg(10000)
+    ->Arg(20000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_AverageLinkage)
+    ->Arg(5000)
+    ->Arg(10000)
+    ->Arg(20000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_KnnGraph)
+    ->Args({20000, 10})
+    ->Args({200000, 10})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 BENCHMARK(BM_DbscanExact)->Arg(20000)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_DbscanKnn)->Arg(20000)->Arg(200000)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ChineseWhispersKnn)->Arg(20000)->Arg(200000)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ApproxRankOrderKnn)->Arg(20000)->Arg(200000)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_KMeans)->Args({20000, 100})->Args({200000, 100})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_ChineseWhispersKnn)
+    ->Arg(20000)
+    ->Arg(200000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_ApproxRankOrderKnn)
+    ->Arg(20000)
+    ->Arg(200000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_KMeans)
+    ->Args({20000, 100})
+    ->Args({200000, 100})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 BENCHMARK_MAIN();

@@ -76,7 +76,11 @@ void BM_AllClusteringScores(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(fe::score_clustering(l.truth, l.pred));
     state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_AllClusteringScores)->Arg(2000)->Arg(20000)->Arg(200000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AllClusteringScores)
+    ->Arg(2000)
+    ->Arg(20000)
+    ->Arg(200000)
+    ->Unit(benchmark::kMillisecond);
 
 // args: N, threads (0 = all hardware threads), metric (0 euclidean, 1 cosine)
 void BM_Silhouette(benchmark::State& state) {
@@ -90,7 +94,8 @@ void BM_Silhouette(benchmark::State& state) {
     std::vector<float> x(n * kDim);
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t d = 0; d < kDim; ++d) {
-            x[i * kDim + d] = centers[static_cast<std::size_t>(l.truth[i]) * kDim + d] + 0.5f * nd(rng);
+            x[i * kDim + d] =
+                centers[static_cast<std::size_t>(l.truth[i]) * kDim + d] + 0.5f * nd(rng);
         }
     }
     fe::SilhouetteOptions o;

@@ -2,11 +2,11 @@
 // face count and fused gender and age. Built against the installed package (CMakeLists.txt here).
 //
 //   scan_and_list PHOTOS CATALOG [MODELS]    (MODELS: default $FACEATLAS_MODELS)
+#include <faceatlas/faceatlas.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <faceatlas/faceatlas.h>
 #include <filesystem>
 #include <string>
 
@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
             const std::string age = p.age ? std::to_string(std::lround(p.age->age)) : "?";
             std::printf("person %lld  %-12s %3zu faces  %s (%.2f)  age %s\n",
                         static_cast<long long>(p.person_id), p.name.value_or("(unnamed)").c_str(),
-                        p.face_ids.size(), p.gender.male ? "male  " : "female",
-                        p.gender.confidence, age.c_str());
+                        p.face_ids.size(), p.gender.male ? "male  " : "female", p.gender.confidence,
+                        age.c_str());
         }
         return 0;
     } catch (const std::exception& e) {  // faceatlas::Error says what to do

@@ -8,7 +8,7 @@
 //   group into persons    pipeline::cluster_persons(catalog, options)        pipeline/persons.h
 //   correct persons       pipeline::merge_persons / split_person, Catalog::pin_face
 //   summarize persons     summary::summarize_persons(catalog) (fused gender, age, birth year,
-//                         representatives, dates)                            summary/person_summary.h
+//                         representatives, dates) summary/person_summary.h
 //   search by face        vision::Analyzer (the query image's embeddings) + cluster::VectorIndex
 //                                                                            vision/, cluster/
 //   write the report      report::write_report(catalog, inputs, options)     report/report.h

@@ -17,9 +17,12 @@ namespace {
 
 const char* act_name(Activation a) {
     switch (a) {
-        case Activation::kNone: return "none";
-        case Activation::kRelu: return "relu";
-        case Activation::kSigmoid: return "sigmoid";
+        case Activation::kNone:
+            return "none";
+        case Activation::kRelu:
+            return "relu";
+        case Activation::kSigmoid:
+            return "sigmoid";
     }
     return "none";
 }
@@ -42,7 +45,9 @@ int backbone_dim(const std::string& backbone) {
 }
 
 void AttributeModel::validate() const {
-    auto bad = [](const std::string& what) { throw Error(ErrorCode::kCorruptData, what, "attribute model"); };
+    auto bad = [](const std::string& what) {
+        throw Error(ErrorCode::kCorruptData, what, "attribute model");
+    };
     int expected = 0;
     try {
         expected = backbone_dim(backbone);
@@ -52,29 +57,34 @@ void AttributeModel::validate() const {
     if (expected == 0) {
         // faceres-blocks: the size is the spec's.
         const auto f = preprocessing.find("features");
-        if (f == preprocessing.end() || !f->is_object() || !f->contains("dim") || !(*f)["dim"].is_number_integer())
+        if (f == preprocessing.end() || !f->is_object() || !f->contains("dim") ||
+            !(*f)["dim"].is_number_integer())
             bad("backbone " + backbone + " needs preprocessing.features with its dim");
         expected = (*f)["dim"].get<int>();
     }
     if (feature_dim != expected)
-        bad("feature size " + std::to_string(feature_dim) + " does not match backbone " + backbone + " (" +
-            std::to_string(expected) + ")");
+        bad("feature size " + std::to_string(feature_dim) + " does not match backbone " + backbone +
+            " (" + std::to_string(expected) + ")");
     if (layers.empty()) bad("no layers");
     if (attributes.empty()) bad("no attributes");
     int in = feature_dim;
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const auto& l = layers[i];
-        if (l.in != in) bad("layer " + std::to_string(i) + " expects " + std::to_string(l.in) + " inputs, gets " +
-                            std::to_string(in));
-        if (l.out < 1 || l.weight.size() != static_cast<std::size_t>(l.in) * static_cast<std::size_t>(l.out) ||
+        if (l.in != in)
+            bad("layer " + std::to_string(i) + " expects " + std::to_string(l.in) +
+                " inputs, gets " + std::to_string(in));
+        if (l.out < 1 ||
+            l.weight.size() != static_cast<std::size_t>(l.in) * static_cast<std::size_t>(l.out) ||
             l.bias.size() != static_cast<std::size_t>(l.out))
             bad("layer " + std::to_string(i) + " has inconsistent weight shapes");
         in = l.out;
     }
-    if (in != static_cast<int>(attributes.size())) bad("last layer size differs from the attribute count");
+    if (in != static_cast<int>(attributes.size()))
+        bad("last layer size differs from the attribute count");
     if (layers.back().activation != Activation::kSigmoid) bad("last layer must be a sigmoid");
     if (!suffix.empty()) {
-        if (backbone != kBackboneFaceresBlocks) bad("a finetuned suffix needs backbone faceres-blocks");
+        if (backbone != kBackboneFaceresBlocks)
+            bad("a finetuned suffix needs backbone faceres-blocks");
         suffix.validate();
     }
 }
@@ -106,7 +116,9 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& byt
     tmp += ".tmp-" + std::to_string(::getpid());
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error(ErrorCode::kIo, "cannot write", tmp.string(), "check the folder exists and is writable");
+        if (!out)
+            throw Error(ErrorCode::kIo, "cannot write", tmp.string(),
+                        "check the folder exists and is writable");
         out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         out.flush();
         if (!out) {
@@ -136,7 +148,9 @@ void save_attribute_model(const AttributeModel& model, const std::filesystem::pa
     h["training"] = model.training;
     auto& attrs = h["attributes"] = nlohmann::json::array();
     for (const auto& a : model.attributes)
-        attrs.push_back({{"name", a.name}, {"threshold", a.threshold}, {"val_accuracy", a.val_accuracy},
+        attrs.push_back({{"name", a.name},
+                         {"threshold", a.threshold},
+                         {"val_accuracy", a.val_accuracy},
                          {"val_balanced_accuracy", a.val_balanced_accuracy},
                          {"train_positive_rate", a.train_positive_rate}});
     std::string blob;
@@ -151,16 +165,25 @@ void save_attribute_model(const AttributeModel& model, const std::filesystem::pa
     for (const auto& l : model.layers) {
         const auto w = put(l.weight);
         const auto b = put(l.bias);
-        layers.push_back({{"in", l.in}, {"out", l.out}, {"activation", act_name(l.activation)}, {"weight", w},
+        layers.push_back({{"in", l.in},
+                          {"out", l.out},
+                          {"activation", act_name(l.activation)},
+                          {"weight", w},
                           {"bias", b}});
     }
     if (!model.suffix.empty()) {
         nlohmann::json blocks = nlohmann::json::array();
         for (const auto& b : model.suffix.blocks)
-            blocks.push_back({{"channels", b.channels}, {"out", b.out}, {"stride", b.stride},
-                              {"dw_clip", b.dw_clip}, {"pw_clip", b.pw_clip}, {"dw_weight", put(b.dw_weight)},
-                              {"dw_scale", put(b.dw_scale)}, {"dw_shift", put(b.dw_shift)},
-                              {"pw_weight", put(b.pw_weight)}, {"pw_bias", put(b.pw_bias)}});
+            blocks.push_back({{"channels", b.channels},
+                              {"out", b.out},
+                              {"stride", b.stride},
+                              {"dw_clip", b.dw_clip},
+                              {"pw_clip", b.pw_clip},
+                              {"dw_weight", put(b.dw_weight)},
+                              {"dw_scale", put(b.dw_scale)},
+                              {"dw_shift", put(b.dw_shift)},
+                              {"pw_weight", put(b.pw_weight)},
+                              {"pw_bias", put(b.pw_bias)}});
         h["suffix"] = {{"first_block", model.suffix.first_block},
                        {"input_layer", model.suffix.input_layer()},
                        {"blocks", blocks}};
@@ -171,22 +194,25 @@ void save_attribute_model(const AttributeModel& model, const std::filesystem::pa
 
 AttributeModel load_attribute_model(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::kNotFound, "cannot open attribute model", path.string(),
-                         "train one with `faceatlas train attributes`");
+    if (!in)
+        throw Error(ErrorCode::kNotFound, "cannot open attribute model", path.string(),
+                    "train one with `faceatlas train attributes`");
     std::string line;
     std::getline(in, line);
     nlohmann::json h;
     try {
         h = nlohmann::json::parse(line);
     } catch (const std::exception&) {
-        throw Error(ErrorCode::kUnsupported, "not a faceatlas attribute model (no JSON header)", path.string());
+        throw Error(ErrorCode::kUnsupported, "not a faceatlas attribute model (no JSON header)",
+                    path.string());
     }
     if (!h.is_object() || h.value("format", "") != kAttributeModelFormat)
         throw Error(ErrorCode::kUnsupported, "not a faceatlas attribute model", path.string());
     const int version = h.value("version", 0);
     if (version > kAttributeModelVersion)
         throw Error(ErrorCode::kUnsupported,
-                    "model format version " + std::to_string(version) + " is newer than this faceatlas reads (" +
+                    "model format version " + std::to_string(version) +
+                        " is newer than this faceatlas reads (" +
                         std::to_string(kAttributeModelVersion) + ")",
                     path.string(), "upgrade faceatlas or retrain the model with this version");
     if (version < 1) throw Error(ErrorCode::kCorruptData, "bad model version", path.string());
@@ -207,9 +233,11 @@ AttributeModel load_attribute_model(const std::filesystem::path& path) {
         }
         const auto total = h.at("data_floats").get<std::size_t>();
         std::vector<float> data(total);
-        in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(total * sizeof(float)));
+        in.read(reinterpret_cast<char*>(data.data()),
+                static_cast<std::streamsize>(total * sizeof(float)));
         if (static_cast<std::size_t>(in.gcount()) != total * sizeof(float))
-            throw Error(ErrorCode::kCorruptData, "weights are truncated", path.string(), "retrain or copy the file again");
+            throw Error(ErrorCode::kCorruptData, "weights are truncated", path.string(),
+                        "retrain or copy the file again");
         for (const auto& l : h.at("layers")) {
             DenseLayer d;
             d.in = l.at("in").get<int>();
@@ -218,8 +246,10 @@ AttributeModel load_attribute_model(const std::filesystem::path& path) {
             const auto w = l.at("weight").get<std::size_t>();
             const auto b = l.at("bias").get<std::size_t>();
             const std::size_t nw = static_cast<std::size_t>(d.in) * static_cast<std::size_t>(d.out);
-            if (d.in < 1 || d.out < 1 || w + nw > total || b + static_cast<std::size_t>(d.out) > total)
-                throw Error(ErrorCode::kCorruptData, "layer offsets outside the weights", path.string());
+            if (d.in < 1 || d.out < 1 || w + nw > total ||
+                b + static_cast<std::size_t>(d.out) > total)
+                throw Error(ErrorCode::kCorruptData, "layer offsets outside the weights",
+                            path.string());
             d.weight.assign(data.begin() + static_cast<std::ptrdiff_t>(w),
                             data.begin() + static_cast<std::ptrdiff_t>(w + nw));
             d.bias.assign(data.begin() + static_cast<std::ptrdiff_t>(b),
@@ -232,7 +262,8 @@ AttributeModel load_attribute_model(const std::filesystem::path& path) {
             auto take = [&](const nlohmann::json& j, const char* key, std::size_t count) {
                 const auto at = j.at(key).get<std::size_t>();
                 if (count == 0 || at + count > total)
-                    throw Error(ErrorCode::kCorruptData, std::string("suffix ") + key + " outside the weights",
+                    throw Error(ErrorCode::kCorruptData,
+                                std::string("suffix ") + key + " outside the weights",
                                 path.string());
                 return std::vector<float>(data.begin() + static_cast<std::ptrdiff_t>(at),
                                           data.begin() + static_cast<std::ptrdiff_t>(at + count));
@@ -246,7 +277,8 @@ AttributeModel load_attribute_model(const std::filesystem::path& path) {
                 b.pw_clip = bj.at("pw_clip").get<float>();
                 if (b.channels < 1 || b.out < 1)
                     throw Error(ErrorCode::kCorruptData, "bad suffix block shape", path.string());
-                const auto C = static_cast<std::size_t>(b.channels), O = static_cast<std::size_t>(b.out);
+                const auto C = static_cast<std::size_t>(b.channels),
+                           O = static_cast<std::size_t>(b.out);
                 b.dw_weight = take(bj, "dw_weight", C * 9);
                 b.dw_scale = take(bj, "dw_scale", C);
                 b.dw_shift = take(bj, "dw_shift", C);
@@ -256,7 +288,8 @@ AttributeModel load_attribute_model(const std::filesystem::path& path) {
             }
         }
     } catch (const nlohmann::json::exception& e) {
-        throw Error(ErrorCode::kCorruptData, std::string("bad model header: ") + e.what(), path.string());
+        throw Error(ErrorCode::kCorruptData, std::string("bad model header: ") + e.what(),
+                    path.string());
     }
     try {
         m.validate();
@@ -266,12 +299,13 @@ AttributeModel load_attribute_model(const std::filesystem::path& path) {
     return m;
 }
 
-AttributeModel load_attribute_model(const std::filesystem::path& path, const std::string& backbone) {
+AttributeModel load_attribute_model(const std::filesystem::path& path,
+                                    const std::string& backbone) {
     auto m = load_attribute_model(path);
     if (m.backbone != backbone)
         throw Error(ErrorCode::kUnsupported,
-                    "model was trained on " + m.backbone + " features, not " + backbone, path.string(),
-                    "use a model trained with --backbone " + backbone);
+                    "model was trained on " + m.backbone + " features, not " + backbone,
+                    path.string(), "use a model trained with --backbone " + backbone);
     return m;
 }
 
@@ -297,7 +331,8 @@ BinaryScores binary_scores(const std::vector<float>& scores, const std::vector<s
     return s;
 }
 
-float best_balanced_threshold(const std::vector<float>& scores, const std::vector<std::uint8_t>& truth) {
+float best_balanced_threshold(const std::vector<float>& scores,
+                              const std::vector<std::uint8_t>& truth) {
     std::size_t p = 0;
     for (auto t : truth) p += t;
     const std::size_t n = truth.size() - p;
@@ -316,9 +351,12 @@ float best_balanced_threshold(const std::vector<float>& scores, const std::vecto
             const double ba = 0.5 * (tpr + tnr);
             if (ba > best) {
                 best = ba;
-                if (k == 0) best_t = scores[order[0]];
-                else if (k == order.size()) best_t = std::nextafter(scores[order[k - 1]], 2.f);
-                else best_t = 0.5f * (scores[order[k - 1]] + scores[order[k]]);
+                if (k == 0)
+                    best_t = scores[order[0]];
+                else if (k == order.size())
+                    best_t = std::nextafter(scores[order[k - 1]], 2.f);
+                else
+                    best_t = 0.5f * (scores[order[k - 1]] + scores[order[k]]);
             }
         }
         if (k < order.size()) (truth[order[k]] ? pos_below : neg_below) += 1;

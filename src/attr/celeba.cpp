@@ -13,27 +13,61 @@ namespace {
 std::ifstream open_or_throw(const std::filesystem::path& path) {
     std::ifstream in(path);
     if (!in)
-        throw Error(ErrorCode::kNotFound, "cannot open annotation file", path.string(),
-                    "pass the folder that holds CelebA's list_attr_celeba.txt and identity_CelebA.txt");
+        throw Error(
+            ErrorCode::kNotFound, "cannot open annotation file", path.string(),
+            "pass the folder that holds CelebA's list_attr_celeba.txt and identity_CelebA.txt");
     return in;
 }
 
-[[noreturn]] void bad_line(const std::filesystem::path& path, std::size_t line, const std::string& what) {
-    throw Error(ErrorCode::kCorruptData, what + " (line " + std::to_string(line) + ")", path.string(),
-                "fix or remove the row; the layout is CelebA's official one");
+[[noreturn]] void bad_line(const std::filesystem::path& path, std::size_t line,
+                           const std::string& what) {
+    throw Error(ErrorCode::kCorruptData, what + " (line " + std::to_string(line) + ")",
+                path.string(), "fix or remove the row; the layout is CelebA's official one");
 }
 
 }  // namespace
 
 const std::vector<std::string>& celeba_attribute_names() {
-    static const std::vector<std::string> kNames = {
-        "5_o_Clock_Shadow", "Arched_Eyebrows", "Attractive", "Bags_Under_Eyes", "Bald", "Bangs",
-        "Big_Lips", "Big_Nose", "Black_Hair", "Blond_Hair", "Blurry", "Brown_Hair", "Bushy_Eyebrows",
-        "Chubby", "Double_Chin", "Eyeglasses", "Goatee", "Gray_Hair", "Heavy_Makeup",
-        "High_Cheekbones", "Male", "Mouth_Slightly_Open", "Mustache", "Narrow_Eyes", "No_Beard",
-        "Oval_Face", "Pale_Skin", "Pointy_Nose", "Receding_Hairline", "Rosy_Cheeks", "Sideburns",
-        "Smiling", "Straight_Hair", "Wavy_Hair", "Wearing_Earrings", "Wearing_Hat",
-        "Wearing_Lipstick", "Wearing_Necklace", "Wearing_Necktie", "Young"};
+    static const std::vector<std::string> kNames = {"5_o_Clock_Shadow",
+                                                    "Arched_Eyebrows",
+                                                    "Attractive",
+                                                    "Bags_Under_Eyes",
+                                                    "Bald",
+                                                    "Bangs",
+                                                    "Big_Lips",
+                                                    "Big_Nose",
+                                                    "Black_Hair",
+                                                    "Blond_Hair",
+                                                    "Blurry",
+                                                    "Brown_Hair",
+                                                    "Bushy_Eyebrows",
+                                                    "Chubby",
+                                                    "Double_Chin",
+                                                    "Eyeglasses",
+                                                    "Goatee",
+                                                    "Gray_Hair",
+                                                    "Heavy_Makeup",
+                                                    "High_Cheekbones",
+                                                    "Male",
+                                                    "Mouth_Slightly_Open",
+                                                    "Mustache",
+                                                    "Narrow_Eyes",
+                                                    "No_Beard",
+                                                    "Oval_Face",
+                                                    "Pale_Skin",
+                                                    "Pointy_Nose",
+                                                    "Receding_Hairline",
+                                                    "Rosy_Cheeks",
+                                                    "Sideburns",
+                                                    "Smiling",
+                                                    "Straight_Hair",
+                                                    "Wavy_Hair",
+                                                    "Wearing_Earrings",
+                                                    "Wearing_Hat",
+                                                    "Wearing_Lipstick",
+                                                    "Wearing_Necklace",
+                                                    "Wearing_Necktie",
+                                                    "Young"};
     return kNames;
 }
 
@@ -95,13 +129,15 @@ AttributeTable read_celeba_attributes(const std::filesystem::path& path) {
             ++k;
         }
         if (k != t.names.size())
-            bad_line(path, lineno, "expected " + std::to_string(t.names.size()) + " values, found " +
-                                       std::to_string(k));
+            bad_line(path, lineno,
+                     "expected " + std::to_string(t.names.size()) + " values, found " +
+                         std::to_string(k));
         if (!files.insert(file).second) bad_line(path, lineno, "duplicate image " + file);
         t.files.push_back(file);
     }
     if (t.files.empty())
-        throw Error(ErrorCode::kCorruptData, "no image rows", path.string(), "the file lists no images");
+        throw Error(ErrorCode::kCorruptData, "no image rows", path.string(),
+                    "the file lists no images");
     return t;
 }
 
@@ -117,7 +153,8 @@ std::map<std::string, std::int64_t> read_celeba_identities(const std::filesystem
         std::string file;
         std::int64_t id = 0;
         std::string extra;
-        if (!(ss >> file >> id) || (ss >> extra)) bad_line(path, lineno, "expected `file identity`");
+        if (!(ss >> file >> id) || (ss >> extra))
+            bad_line(path, lineno, "expected `file identity`");
         if (!out.emplace(file, id).second) bad_line(path, lineno, "duplicate image " + file);
     }
     if (out.empty()) throw Error(ErrorCode::kCorruptData, "no identity rows", path.string());

@@ -24,7 +24,8 @@ Eigen::VectorXd normalised(const float* v, int dim) {
 
 void FewShotOptions::validate() const {
     if (!(l2 > 0)) throw Error(ErrorCode::kInvalidArgument, "l2 must be > 0", "FewShotOptions");
-    if (max_iterations < 1) throw Error(ErrorCode::kInvalidArgument, "max_iterations must be >= 1", "FewShotOptions");
+    if (max_iterations < 1)
+        throw Error(ErrorCode::kInvalidArgument, "max_iterations must be >= 1", "FewShotOptions");
 }
 
 float UserAttribute::probability(const float* embedding) const {
@@ -36,11 +37,13 @@ float UserAttribute::probability(const float* embedding) const {
 
 UserAttribute fit_user_attribute(const std::string& name, const std::string& backbone,
                                  const std::vector<std::vector<float>>& positives,
-                                 const std::vector<std::vector<float>>& negatives, const FewShotOptions& options) {
+                                 const std::vector<std::vector<float>>& negatives,
+                                 const FewShotOptions& options) {
     options.validate();
     if (positives.empty() || negatives.empty())
-        throw Error(ErrorCode::kInvalidArgument, "a user attribute needs at least one positive and one negative example",
-                    name, "pass faces or images to both --positive and --negative");
+        throw Error(ErrorCode::kInvalidArgument,
+                    "a user attribute needs at least one positive and one negative example", name,
+                    "pass faces or images to both --positive and --negative");
     const int dim = static_cast<int>(positives.front().size());
     if (dim == 0) throw Error(ErrorCode::kInvalidArgument, "empty embedding", name);
     const int n = static_cast<int>(positives.size() + negatives.size());
@@ -52,7 +55,8 @@ UserAttribute fit_user_attribute(const std::string& name, const std::string& bac
         const auto& set = side == 0 ? positives : negatives;
         for (const auto& e : set) {
             if (static_cast<int>(e.size()) != dim)
-                throw Error(ErrorCode::kInvalidArgument, "examples have different embedding sizes", name);
+                throw Error(ErrorCode::kInvalidArgument, "examples have different embedding sizes",
+                            name);
             x.row(r).head(dim) = normalised(e.data(), dim).transpose();
             x(r, dim) = 1.0;
             y[r] = side == 0 ? 1.0 : 0.0;
@@ -68,7 +72,8 @@ UserAttribute fit_user_attribute(const std::string& name, const std::string& bac
         const Eigen::VectorXd z = x * w;
         const Eigen::VectorXd p = z.unaryExpr([](double v) { return 1.0 / (1.0 + std::exp(-v)); });
         const Eigen::VectorXd g = x.transpose() * (sw.cwiseProduct(p - y)) + pen.cwiseProduct(w);
-        const Eigen::VectorXd s = sw.cwiseProduct(p.cwiseProduct((1.0 - p.array()).matrix())).cwiseMax(1e-12);
+        const Eigen::VectorXd s =
+            sw.cwiseProduct(p.cwiseProduct((1.0 - p.array()).matrix())).cwiseMax(1e-12);
         // Solve (X^T S X + P) d = g in the dual form when dim > n (n x n system).
         Eigen::VectorXd d;
         if (dim + 1 > n) {
@@ -100,16 +105,24 @@ UserAttribute fit_user_attribute(const std::string& name, const std::string& bac
 }
 
 void save_user_attribute(const UserAttribute& a, const std::filesystem::path& path) {
-    nlohmann::json j{{"format", kUserAttributeFormat}, {"version", kUserAttributeVersion}, {"name", a.name},
-                     {"backbone", a.backbone}, {"dim", a.dim}, {"weight", a.weight}, {"bias", a.bias},
-                     {"positives", a.positives}, {"negatives", a.negatives}};
+    nlohmann::json j{{"format", kUserAttributeFormat},
+                     {"version", kUserAttributeVersion},
+                     {"name", a.name},
+                     {"backbone", a.backbone},
+                     {"dim", a.dim},
+                     {"weight", a.weight},
+                     {"bias", a.bias},
+                     {"positives", a.positives},
+                     {"negatives", a.negatives}};
     write_file_atomic(path, j.dump() + "\n");
 }
 
 UserAttribute load_user_attribute(const std::filesystem::path& path) {
     std::ifstream in(path);
-    if (!in) throw Error(ErrorCode::kNotFound, "no such user attribute", path.string(),
-                         "create it with `faceatlas attribute learn NAME --positive ... --negative ...`");
+    if (!in)
+        throw Error(
+            ErrorCode::kNotFound, "no such user attribute", path.string(),
+            "create it with `faceatlas attribute learn NAME --positive ... --negative ...`");
     std::stringstream ss;
     ss << in.rdbuf();
     nlohmann::json j;
@@ -121,8 +134,8 @@ UserAttribute load_user_attribute(const std::filesystem::path& path) {
     if (!j.is_object() || j.value("format", "") != kUserAttributeFormat)
         throw Error(ErrorCode::kUnsupported, "not a faceatlas user attribute", path.string());
     if (j.value("version", 0) > kUserAttributeVersion)
-        throw Error(ErrorCode::kUnsupported, "user attribute version is newer than this faceatlas", path.string(),
-                    "upgrade faceatlas or learn the attribute again");
+        throw Error(ErrorCode::kUnsupported, "user attribute version is newer than this faceatlas",
+                    path.string(), "upgrade faceatlas or learn the attribute again");
     UserAttribute a;
     try {
         a.name = j.at("name").get<std::string>();

@@ -10,9 +10,8 @@ namespace faceatlas::catalog {
 const FaceRecord* FacesByFileName::find(const std::string& file_name) const {
     const std::string base = std::filesystem::path(file_name).filename().string();
     if (ambiguous.count(base) != 0) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "several catalog photos are named " + base, "truth matching",
-                    "evaluate a catalog holding one copy of each labelled file");
+        throw Error(ErrorCode::kInvalidArgument, "several catalog photos are named " + base,
+                    "truth matching", "evaluate a catalog holding one copy of each labelled file");
     }
     const auto it = faces.find(base);
     return it == faces.end() ? nullptr : &it->second;

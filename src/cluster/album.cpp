@@ -43,22 +43,30 @@ constexpr AlgorithmName kAlgorithmNames[] = {
 
 LinkageMethod linkage_method(AlbumAlgorithm a) {
     switch (a) {
-        case AlbumAlgorithm::kSingle: return LinkageMethod::kSingle;
-        case AlbumAlgorithm::kComplete: return LinkageMethod::kComplete;
-        case AlbumAlgorithm::kWeighted: return LinkageMethod::kWeighted;
-        case AlbumAlgorithm::kMedian: return LinkageMethod::kMedian;
-        case AlbumAlgorithm::kCentroid: return LinkageMethod::kCentroid;
-        case AlbumAlgorithm::kWard: return LinkageMethod::kWard;
-        default: return LinkageMethod::kAverage;
+        case AlbumAlgorithm::kSingle:
+            return LinkageMethod::kSingle;
+        case AlbumAlgorithm::kComplete:
+            return LinkageMethod::kComplete;
+        case AlbumAlgorithm::kWeighted:
+            return LinkageMethod::kWeighted;
+        case AlbumAlgorithm::kMedian:
+            return LinkageMethod::kMedian;
+        case AlbumAlgorithm::kCentroid:
+            return LinkageMethod::kCentroid;
+        case AlbumAlgorithm::kWard:
+            return LinkageMethod::kWard;
+        default:
+            return LinkageMethod::kAverage;
     }
 }
 
 // Base distance plus the birth-year term (rule 1).
 class AlbumDistance {
-public:
-    AlbumDistance(const MatrixView& x, const std::vector<AlbumItem>& items,
-                  const AlbumOptions& o)
-        : x_(x), items_(items), metric_(o.metric),
+  public:
+    AlbumDistance(const MatrixView& x, const std::vector<AlbumItem>& items, const AlbumOptions& o)
+        : x_(x),
+          items_(items),
+          metric_(o.metric),
           per_year_(o.birth_year_weight / o.birth_year_scale) {}
 
     double birth_term(std::size_t i, std::size_t j) const {
@@ -77,7 +85,7 @@ public:
         return dated >= 2;
     }
 
-private:
+  private:
     MatrixView x_;
     const std::vector<AlbumItem>& items_;
     Metric metric_;
@@ -97,8 +105,8 @@ Matrix normalized_rows(const MatrixView& x) {
     return m;
 }
 
-Clustering linkage_clustering(const MatrixView& x, const AlbumDistance& dist,
-                              LinkageMethod method, Metric metric, double threshold) {
+Clustering linkage_clustering(const MatrixView& x, const AlbumDistance& dist, LinkageMethod method,
+                              Metric metric, double threshold) {
     CondensedMatrix d = condensed_distances(x, metric);
     if (dist.has_birth_term()) {
         for (std::size_t i = 0; i + 1 < x.rows; ++i)
@@ -184,8 +192,9 @@ AlbumAlgorithm album_algorithm_from_string(std::string_view name) {
         if (name == a.name) return a.algorithm;
     std::string names;
     for (const auto& a : kAlgorithmNames) names += std::string(names.empty() ? "" : ", ") + a.name;
-    throw Error(ErrorCode::kInvalidArgument, "unknown clustering algorithm '" + std::string(name) + "'",
-                "--algo", "use one of: " + names);
+    throw Error(ErrorCode::kInvalidArgument,
+                "unknown clustering algorithm '" + std::string(name) + "'", "--algo",
+                "use one of: " + names);
 }
 
 bool is_linkage(AlbumAlgorithm a) {
@@ -204,18 +213,29 @@ double default_album_threshold(AlbumAlgorithm algorithm, Metric metric) {
     const bool dlib = metric == Metric::kEuclidean;
     // Calibrated on half of faces-dev's identities (docs/QUALITY.md, "Identity clustering").
     switch (algorithm) {
-        case AlbumAlgorithm::kSingle: return dlib ? 0.45 : 0.275;
-        case AlbumAlgorithm::kAverage: return dlib ? 0.525 : 0.375;
-        case AlbumAlgorithm::kComplete: return dlib ? 0.575 : 0.40;
-        case AlbumAlgorithm::kWeighted: return dlib ? 0.525 : 0.375;
-        case AlbumAlgorithm::kMedian: return dlib ? 0.425 : 0.30;
-        case AlbumAlgorithm::kCentroid: return dlib ? 0.425 : 0.30;
-        case AlbumAlgorithm::kWard: return dlib ? 0.65 : 0.475;
-        case AlbumAlgorithm::kRankOrder: return 4.0;  // smallest of the grid 4..30: see QUALITY.md
-        case AlbumAlgorithm::kDbscan: return dlib ? 0.45 : 0.275;
-        case AlbumAlgorithm::kChineseWhispers: return dlib ? 0.475 : 0.325;
+        case AlbumAlgorithm::kSingle:
+            return dlib ? 0.45 : 0.275;
+        case AlbumAlgorithm::kAverage:
+            return dlib ? 0.525 : 0.375;
+        case AlbumAlgorithm::kComplete:
+            return dlib ? 0.575 : 0.40;
+        case AlbumAlgorithm::kWeighted:
+            return dlib ? 0.525 : 0.375;
+        case AlbumAlgorithm::kMedian:
+            return dlib ? 0.425 : 0.30;
+        case AlbumAlgorithm::kCentroid:
+            return dlib ? 0.425 : 0.30;
+        case AlbumAlgorithm::kWard:
+            return dlib ? 0.65 : 0.475;
+        case AlbumAlgorithm::kRankOrder:
+            return 4.0;  // smallest of the grid 4..30: see QUALITY.md
+        case AlbumAlgorithm::kDbscan:
+            return dlib ? 0.45 : 0.275;
+        case AlbumAlgorithm::kChineseWhispers:
+            return dlib ? 0.475 : 0.325;
         case AlbumAlgorithm::kKMeans:
-        case AlbumAlgorithm::kGmm: return dlib ? 0.525 : 0.375;
+        case AlbumAlgorithm::kGmm:
+            return dlib ? 0.525 : 0.375;
     }
     return 0.5;
 }
@@ -228,13 +248,15 @@ void AlbumOptions::validate() const {
         bad("metric must be euclidean (dlib) or cosine (faceres)", "pick --embedding dlib|faceres");
     if (std::isnan(threshold) || std::isinf(threshold))
         bad("threshold must be a finite number", "pass --threshold T with T > 0");
-    if (threshold == 0) bad("threshold must be > 0 (or < 0 for the calibrated default)", "pass --threshold T > 0");
+    if (threshold == 0)
+        bad("threshold must be > 0 (or < 0 for the calibrated default)", "pass --threshold T > 0");
     if (std::isnan(birth_year_weight) || birth_year_weight < 0 || std::isinf(birth_year_weight))
         bad("birth-year weight must be >= 0", "pass --birth-year-weight W with W >= 0 (0 = off)");
     if (!(birth_year_scale > 0) || std::isinf(birth_year_scale))
         bad("birth-year scale must be > 0", "use years, e.g. 10");
     if (min_size < 1) bad("min size must be >= 1", "pass --min-size N with N >= 1");
-    if (std::isnan(min_days) || min_days < 0) bad("min days must be >= 0", "pass --min-days D >= 0 (0 = off)");
+    if (std::isnan(min_days) || min_days < 0)
+        bad("min days must be >= 0", "pass --min-days D >= 0 (0 = off)");
     if (std::isnan(assign_threshold)) bad("assign threshold is NaN", "use a number; < 0 = default");
     if (k < 0) bad("k must be >= 0", "0 = pick k by average linkage");
     if (dbscan_min_samples < 1) bad("DBSCAN min samples must be >= 1", "use 2");
@@ -254,9 +276,12 @@ bool album_cannot_link(const AlbumItem& a, const AlbumItem& b) {
         for (auto gb : b.groups)
             if (ga == gb) return true;
     if (a.pinned_person && b.pinned_person && *a.pinned_person != *b.pinned_person) return true;
-    auto current = [](const AlbumItem& it) { return it.pinned_person ? it.pinned_person : it.person; };
+    auto current = [](const AlbumItem& it) {
+        return it.pinned_person ? it.pinned_person : it.person;
+    };
     auto vetoes = [](const AlbumItem& it, const std::optional<std::int64_t>& p) {
-        return p && std::find(it.not_persons.begin(), it.not_persons.end(), *p) != it.not_persons.end();
+        return p &&
+               std::find(it.not_persons.begin(), it.not_persons.end(), *p) != it.not_persons.end();
     };
     return vetoes(a, current(b)) || vetoes(b, current(a));
 }
@@ -275,9 +300,10 @@ AlbumResult cluster_album(const MatrixView& x, const std::vector<AlbumItem>& ite
         const auto& b = items[i].birth_year;
         const auto& d = items[i].day;
         if ((b && !std::isfinite(*b)) || (d && !std::isfinite(*d))) {
-            throw Error(ErrorCode::kInvalidArgument,
-                        "cluster_album: item " + std::to_string(i) + " has a NaN/inf birth year or date",
-                        "cluster_album", "leave the value unset when it is unknown");
+            throw Error(
+                ErrorCode::kInvalidArgument,
+                "cluster_album: item " + std::to_string(i) + " has a NaN/inf birth year or date",
+                "cluster_album", "leave the value unset when it is unknown");
         }
     }
     AlbumResult result;
@@ -301,7 +327,8 @@ AlbumResult cluster_album(const MatrixView& x, const std::vector<AlbumItem>& ite
     // 3. cannot-link split.
     std::vector<std::vector<int>> parts;
     const CannotLink cl = [&](int a, int b) {
-        return album_cannot_link(items[static_cast<std::size_t>(a)], items[static_cast<std::size_t>(b)]);
+        return album_cannot_link(items[static_cast<std::size_t>(a)],
+                                 items[static_cast<std::size_t>(b)]);
     };
     const PairDistance pd = [&](int a, int b) {
         return dist(static_cast<std::size_t>(a), static_cast<std::size_t>(b));
@@ -309,7 +336,8 @@ AlbumResult cluster_album(const MatrixView& x, const std::vector<AlbumItem>& ite
     for (auto& c : clusters) {
         bool constrained = false;
         for (std::size_t i = 0; i < c.size() && !constrained; ++i)
-            for (std::size_t j = i + 1; j < c.size() && !constrained; ++j) constrained = cl(c[i], c[j]);
+            for (std::size_t j = i + 1; j < c.size() && !constrained; ++j)
+                constrained = cl(c[i], c[j]);
         if (!constrained) {
             parts.push_back(std::move(c));
             continue;
@@ -407,9 +435,9 @@ AlbumResult cluster_album(const MatrixView& x, const std::vector<AlbumItem>& ite
         for (int i : kept[c]) {
             const auto& it = items[static_cast<std::size_t>(i)];
             if (it.pinned_person) continue;
-            const bool veto = target.existing &&
-                              std::find(it.not_persons.begin(), it.not_persons.end(), *target.existing) !=
-                                  it.not_persons.end();
+            const bool veto =
+                target.existing && std::find(it.not_persons.begin(), it.not_persons.end(),
+                                             *target.existing) != it.not_persons.end();
             result.person_of[static_cast<std::size_t>(i)] = veto ? -1 : cluster_index[c];
         }
     }
@@ -419,7 +447,8 @@ AlbumResult cluster_album(const MatrixView& x, const std::vector<AlbumItem>& ite
     // Unsorted items may join a kept previous person by centroid distance.
     std::vector<std::vector<int>> members(result.persons.size());
     for (std::size_t i = 0; i < n; ++i)
-        if (result.person_of[i] >= 0) members[static_cast<std::size_t>(result.person_of[i])].push_back(static_cast<int>(i));
+        if (result.person_of[i] >= 0)
+            members[static_cast<std::size_t>(result.person_of[i])].push_back(static_cast<int>(i));
     const double assign_t = options.resolved_assign_threshold();
     std::vector<float> scratch;
     std::vector<int> late(n, -1);
@@ -452,7 +481,8 @@ AlbumResult cluster_album(const MatrixView& x, const std::vector<AlbumItem>& ite
     }
     for (std::size_t i = 0; i < n; ++i) {
         if (result.person_of[i] >= 0)
-            result.persons[static_cast<std::size_t>(result.person_of[i])].items.push_back(static_cast<int>(i));
+            result.persons[static_cast<std::size_t>(result.person_of[i])].items.push_back(
+                static_cast<int>(i));
         else
             ++result.unsorted;
     }

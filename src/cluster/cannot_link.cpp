@@ -79,7 +79,9 @@ std::vector<std::vector<int>> split_cannot_link(const std::vector<int>& members,
             return distance(x.row(static_cast<std::size_t>(a)), x.row(static_cast<std::size_t>(b)),
                             x.cols, metric);
         },
-        [&](int a, int b) { return constrained.count({std::min(a, b), std::max(a, b)}) > 0; },
+        [&](int a, int b) {
+            return constrained.count({std::min(a, b), std::max(a, b)}) > 0;
+        },
         options);
 }
 

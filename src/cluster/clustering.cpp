@@ -85,7 +85,9 @@ double adjusted_rand_index(const std::vector<int>& a, const std::vector<int>& b)
         rows[la[i]]++;
         cols[lb[i]]++;
     }
-    auto comb2 = [](long long n) { return static_cast<double>(n) * static_cast<double>(n - 1) / 2; };
+    auto comb2 = [](long long n) {
+        return static_cast<double>(n) * static_cast<double>(n - 1) / 2;
+    };
     double sum_comb = 0;
     for (const auto& [k, v] : contingency) sum_comb += comb2(v);
     double sum_a = 0;

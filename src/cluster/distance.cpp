@@ -12,10 +12,14 @@ namespace faceatlas::cluster {
 
 const char* to_string(Metric metric) {
     switch (metric) {
-        case Metric::kEuclidean: return "euclidean";
-        case Metric::kSquaredEuclidean: return "sqeuclidean";
-        case Metric::kCosine: return "cosine";
-        case Metric::kManhattan: return "cityblock";
+        case Metric::kEuclidean:
+            return "euclidean";
+        case Metric::kSquaredEuclidean:
+            return "sqeuclidean";
+        case Metric::kCosine:
+            return "cosine";
+        case Metric::kManhattan:
+            return "cityblock";
     }
     return "?";
 }
@@ -25,8 +29,8 @@ Metric metric_from_string(std::string_view name) {
     if (name == "sqeuclidean") return Metric::kSquaredEuclidean;
     if (name == "cosine") return Metric::kCosine;
     if (name == "cityblock" || name == "manhattan") return Metric::kManhattan;
-    throw Error(ErrorCode::kInvalidArgument, "unknown metric '" + std::string(name) + "'",
-                "metric", "use euclidean, sqeuclidean, cosine or cityblock");
+    throw Error(ErrorCode::kInvalidArgument, "unknown metric '" + std::string(name) + "'", "metric",
+                "use euclidean, sqeuclidean, cosine or cityblock");
 }
 
 double distance(const float* a, const float* b, std::size_t dim, Metric metric) {
@@ -124,12 +128,13 @@ void block_impl(const MatrixView& x, std::size_t x0, std::size_t nx, const Matri
                 const T si = std::sqrt(ni);
                 for (Eigen::Index j = 0; j < cols; ++j) {
                     const T sj = std::sqrt(static_cast<T>(y_sq[y0 + static_cast<std::size_t>(j)]));
-                    orow[j] = (si == 0 || sj == 0) ? T(1)
-                                                   : std::max(T(0), T(1) - orow[j] / (si * sj));
+                    orow[j] =
+                        (si == 0 || sj == 0) ? T(1) : std::max(T(0), T(1) - orow[j] / (si * sj));
                 }
                 break;
             }
-            case Metric::kManhattan: break;
+            case Metric::kManhattan:
+                break;
         }
     }
 }

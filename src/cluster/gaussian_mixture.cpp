@@ -21,7 +21,8 @@ void GmmOptions::validate() const {
     if (n_components < 1 || !(reg_covar >= 0) || max_iter < 1 || !(tol >= 0) || n_init < 1) {
         throw Error(ErrorCode::kInvalidArgument,
                     "GMM: need n_components >= 1, reg_covar >= 0, max_iter >= 1, tol >= 0, "
-                    "n_init >= 1 (n_components = " + std::to_string(n_components) + ")",
+                    "n_init >= 1 (n_components = " +
+                        std::to_string(n_components) + ")",
                     "GmmOptions", "fix the option values");
     }
 }
@@ -50,7 +51,7 @@ double logsumexp(const double* v, std::size_t k) {
 }  // namespace
 
 class GmmFitter {
-public:
+  public:
     // M-step from responsibilities resp (N x K), as sklearn's _estimate_gaussian_parameters.
     static void m_step(GaussianMixture& g, const MatD& x, const MatD& resp, double reg_covar) {
         const Eigen::Index n = x.rows();
@@ -75,8 +76,7 @@ public:
                 g.covariances_[cu].assign(cov.data(), cov.data() + d * d);
             } else {
                 Eigen::RowVectorXd var =
-                    ((x.array().square().colwise() * resp.col(c).array()).colwise().sum() /
-                     nk(c))
+                    ((x.array().square().colwise() * resp.col(c).array()).colwise().sum() / nk(c))
                         .matrix();
                 // avg_X2 - 2 avg_X_means + avg_means2, i.e. E[x^2] - mean^2 (sklearn's form).
                 const Eigen::RowVectorXd m = means.row(c);
@@ -115,8 +115,8 @@ GaussianMixture GaussianMixture::from_parameters(CovarianceType type, std::vecto
     const std::size_t cov_size = type == CovarianceType::kFull ? d * d : d;
     bool ok = k >= 1 && d >= 1 && means.size() == k && covariances.size() == k;
     for (std::size_t c = 0; ok && c < k; ++c) {
-        ok = means[c].size() == d && covariances[c].size() == cov_size && std::isfinite(weights[c]) &&
-             weights[c] >= 0;
+        ok = means[c].size() == d && covariances[c].size() == cov_size &&
+             std::isfinite(weights[c]) && weights[c] >= 0;
     }
     if (!ok) {
         throw Error(ErrorCode::kCorruptData,
@@ -158,10 +158,10 @@ void GaussianMixture::compute_cholesky() {
             precision_chol_[c].resize(dim_);
             for (std::size_t j = 0; j < dim_; ++j) {
                 if (!(covariances_[c][j] > 0)) {
-                    throw Error(ErrorCode::kInvalidArgument,
-                                "GMM: variance of component " + std::to_string(c) +
-                                    " is not positive",
-                                "GaussianMixture::fit", "increase reg_covar");
+                    throw Error(
+                        ErrorCode::kInvalidArgument,
+                        "GMM: variance of component " + std::to_string(c) + " is not positive",
+                        "GaussianMixture::fit", "increase reg_covar");
                 }
                 precision_chol_[c][j] = 1.0 / std::sqrt(covariances_[c][j]);
             }
@@ -229,7 +229,8 @@ GaussianMixture GaussianMixture::fit(const MatrixView& x, const GmmOptions& opti
         ko.seed = options.seed + static_cast<std::uint64_t>(init);
         const KMeansResult km = kmeans(x, ko);
         MatD resp = MatD::Zero(n, k);
-        for (Eigen::Index i = 0; i < n; ++i) resp(i, km.clustering.labels[static_cast<std::size_t>(i)]) = 1;
+        for (Eigen::Index i = 0; i < n; ++i)
+            resp(i, km.clustering.labels[static_cast<std::size_t>(i)]) = 1;
         GaussianMixture g;
         g.type_ = options.covariance;
         GmmFitter::m_step(g, xd, resp, options.reg_covar);

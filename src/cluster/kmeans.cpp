@@ -222,8 +222,8 @@ KMeansResult kmeans(const MatrixView& x, const KMeansOptions& options) {
     check_matrix(x, "kmeans");
     if (static_cast<std::size_t>(options.k) > x.rows) {
         throw Error(ErrorCode::kInvalidArgument,
-                    "k-means: k = " + std::to_string(options.k) + " exceeds the number of points (" +
-                        std::to_string(x.rows) + ")",
+                    "k-means: k = " + std::to_string(options.k) +
+                        " exceeds the number of points (" + std::to_string(x.rows) + ")",
                     "KMeansOptions::k", "use k <= number of points");
     }
     const std::size_t n = x.rows;

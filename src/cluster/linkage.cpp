@@ -17,22 +17,29 @@ namespace faceatlas::cluster {
 
 const char* to_string(LinkageMethod method) {
     switch (method) {
-        case LinkageMethod::kSingle: return "single";
-        case LinkageMethod::kComplete: return "complete";
-        case LinkageMethod::kAverage: return "average";
-        case LinkageMethod::kWeighted: return "weighted";
-        case LinkageMethod::kCentroid: return "centroid";
-        case LinkageMethod::kMedian: return "median";
-        case LinkageMethod::kWard: return "ward";
+        case LinkageMethod::kSingle:
+            return "single";
+        case LinkageMethod::kComplete:
+            return "complete";
+        case LinkageMethod::kAverage:
+            return "average";
+        case LinkageMethod::kWeighted:
+            return "weighted";
+        case LinkageMethod::kCentroid:
+            return "centroid";
+        case LinkageMethod::kMedian:
+            return "median";
+        case LinkageMethod::kWard:
+            return "ward";
     }
     return "?";
 }
 
 LinkageMethod linkage_method_from_string(std::string_view name) {
-    for (LinkageMethod m : {LinkageMethod::kSingle, LinkageMethod::kComplete,
-                            LinkageMethod::kAverage, LinkageMethod::kWeighted,
-                            LinkageMethod::kCentroid, LinkageMethod::kMedian,
-                            LinkageMethod::kWard}) {
+    for (LinkageMethod m :
+         {LinkageMethod::kSingle, LinkageMethod::kComplete, LinkageMethod::kAverage,
+          LinkageMethod::kWeighted, LinkageMethod::kCentroid, LinkageMethod::kMedian,
+          LinkageMethod::kWard}) {
         if (name == to_string(m)) return m;
     }
     throw Error(ErrorCode::kInvalidArgument, "unknown linkage method '" + std::string(name) + "'",
@@ -69,22 +76,22 @@ inline double new_dist(double d_xi, double d_yi, double d_xy, double nx, double 
         return 0.5 * (d_xi + d_yi);
     } else if constexpr (M == LinkageMethod::kCentroid) {
         const double nxy = nx + ny;
-        const double v = ((nx * d_xi * d_xi) + (ny * d_yi * d_yi) - (nx * ny * d_xy * d_xy) / nxy) /
-                         nxy;
+        const double v =
+            ((nx * d_xi * d_xi) + (ny * d_yi * d_yi) - (nx * ny * d_xy * d_xy) / nxy) / nxy;
         return std::sqrt(std::max(0.0, v));
     } else if constexpr (M == LinkageMethod::kMedian) {
         return std::sqrt(std::max(0.0, 0.5 * (d_xi * d_xi + d_yi * d_yi) - 0.25 * d_xy * d_xy));
     } else {  // Ward
         const double t = 1.0 / (nx + ny + ni);
-        const double v = (ni + nx) * t * d_xi * d_xi + (ni + ny) * t * d_yi * d_yi -
-                         ni * t * d_xy * d_xy;
+        const double v =
+            (ni + nx) * t * d_xi * d_xi + (ni + ny) * t * d_yi * d_yi - ni * t * d_xy * d_xy;
         return std::sqrt(std::max(0.0, v));
     }
 }
 
 // Condensed addressing with a per-row offset: index(i, j) = start[i] + j for i < j.
 class Addr {
-public:
+  public:
     explicit Addr(std::size_t n) : start_(n) {
         for (std::size_t i = 0; i < n; ++i) start_[i] = n * i - (i * (i + 1)) / 2 - i - 1;
     }
@@ -92,7 +99,7 @@ public:
         return i < j ? start_[i] + j : start_[j] + i;
     }
 
-private:
+  private:
     std::vector<std::size_t> start_;
 };
 
@@ -105,7 +112,8 @@ void relabel(std::vector<LinkageStep>& z, std::size_t n) {
     int next_label = static_cast<int>(n);
     auto find = [&](int x) {
         int root = x;
-        while (parent[static_cast<std::size_t>(root)] != root) root = parent[static_cast<std::size_t>(root)];
+        while (parent[static_cast<std::size_t>(root)] != root)
+            root = parent[static_cast<std::size_t>(root)];
         while (parent[static_cast<std::size_t>(x)] != root) {
             const int p = parent[static_cast<std::size_t>(x)];
             parent[static_cast<std::size_t>(x)] = root;
@@ -229,7 +237,7 @@ std::vector<LinkageStep> nn_chain(CondensedMatrix& dm) {
 
 // Indexed binary min-heap over keys 0..n-1 (values can change in place).
 class IndexedHeap {
-public:
+  public:
     explicit IndexedHeap(const std::vector<double>& values)
         : value_(values), heap_(values.size()), pos_(values.size()) {
         std::iota(heap_.begin(), heap_.end(), 0);
@@ -254,7 +262,7 @@ public:
         }
     }
 
-private:
+  private:
     bool less(std::size_t a, std::size_t b) const {
         const double va = value_[heap_[a]];
         const double vb = value_[heap_[b]];
@@ -385,15 +393,21 @@ Linkage linkage(CondensedMatrix distances, LinkageMethod method) {
     out.num_observations = distances.size();
     if (distances.size() < 2) return out;
     switch (method) {
-        case LinkageMethod::kSingle: out.steps = mst_single(distances); break;
+        case LinkageMethod::kSingle:
+            out.steps = mst_single(distances);
+            break;
         case LinkageMethod::kComplete:
             out.steps = nn_chain<LinkageMethod::kComplete>(distances);
             break;
-        case LinkageMethod::kAverage: out.steps = nn_chain<LinkageMethod::kAverage>(distances); break;
+        case LinkageMethod::kAverage:
+            out.steps = nn_chain<LinkageMethod::kAverage>(distances);
+            break;
         case LinkageMethod::kWeighted:
             out.steps = nn_chain<LinkageMethod::kWeighted>(distances);
             break;
-        case LinkageMethod::kWard: out.steps = nn_chain<LinkageMethod::kWard>(distances); break;
+        case LinkageMethod::kWard:
+            out.steps = nn_chain<LinkageMethod::kWard>(distances);
+            break;
         case LinkageMethod::kCentroid:
             out.steps = generic_linkage<LinkageMethod::kCentroid>(distances);
             break;

@@ -32,12 +32,11 @@ void check_matrix(const MatrixView& x, std::string_view caller) {
         const float* r = x.row(i);
         for (std::size_t j = 0; j < x.cols; ++j) {
             if (!std::isfinite(r[j])) {
-                throw Error(ErrorCode::kInvalidArgument,
-                            std::string(caller) + ": vector " + std::to_string(i) +
-                                " has a non-finite value (NaN or Inf) at dimension " +
-                                std::to_string(j),
-                            std::string(caller),
-                            "drop or recompute that embedding before clustering");
+                throw Error(
+                    ErrorCode::kInvalidArgument,
+                    std::string(caller) + ": vector " + std::to_string(i) +
+                        " has a non-finite value (NaN or Inf) at dimension " + std::to_string(j),
+                    std::string(caller), "drop or recompute that embedding before clustering");
             }
         }
     }

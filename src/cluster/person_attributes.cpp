@@ -50,7 +50,8 @@ PersonAttributes fuse_person_attributes(const std::vector<FaceAttributes>& faces
         if (f.expression.size() == kExpressions) {
             const auto best = std::max_element(f.expression.begin(), f.expression.end());
             ++out.expression_counts[static_cast<std::size_t>(best - f.expression.begin())];
-            for (std::size_t k = 0; k < kExpressions; ++k) out.expression_mean[k] += f.expression[k];
+            for (std::size_t k = 0; k < kExpressions; ++k)
+                out.expression_mean[k] += f.expression[k];
             ++with_expr;
         }
     }

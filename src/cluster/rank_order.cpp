@@ -26,10 +26,10 @@ void RankOrderOptions::validate() const {
 
 void ApproxRankOrderOptions::validate() const {
     if (!(threshold > 0)) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "approximate rank-order: threshold must be > 0, got " +
-                        std::to_string(threshold),
-                    "ApproxRankOrderOptions", "Otto et al. use values around 1.5-2");
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            "approximate rank-order: threshold must be > 0, got " + std::to_string(threshold),
+            "ApproxRankOrderOptions", "Otto et al. use values around 1.5-2");
     }
 }
 
@@ -56,8 +56,8 @@ Clustering rank_order_cluster(const MatrixView& x, const RankOrderOptions& optio
     // Dense face distances; becomes the cluster-level (closest pair) distance matrix in place.
     Matrix dist = pairwise_distances(x, x, options.metric);
     // phi: mean distance of each face to its norm_neighbors nearest faces.
-    const std::size_t kn = std::min<std::size_t>(static_cast<std::size_t>(options.norm_neighbors),
-                                                 n - 1);
+    const std::size_t kn =
+        std::min<std::size_t>(static_cast<std::size_t>(options.norm_neighbors), n - 1);
     std::vector<double> knn_mean(n, 0.0);
     {
         std::vector<float> row;
@@ -90,7 +90,8 @@ Clustering rank_order_cluster(const MatrixView& x, const RankOrderOptions& optio
         // Sorted (cluster id, rank) of each list for rank lookups.
         std::vector<std::pair<int, int>> lookup(m * len);
         std::vector<int> pos_of(n, -1);
-        for (std::size_t a = 0; a < m; ++a) pos_of[static_cast<std::size_t>(active[a])] = static_cast<int>(a);
+        for (std::size_t a = 0; a < m; ++a)
+            pos_of[static_cast<std::size_t>(active[a])] = static_cast<int>(a);
 #pragma omp parallel
         {
             std::vector<std::pair<float, int>> cand(m);
@@ -149,12 +150,14 @@ Clustering rank_order_cluster(const MatrixView& x, const RankOrderOptions& optio
                     if (dba < 0) continue;
                     const double dr = static_cast<double>(dab + dba) / std::min(oab, oba);
                     if (!(dr < t)) continue;
-                    const double d = dist(static_cast<std::size_t>(ca), static_cast<std::size_t>(cb));
-                    const double phi = (phi_sum[static_cast<std::size_t>(ca)] +
-                                        phi_sum[static_cast<std::size_t>(cb)]) /
-                                       (csize[static_cast<std::size_t>(ca)] +
-                                        csize[static_cast<std::size_t>(cb)]);
-                    const double dn = phi > 0 ? d / phi : (d > 0 ? std::numeric_limits<double>::infinity() : 0.0);
+                    const double d =
+                        dist(static_cast<std::size_t>(ca), static_cast<std::size_t>(cb));
+                    const double phi =
+                        (phi_sum[static_cast<std::size_t>(ca)] +
+                         phi_sum[static_cast<std::size_t>(cb)]) /
+                        (csize[static_cast<std::size_t>(ca)] + csize[static_cast<std::size_t>(cb)]);
+                    const double dn =
+                        phi > 0 ? d / phi : (d > 0 ? std::numeric_limits<double>::infinity() : 0.0);
                     if (dn < options.normalized_threshold) local.emplace_back(ca, cb);
                 }
             }

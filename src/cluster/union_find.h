@@ -7,7 +7,7 @@
 namespace faceatlas::cluster::detail {
 
 class UnionFind {
-public:
+  public:
     explicit UnionFind(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
     int find(int x) {
         while (parent_[static_cast<std::size_t>(x)] != x) {
@@ -27,7 +27,7 @@ public:
         return true;
     }
 
-private:
+  private:
     std::vector<int> parent_;
 };
 

@@ -60,10 +60,10 @@ void check_unique(const AttributeTruthTable& t, std::string_view context) {
 
 std::optional<std::string> map_expression_label(std::string_view label) {
     static const std::map<std::string, std::string> kMap = {
-        {"happiness", "happy"},     {"sadness", "sad"},         {"surprise", "surprised"},
-        {"anger", "angry"},         {"disgust", "disgusted"},   {"fear", "fearful"},
-        {"neutral", "neutral"},     {"happy", "happy"},         {"sad", "sad"},
-        {"surprised", "surprised"}, {"angry", "angry"},         {"disgusted", "disgusted"},
+        {"happiness", "happy"},     {"sadness", "sad"},       {"surprise", "surprised"},
+        {"anger", "angry"},         {"disgust", "disgusted"}, {"fear", "fearful"},
+        {"neutral", "neutral"},     {"happy", "happy"},       {"sad", "sad"},
+        {"surprised", "surprised"}, {"angry", "angry"},       {"disgusted", "disgusted"},
         {"fearful", "fearful"},     {"contempt", "contempt"},
     };
     auto it = kMap.find(lower(trim(label)));
@@ -203,7 +203,8 @@ AttributeTruthTable parse_celeba_attributes(std::string_view text, std::string_v
                         std::to_string(t.attribute_names.size()) + " attributes",
                     "one value per attribute named on line 2");
         if (t.has_gender)
-            it.male = it.attributes[static_cast<std::size_t>(male_it - t.attribute_names.begin())] == 1;
+            it.male =
+                it.attributes[static_cast<std::size_t>(male_it - t.attribute_names.begin())] == 1;
         t.items.push_back(std::move(it));
     }
     if (static_cast<double>(t.items.size()) != *count)
@@ -233,7 +234,8 @@ AttributeTruthTable read_attribute_truth(const std::filesystem::path& path) {
 double expected_age_top_l(const std::vector<float>& p, int top_l, double first_bin_age) {
     const int bins = static_cast<int>(p.size());
     if (bins == 0 || top_l < 1)
-        throw Error(ErrorCode::kInvalidArgument, "need age bins and top_l >= 1", "expected_age_top_l");
+        throw Error(ErrorCode::kInvalidArgument, "need age bins and top_l >= 1",
+                    "expected_age_top_l");
     const int l = std::min(top_l, bins);
     std::vector<int> idx(p.size());
     std::iota(idx.begin(), idx.end(), 0);
@@ -251,7 +253,8 @@ namespace {
 
 bool path_matches(const std::string& photo, const std::string& file) {
     if (photo == file) return true;
-    return photo.size() > file.size() && photo.compare(photo.size() - file.size(), file.size(), file) == 0 &&
+    return photo.size() > file.size() &&
+           photo.compare(photo.size() - file.size(), file.size(), file) == 0 &&
            photo[photo.size() - file.size() - 1] == '/';
 }
 
@@ -292,8 +295,8 @@ BinaryScores binary_scores(const std::vector<int>& truth, const std::vector<int>
 
 // Scores age and gender of every model over the (truth, face) pairs selected.
 void score_age_gender(const std::vector<const AttributeTruth*>& truth,
-                      const std::vector<const FaceAttributes*>& faces, const AttributeEvalOptions& o,
-                      std::map<std::string, AgeScores>& age_out,
+                      const std::vector<const FaceAttributes*>& faces,
+                      const AttributeEvalOptions& o, std::map<std::string, AgeScores>& age_out,
                       std::map<std::string, std::map<int, AgeScores>>* top_l_out,
                       std::map<std::string, GenderScores>& gender_out) {
     struct AgeAcc {
@@ -392,7 +395,8 @@ AttributeReport evaluate_attributes(const AttributeTruthTable& truth,
         throw Error(ErrorCode::kNotFound,
                     "none of the " + std::to_string(r.truth_files) +
                         " files of the truth file is in the catalog",
-                    truth.source, "scan the images the truth file lists, or pass the right --catalog");
+                    truth.source,
+                    "scan the images the truth file lists, or pass the right --catalog");
 
     score_age_gender(judged_truth, judged_face, options, r.age, &r.age_top_l, r.gender);
 
@@ -421,8 +425,8 @@ AttributeReport evaluate_attributes(const AttributeTruthTable& truth,
             unpredictable += label == kContempt;
             for (const auto& [model, probs] : judged_face[i]->expression) {
                 acc[model].first.push_back(label);
-                acc[model].second.push_back(static_cast<int>(
-                    std::max_element(probs.begin(), probs.end()) - probs.begin()));
+                acc[model].second.push_back(
+                    static_cast<int>(std::max_element(probs.begin(), probs.end()) - probs.begin()));
             }
         }
         for (const auto& [model, a] : acc) {
@@ -455,8 +459,11 @@ AttributeReport evaluate_attributes(const AttributeTruthTable& truth,
                 if (auto it = attrs.find(s.name); it != attrs.end()) {
                     per_model[model].first.push_back(t);
                     const auto th = options.attribute_thresholds.find(s.name);
-                    per_model[model].second.push_back(
-                        (th != options.attribute_thresholds.end() ? it->second >= th->second : it->second > 0.5) ? 1 : 0);
+                    per_model[model].second.push_back((th != options.attribute_thresholds.end()
+                                                           ? it->second >= th->second
+                                                           : it->second > 0.5)
+                                                          ? 1
+                                                          : 0);
                 }
             if (s.name == "Male")
                 for (const auto& [model, p] : judged_face[i]->male_prob)
@@ -468,14 +475,15 @@ AttributeReport evaluate_attributes(const AttributeTruthTable& truth,
         }
         s.n = t_all.size();
         s.positives = static_cast<std::size_t>(std::count(t_all.begin(), t_all.end(), 1));
-        s.majority_baseline =
-            s.n ? static_cast<double>(std::max(s.positives, s.n - s.positives)) / static_cast<double>(s.n)
-                : 0;
+        s.majority_baseline = s.n ? static_cast<double>(std::max(s.positives, s.n - s.positives)) /
+                                        static_cast<double>(s.n)
+                                  : 0;
         std::set<std::string> trained;
         for (std::size_t i = 0; i < judged_face.size(); ++i)
             for (const auto& [model, attrs] : judged_face[i]->attributes)
                 if (attrs.count(s.name)) trained.insert(model);
-        for (const auto& [model, tp] : per_model) s.models[model] = binary_scores(tp.first, tp.second);
+        for (const auto& [model, tp] : per_model)
+            s.models[model] = binary_scores(tp.first, tp.second);
         if (!s.models.empty()) {
             s.main_model = trained.empty() ? s.models.begin()->first : *trained.begin();
             accs.push_back(s.models.at(s.main_model).accuracy);

@@ -10,10 +10,10 @@ namespace {
 
 void check_lengths(const std::vector<float>& a, const std::vector<float>& b) {
     if (a.empty() || a.size() != b.size()) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "embeddings of length " + std::to_string(a.size()) + " and " +
-                        std::to_string(b.size()),
-                    "verification distance", "compare two embeddings of the same model");
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            "embeddings of length " + std::to_string(a.size()) + " and " + std::to_string(b.size()),
+            "verification distance", "compare two embeddings of the same model");
     }
 }
 

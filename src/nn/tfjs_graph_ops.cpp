@@ -485,7 +485,6 @@ ValuePtr op_batch_norm(Importer& im, const GraphNode& n) {
     return affine(im, n, in, s, t);
 }
 
-
 }  // namespace
 
 const std::map<std::string, OpBuilder>& registry() {

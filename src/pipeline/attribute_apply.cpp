@@ -13,7 +13,8 @@
 namespace faceatlas::pipeline {
 
 const std::vector<float>& embedding_of(const catalog::FaceRecord& f, const std::string& backbone) {
-    return catalog::embedding_kind(backbone).of(f);  // model backbones are named like the embeddings
+    return catalog::embedding_kind(backbone).of(
+        f);  // model backbones are named like the embeddings
 }
 
 struct AttributeRunner::Impl {
@@ -23,8 +24,8 @@ struct AttributeRunner::Impl {
     const attr::ConvSuffix* suffix = nullptr;
 };
 
-AttributeRunner::AttributeRunner(const attr::AttributeModel& model,
-                                 const nn::ModelManifest* models, const vision::ModelSet* parsed)
+AttributeRunner::AttributeRunner(const attr::AttributeModel& model, const nn::ModelManifest* models,
+                                 const vision::ModelSet* parsed)
     : model_(model), impl_(std::make_unique<Impl>()) {
     if (model.backbone != attr::kBackboneFaceresBlocks) return;
     if (!models)

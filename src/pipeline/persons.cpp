@@ -7,11 +7,11 @@
 #include <unordered_map>
 
 #include "faceatlas/catalog/embedding_kind.h"
-#include "faceatlas/pipeline/media.h"
 #include "faceatlas/cluster/condensed_matrix.h"
 #include "faceatlas/cluster/dendrogram_cut.h"
 #include "faceatlas/cluster/linkage.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/media.h"
 
 namespace faceatlas::pipeline {
 namespace {
@@ -60,10 +60,12 @@ struct ItemSource {
 const char* to_string(EmbeddingChoice e) { return kind_of(e).name.data(); }
 
 EmbeddingChoice embedding_from_string(const std::string& name) {
-    return catalog::embedding_kind(name).name == "dlib" ? EmbeddingChoice::kDlib : EmbeddingChoice::kFaceres;
+    return catalog::embedding_kind(name).name == "dlib" ? EmbeddingChoice::kDlib
+                                                        : EmbeddingChoice::kFaceres;
 }
 
-PersonClusteringReport cluster_persons(catalog::Catalog& catalog, const PersonClusteringOptions& options) {
+PersonClusteringReport cluster_persons(catalog::Catalog& catalog,
+                                       const PersonClusteringOptions& options) {
     cluster::AlbumOptions album = options.album;
     album.metric = kind_of(options.embedding).metric;
     album.validate();
@@ -108,8 +110,9 @@ PersonClusteringReport cluster_persons(catalog::Catalog& catalog, const PersonCl
         old_person[f.id] = f.person_id;
         const bool video = photo.kind == catalog::MediaKind::kVideo || f.frame_index.has_value();
         const std::string group_key =
-            video ? "v:" + std::to_string(photo.id) + ":" + std::to_string(f.frame_index.value_or(-1))
-                  : (photo.group ? "g:" + *photo.group : "p:" + std::to_string(photo.id));
+            video
+                ? "v:" + std::to_string(photo.id) + ":" + std::to_string(f.frame_index.value_or(-1))
+                : (photo.group ? "g:" + *photo.group : "p:" + std::to_string(photo.id));
         std::optional<double> birth;
         const auto year = photo_year(photo, options.trust_file_dates);
         if (year) birth = *year - f.age_faceres;
@@ -145,8 +148,10 @@ PersonClusteringReport cluster_persons(catalog::Catalog& catalog, const PersonCl
         auto& item = items[index];
         sources[index].face_ids.push_back(f.id);
         max_face_id = std::max(max_face_id, f.id);
-        if (sources[index].face_ids.size() == 1) item.is_new = f.id > seen_up_to;
-        else item.is_new = item.is_new || f.id > seen_up_to;
+        if (sources[index].face_ids.size() == 1)
+            item.is_new = f.id > seen_up_to;
+        else
+            item.is_new = item.is_new || f.id > seen_up_to;
         const auto g = group_id(group_key);
         if (std::find(item.groups.begin(), item.groups.end(), g) == item.groups.end())
             item.groups.push_back(g);
@@ -219,18 +224,23 @@ PersonClusteringReport cluster_persons(catalog::Catalog& catalog, const PersonCl
     report.kept_persons = kept.size();
     report.dropped_persons = drop.size();
     for (const auto& person : result.persons) report.persons += person.items.empty() ? 0 : 1;
-    if (!options.dry_run) catalog.apply_person_assignment(num_new, assignment, drop, {max_face_id, options.params_json});
+    if (!options.dry_run)
+        catalog.apply_person_assignment(num_new, assignment, drop,
+                                        {max_face_id, options.params_json});
     return report;
 }
 
-void merge_persons(catalog::Catalog& catalog, std::int64_t into, const std::vector<std::int64_t>& others) {
+void merge_persons(catalog::Catalog& catalog, std::int64_t into,
+                   const std::vector<std::int64_t>& others) {
     const auto persons = catalog.persons();
     auto known = [&](std::int64_t id) {
-        return std::any_of(persons.begin(), persons.end(), [&](const catalog::PersonRecord& p) { return p.id == id; });
+        return std::any_of(persons.begin(), persons.end(),
+                           [&](const catalog::PersonRecord& p) { return p.id == id; });
     };
     for (auto id : others) {
         if (id == into)
-            throw Error(ErrorCode::kInvalidArgument, "cannot merge person " + std::to_string(id) + " into itself",
+            throw Error(ErrorCode::kInvalidArgument,
+                        "cannot merge person " + std::to_string(id) + " into itself",
                         "person merge", "list the target once, then the persons to merge into it");
     }
     for (auto id : std::vector<std::int64_t>{into}) {
@@ -251,7 +261,8 @@ void merge_persons(catalog::Catalog& catalog, std::int64_t into, const std::vect
 std::vector<std::int64_t> split_person(catalog::Catalog& catalog, std::int64_t person,
                                        const SplitOptions& options) {
     const auto persons = catalog.persons();
-    if (std::none_of(persons.begin(), persons.end(), [&](const catalog::PersonRecord& p) { return p.id == person; }))
+    if (std::none_of(persons.begin(), persons.end(),
+                     [&](const catalog::PersonRecord& p) { return p.id == person; }))
         throw Error(ErrorCode::kNotFound, "no person " + std::to_string(person), "person split",
                     "list persons with `faceatlas persons`");
     std::vector<catalog::FaceRecord> faces;
@@ -267,7 +278,8 @@ std::vector<std::int64_t> split_person(catalog::Catalog& catalog, std::int64_t p
             throw Error(ErrorCode::kInvalidArgument,
                         "face " + std::to_string(*chosen.begin()) + " is not a face of person " +
                             std::to_string(person),
-                        "person split --faces", "list the person's faces with `faceatlas faces --json`");
+                        "person split --faces",
+                        "list the person's faces with `faceatlas faces --json`");
         if (moved.size() == faces.size())
             throw Error(ErrorCode::kInvalidArgument, "--faces lists every face of the person",
                         "person split", "name the faces that should leave, not all of them");
@@ -277,7 +289,8 @@ std::vector<std::int64_t> split_person(catalog::Catalog& catalog, std::int64_t p
         const auto metric = kind_of(options.embedding).metric;
         const double t = options.threshold > 0
                              ? options.threshold
-                             : 0.75 * cluster::default_album_threshold(cluster::AlbumAlgorithm::kAverage, metric);
+                             : 0.75 * cluster::default_album_threshold(
+                                          cluster::AlbumAlgorithm::kAverage, metric);
         const std::size_t dim = dim_of(options.embedding);
         std::vector<float> m;
         std::vector<std::int64_t> ids;
@@ -290,8 +303,10 @@ std::vector<std::int64_t> split_person(catalog::Catalog& catalog, std::int64_t p
         }
         if (ids.size() < 2) return {};
         const cluster::MatrixView x{m.data(), ids.size(), dim};
-        const auto flat = cluster::cut_by_distance(
-            cluster::linkage(cluster::condensed_distances(x, metric), cluster::LinkageMethod::kAverage), t);
+        const auto flat =
+            cluster::cut_by_distance(cluster::linkage(cluster::condensed_distances(x, metric),
+                                                      cluster::LinkageMethod::kAverage),
+                                     t);
         auto groups = flat.members();
         std::stable_sort(groups.begin(), groups.end(),
                          [](const auto& a, const auto& b) { return a.size() > b.size(); });

@@ -111,8 +111,7 @@ std::vector<catalog::TrackRecord> build_tracks(std::vector<catalog::FaceRecord>&
             for (std::size_t f : ids) {
                 const float dist = l2(prev.embedding_dlib, faces[f].embedding_dlib);
                 const float ov = iou(prev.box, faces[f].box);
-                if (dist < o.max_distance ||
-                    (ov > o.min_iou && dist < 1.5f * o.max_distance))
+                if (dist < o.max_distance || (ov > o.min_iou && dist < 1.5f * o.max_distance))
                     cand.emplace_back(dist - ov, a, f);
             }
         }

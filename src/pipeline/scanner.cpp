@@ -12,12 +12,12 @@
 #include <set>
 #include <thread>
 
+#include "faceatlas/core/csv.h"
+#include "faceatlas/core/error.h"
 #include "faceatlas/pipeline/attribute_apply.h"
 #include "faceatlas/pipeline/decode.h"
 #include "faceatlas/pipeline/media.h"
 #include "faceatlas/pipeline/records.h"
-#include "faceatlas/core/csv.h"
-#include "faceatlas/core/error.h"
 #include "faceatlas/vision/model_set.h"
 
 namespace fs = std::filesystem;
@@ -49,7 +49,8 @@ std::vector<CropEntry> read_crops_manifest(const fs::path& csv) {
         e.file = fs::path(r[fc]);
         if (e.file.is_relative()) {
             // Beside the CSV; the labelled data sets keep their crops in images/ next to it.
-            const auto beside = csv.parent_path() / e.file, in_images = csv.parent_path() / "images" / e.file;
+            const auto beside = csv.parent_path() / e.file,
+                       in_images = csv.parent_path() / "images" / e.file;
             e.file = !fs::exists(beside) && fs::exists(in_images) ? in_images : beside;
         }
         if (pc) e.photo = r[*pc];
@@ -202,8 +203,8 @@ void run_pool(const std::vector<Job>& jobs, const nn::ModelManifest& models,
     threads = std::min<int>(threads, static_cast<int>(jobs.size()));
     // The weights are parsed once; the set is const and shared by every worker.
     if (!set)
-        set = std::make_shared<const vision::ModelSet>(models,
-                                                       vision::ModelSet::analyzer_networks());
+        set =
+            std::make_shared<const vision::ModelSet>(models, vision::ModelSet::analyzer_networks());
     // One OpenCV thread per worker: parallel workers already fill the cores.
     const int cv_threads = cv::getNumThreads();
     if (threads > 1) cv::setNumThreads(1);
@@ -344,7 +345,8 @@ ScanSummary execute(catalog::Catalog& catalog, const nn::ModelManifest& models,
         }
         if (existing && !o.rescan && existing->content_hash == job.hash &&
             existing->status != catalog::MediaStatus::kSkipped && existing->group == job.group) {
-            if (existing->mtime != job.file.mtime || existing->status == catalog::MediaStatus::kDeleted)
+            if (existing->mtime != job.file.mtime ||
+                existing->status == catalog::MediaStatus::kDeleted)
                 catalog.update_photo_location(existing->id, path, job.file.mtime);
             ++s.unchanged;
             emit({ScanEvent::Kind::kUnchanged, job.file.path});
@@ -433,8 +435,8 @@ ScanSummary Scanner::scan(const std::vector<fs::path>& roots, const ScanCallback
         std::error_code ec;
         root_strings.push_back(fs::absolute(r, ec).lexically_normal().string());
     }
-    return execute(catalog_, models_, model_set_, options_, std::move(candidates), std::move(walked.skipped),
-                   root_strings, on_event);
+    return execute(catalog_, models_, model_set_, options_, std::move(candidates),
+                   std::move(walked.skipped), root_strings, on_event);
 }
 
 ScanSummary Scanner::scan_crops(const std::vector<CropEntry>& crops, const ScanCallback& on_event) {
@@ -460,7 +462,8 @@ ScanSummary Scanner::scan_crops(const std::vector<CropEntry>& crops, const ScanC
             candidates.push_back(std::move(j));
         }
     }
-    return execute(catalog_, models_, model_set_, o, std::move(candidates), std::move(skipped), {}, on_event);
+    return execute(catalog_, models_, model_set_, o, std::move(candidates), std::move(skipped), {},
+                   on_event);
 }
 
 }  // namespace faceatlas::pipeline

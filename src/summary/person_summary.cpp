@@ -5,15 +5,15 @@
 #include <numeric>
 #include <set>
 
-#include "faceatlas/pipeline/media.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/media.h"
 #include "faceatlas/vision/analyzer.h"
 
 namespace faceatlas::summary {
 namespace {
 
 constexpr int kAgeBins = 100;
-constexpr int kMinAge = 1;  // faceres bins are ages 1..100
+constexpr int kMinAge = 1;          // faceres bins are ages 1..100
 constexpr double kProbClip = 1e-6;  // as vision::fuse_age_gender
 
 void bad(const std::string& what) {
@@ -26,8 +26,8 @@ GenderEstimate fuse_gender(const std::vector<const catalog::FaceRecord*>& faces,
     double z = 0;
     int male_votes = 0;
     for (const auto* f : faces) {
-        const double p = std::clamp(static_cast<double>(fused_face(*f, o).male_prob), kProbClip,
-                                    1 - kProbClip);
+        const double p =
+            std::clamp(static_cast<double>(fused_face(*f, o).male_prob), kProbClip, 1 - kProbClip);
         z += std::log(p) - std::log1p(-p);
         if (p >= 0.5) ++male_votes;
     }

@@ -8,9 +8,10 @@ namespace faceatlas::train {
 
 AdaDelta::AdaDelta(std::vector<torch::optim::OptimizerParamGroup> groups, AdaDeltaOptions defaults)
     : torch::optim::Optimizer(std::move(groups), std::make_unique<AdaDeltaOptions>(defaults)) {
-    if (!(defaults.lr() >= 0) || !(defaults.rho() >= 0 && defaults.rho() <= 1) || !(defaults.eps() >= 0) ||
-        !(defaults.weight_decay() >= 0))
-        throw Error(ErrorCode::kInvalidArgument, "AdaDelta needs lr >= 0, 0 <= rho <= 1, eps >= 0, weight_decay >= 0",
+    if (!(defaults.lr() >= 0) || !(defaults.rho() >= 0 && defaults.rho() <= 1) ||
+        !(defaults.eps() >= 0) || !(defaults.weight_decay() >= 0))
+        throw Error(ErrorCode::kInvalidArgument,
+                    "AdaDelta needs lr >= 0, 0 <= rho <= 1, eps >= 0, weight_decay >= 0",
                     "AdaDeltaOptions");
 }
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <functional>
-#include <cmath>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -73,14 +73,18 @@ void TrainOptions::validate() const {
     if (augment_copies > 0 && backbone != attr::kBackboneFaceresBlocks)
         bad("augmentation needs --backbone faceres-blocks (features of the augmented chips)");
     if (finetune_blocks < 1 || finetune_blocks > 4) bad("finetune blocks must be in 1..4");
-    if (!(finetune_lr_scale >= 0 && finetune_lr_scale <= 10)) bad("finetune learning-rate scale must be in [0, 10]");
+    if (!(finetune_lr_scale >= 0 && finetune_lr_scale <= 10))
+        bad("finetune learning-rate scale must be in [0, 10]");
     if (mode == TrainMode::kFinetune) {
         if (backbone != attr::kBackboneFaceresBlocks)
-            bad("finetune mode needs --backbone faceres-blocks (it trains the last faceres blocks)");
-        if (augment_copies > 0) bad("finetune mode does not take augmented copies yet (--augment-copies 0)");
+            bad("finetune mode needs --backbone faceres-blocks (it trains the last faceres "
+                "blocks)");
+        if (augment_copies > 0)
+            bad("finetune mode does not take augmented copies yet (--augment-copies 0)");
         for (const auto& b : vision::AttributeFeatureSpec::parse(features).blocks)
             if (b.layer != "pw13")
-                bad("finetune mode reads pw13 blocks only, not " + b.to_string() + " (e.g. pw13@0.25,pw13@0.6,pw13@1)");
+                bad("finetune mode reads pw13 blocks only, not " + b.to_string() +
+                    " (e.g. pw13@0.25,pw13@0.6,pw13@1)");
     }
     augment.validate();
     std::set<std::string> seen;
@@ -138,7 +142,8 @@ namespace {
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::vector<torch::Tensor>& params,
                                                         const TrainOptions& o, double scale = 1.0) {
     if (o.optimizer == OptimizerKind::kAdaDelta)
-        return std::make_unique<AdaDelta>(params, AdaDeltaOptions((o.learning_rate > 0 ? o.learning_rate : 1.0) * scale));
+        return std::make_unique<AdaDelta>(
+            params, AdaDeltaOptions((o.learning_rate > 0 ? o.learning_rate : 1.0) * scale));
     return std::make_unique<torch::optim::Adam>(
         params, torch::optim::AdamOptions((o.learning_rate > 0 ? o.learning_rate : 1e-3) * scale));
 }
@@ -174,14 +179,16 @@ torch::Tensor positives(const torch::Tensor& Ytr, const std::vector<std::string>
         const double p = pos[static_cast<long>(k)].item<double>();
         if (p == 0 || p == ntr)
             throw Error(ErrorCode::kUnsupported,
-                        "attribute " + names[k] + " has only " + (p == 0 ? "negative" : "positive") +
-                            " examples in the training split",
-                        "training data", "add examples of both classes or leave the attribute out with --attrs");
+                        "attribute " + names[k] + " has only " +
+                            (p == 0 ? "negative" : "positive") + " examples in the training split",
+                        "training data",
+                        "add examples of both classes or leave the attribute out with --attrs");
     }
     return pos;
 }
 
-void count_identities(const std::vector<std::int64_t>& group, const Split& sp, TrainResult& result) {
+void count_identities(const std::vector<std::int64_t>& group, const Split& sp,
+                      TrainResult& result) {
     std::set<std::int64_t> gt, gv;
     for (auto i : sp.tr) gt.insert(group[static_cast<std::size_t>(i)]);
     for (auto i : sp.va) gv.insert(group[static_cast<std::size_t>(i)]);
@@ -193,15 +200,17 @@ void count_identities(const std::vector<std::int64_t>& group, const Split& sp, T
 }
 
 // Per-sample loss of the options (cosine proximity or positive-weighted BCE).
-torch::Tensor loss_of(const TrainOptions& options, const torch::Tensor& logits, const torch::Tensor& y,
-                      const torch::Tensor& pos_weight) {
+torch::Tensor loss_of(const TrainOptions& options, const torch::Tensor& logits,
+                      const torch::Tensor& y, const torch::Tensor& pos_weight) {
     if (options.loss == LossKind::kCosine) return cosine_loss(logits, y);
     return torch::nn::functional::binary_cross_entropy_with_logits(
-        logits, y, torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(pos_weight));
+        logits, y,
+        torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(pos_weight));
 }
 
 // Mean accuracy and balanced accuracy at 0.5 of [n, na] probabilities against 0/1 truth.
-void half_scores(const std::vector<float>& probs, const std::vector<float>& truth, int na, EpochReport& r) {
+void half_scores(const std::vector<float>& probs, const std::vector<float>& truth, int na,
+                 EpochReport& r) {
     const std::size_t n = truth.size() / static_cast<std::size_t>(na);
     for (int k = 0; k < na; ++k) {
         std::vector<float> s(n);
@@ -226,8 +235,9 @@ struct EpochLoop {
     std::function<void()> snapshot, restore;
 };
 
-void run_epochs(const TrainOptions& options, std::size_t ntr, const torch::Tensor& Yva, const torch::Tensor& pos_weight,
-                const EpochLoop& loop, const EpochFn& on_epoch, TrainResult& result) {
+void run_epochs(const TrainOptions& options, std::size_t ntr, const torch::Tensor& Yva,
+                const torch::Tensor& pos_weight, const EpochLoop& loop, const EpochFn& on_epoch,
+                TrainResult& result) {
     double best_loss = std::numeric_limits<double>::infinity();
     int since_best = 0;
     std::mt19937_64 rng(options.seed);
@@ -240,10 +250,12 @@ void run_epochs(const TrainOptions& options, std::size_t ntr, const torch::Tenso
         std::shuffle(order.begin(), order.end(), rng);
         double sum = 0;
         std::size_t batches = 0;
-        for (std::size_t b = 0; b < order.size(); b += static_cast<std::size_t>(options.batch_size)) {
+        for (std::size_t b = 0; b < order.size();
+             b += static_cast<std::size_t>(options.batch_size)) {
             const auto e = std::min(order.size(), b + static_cast<std::size_t>(options.batch_size));
             if (e - b < 2) continue;  // BatchNorm needs two samples
-            sum += loop.train_step(std::vector<long>(order.begin() + static_cast<long>(b), order.begin() + static_cast<long>(e)),
+            sum += loop.train_step(std::vector<long>(order.begin() + static_cast<long>(b),
+                                                     order.begin() + static_cast<long>(e)),
                                    rng);
             ++batches;
         }
@@ -291,12 +303,13 @@ void load_state(const std::vector<torch::nn::Module*>& mods, const std::vector<t
 }
 
 // Standardisation into fc1, BatchNorm (after the ReLU) into fc2: the LibTorch-free layers.
-std::vector<attr::DenseLayer> fold_head(Head& head, const torch::Tensor& mu, const torch::Tensor& sd, int dim,
-                                        int hidden, int na) {
+std::vector<attr::DenseLayer> fold_head(Head& head, const torch::Tensor& mu,
+                                        const torch::Tensor& sd, int dim, int hidden, int na) {
     torch::NoGradGuard ng;
     const auto w1 = head->fc1->weight / sd.unsqueeze(0);
     const auto b1 = head->fc1->bias - torch::matmul(head->fc1->weight, mu / sd);
-    const auto scale = head->bn->weight / torch::sqrt(head->bn->running_var + head->bn->options.eps());
+    const auto scale =
+        head->bn->weight / torch::sqrt(head->bn->running_var + head->bn->options.eps());
     const auto shift = head->bn->bias - head->bn->running_mean * scale;
     const auto w2 = head->fc2->weight * scale.unsqueeze(0);
     const auto b2 = head->fc2->bias + torch::matmul(head->fc2->weight, shift);
@@ -305,9 +318,9 @@ std::vector<attr::DenseLayer> fold_head(Head& head, const torch::Tensor& mu, con
 }
 
 // Thresholds and validation scores from the folded model's probabilities [nva, na].
-void score_validation(attr::AttributeModel& m, const std::vector<float>& probs, const std::vector<float>& vy,
-                      const torch::Tensor& pos, std::size_t ntr, const std::vector<std::string>& names,
-                      TrainResult& result) {
+void score_validation(attr::AttributeModel& m, const std::vector<float>& probs,
+                      const std::vector<float>& vy, const torch::Tensor& pos, std::size_t ntr,
+                      const std::vector<std::string>& names, TrainResult& result) {
     const auto na = names.size();
     const std::size_t nva = vy.size() / na;
     m.attributes.clear();
@@ -320,7 +333,8 @@ void score_validation(attr::AttributeModel& m, const std::vector<float>& probs, 
         }
         AttributeScore sc;
         sc.name = names[k];
-        sc.positive_rate = static_cast<double>(std::accumulate(t.begin(), t.end(), 0)) / static_cast<double>(t.size());
+        sc.positive_rate = static_cast<double>(std::accumulate(t.begin(), t.end(), 0)) /
+                           static_cast<double>(t.size());
         sc.majority_accuracy = std::max(sc.positive_rate, 1 - sc.positive_rate);
         const auto half = attr::binary_scores(s, t, 0.5f);
         sc.accuracy_at_half = half.accuracy;
@@ -329,13 +343,15 @@ void score_validation(attr::AttributeModel& m, const std::vector<float>& probs, 
         const auto tuned = attr::binary_scores(s, t, sc.threshold);
         sc.accuracy = tuned.accuracy;
         sc.balanced_accuracy = tuned.balanced_accuracy;
-        m.attributes.push_back({names[k], sc.threshold, sc.accuracy, sc.balanced_accuracy,
-                                pos[static_cast<long>(k)].item<double>() / static_cast<double>(ntr)});
+        m.attributes.push_back(
+            {names[k], sc.threshold, sc.accuracy, sc.balanced_accuracy,
+             pos[static_cast<long>(k)].item<double>() / static_cast<double>(ntr)});
         result.scores.push_back(sc);
     }
 }
 
-nlohmann::json training_json(const TrainOptions& options, const TrainResult& result, const char* mode, int copies) {
+nlohmann::json training_json(const TrainOptions& options, const TrainResult& result,
+                             const char* mode, int copies) {
     return {{"mode", mode},
             {"augment_copies", copies},
             {"loss", options.loss == LossKind::kCosine ? "cosine" : "bce"},
@@ -354,8 +370,8 @@ nlohmann::json training_json(const TrainOptions& options, const TrainResult& res
 
 }  // namespace
 
-TrainResult train_head(const LabelledFeatures& data, const std::string& backbone, const TrainOptions& options,
-                       const EpochFn& on_epoch) {
+TrainResult train_head(const LabelledFeatures& data, const std::string& backbone,
+                       const TrainOptions& options, const EpochFn& on_epoch) {
     options.validate();
     const auto t0 = Clock::now();
     const int dim = data.dim;
@@ -368,13 +384,16 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
         throw Error(ErrorCode::kInvalidArgument, "train_head trains heads only", "--mode finetune",
                     "finetuning runs through train_finetune (faceres-blocks activations)");
     const auto sp = make_split(data.group, options);
-    if (data.copies < 0 ||
-        data.x_aug.size() != static_cast<std::size_t>(data.copies) * n * static_cast<std::size_t>(dim))
-        throw Error(ErrorCode::kInvalidArgument, "augmented copies do not match the features", "training data");
+    if (data.copies < 0 || data.x_aug.size() != static_cast<std::size_t>(data.copies) * n *
+                                                    static_cast<std::size_t>(dim))
+        throw Error(ErrorCode::kInvalidArgument, "augmented copies do not match the features",
+                    "training data");
     torch::manual_seed(options.seed);
     torch::set_num_threads(options.threads);
-    const auto X = torch::from_blob(const_cast<float*>(data.x.data()), {static_cast<long>(n), dim}, torch::kFloat32);
-    auto Y = torch::from_blob(const_cast<std::uint8_t*>(data.y.data()), {static_cast<long>(n), na}, torch::kUInt8)
+    const auto X = torch::from_blob(const_cast<float*>(data.x.data()), {static_cast<long>(n), dim},
+                                    torch::kFloat32);
+    auto Y = torch::from_blob(const_cast<std::uint8_t*>(data.y.data()), {static_cast<long>(n), na},
+                              torch::kUInt8)
                  .to(torch::kFloat32);
     const auto tr = torch::tensor(sp.tr, torch::kLong), va = torch::tensor(sp.va, torch::kLong);
     // Standardise with training statistics (folded into the first layer at save).
@@ -387,7 +406,8 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
     torch::Tensor Xaug_tr;
     if (data.copies > 0) {
         const auto A = torch::from_blob(const_cast<float*>(data.x_aug.data()),
-                                        {static_cast<long>(data.copies), static_cast<long>(n), dim}, torch::kFloat32);
+                                        {static_cast<long>(data.copies), static_cast<long>(n), dim},
+                                        torch::kFloat32);
         Xaug_tr = ((A.index_select(1, tr) - mu) / sd).reshape({-1, dim});
     }
     const auto ntr = static_cast<long>(sp.tr.size());
@@ -409,7 +429,8 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
             // Each sample: itself (copy 0) or one of its augmented copies, uniformly.
             std::vector<long> pick(rows.size()), arows;
             for (std::size_t j = 0; j < rows.size(); ++j) {
-                const auto c = static_cast<long>(rng() % static_cast<std::uint64_t>(data.copies + 1));
+                const auto c =
+                    static_cast<long>(rng() % static_cast<std::uint64_t>(data.copies + 1));
                 pick[j] = c;
                 arows.push_back(c > 0 ? (c - 1) * ntr + rows[j] : 0);
             }
@@ -437,14 +458,16 @@ TrainResult train_head(const LabelledFeatures& data, const std::string& backbone
     m.backbone = backbone;
     m.feature_dim = dim;
     m.layers = fold_head(head, mu, sd, dim, options.hidden, na);
-    for (int k = 0; k < na; ++k) m.attributes.push_back({data.names[static_cast<std::size_t>(k)], 0.5f, 0, 0, 0});
+    for (int k = 0; k < na; ++k)
+        m.attributes.push_back({data.names[static_cast<std::size_t>(k)], 0.5f, 0, 0, 0});
     // Thresholds and scores on the validation split, from the folded (LibTorch-free) model.
     std::vector<float> xva_raw(sp.va.size() * static_cast<std::size_t>(dim));
     for (std::size_t i = 0; i < sp.va.size(); ++i)
-        std::copy_n(data.x.data() + static_cast<std::size_t>(sp.va[i]) * static_cast<std::size_t>(dim), dim,
-                    xva_raw.data() + i * static_cast<std::size_t>(dim));
-    score_validation(m, m.predict(xva_raw.data(), sp.va.size()), tensor_values(Yva), pos, sp.tr.size(), data.names,
-                     result);
+        std::copy_n(
+            data.x.data() + static_cast<std::size_t>(sp.va[i]) * static_cast<std::size_t>(dim), dim,
+            xva_raw.data() + i * static_cast<std::size_t>(dim));
+    score_validation(m, m.predict(xva_raw.data(), sp.va.size()), tensor_values(Yva), pos,
+                     sp.tr.size(), data.names, result);
     m.training = training_json(options, result, "head", data.copies);
     result.model = std::move(m);
     result.train_seconds = since(t0);
@@ -469,9 +492,10 @@ torch::Tensor grid_pool_torch(const torch::Tensor& x, int grid) {
 
 }  // namespace
 
-TrainResult train_finetune(const LabelledActivations& data, const vision::AttributeFeatureSpec& spec,
-                           const std::filesystem::path& faceres_weights, const TrainOptions& options,
-                           const EpochFn& on_epoch) {
+TrainResult train_finetune(const LabelledActivations& data,
+                           const vision::AttributeFeatureSpec& spec,
+                           const std::filesystem::path& faceres_weights,
+                           const TrainOptions& options, const EpochFn& on_epoch) {
     options.validate();
     const auto t0 = Clock::now();
     const auto n = data.size();
@@ -484,18 +508,20 @@ TrainResult train_finetune(const LabelledActivations& data, const vision::Attrib
     const std::string want_layer = "pw" + std::to_string(first - 1);
     if (A.layer != want_layer)
         throw Error(ErrorCode::kInvalidArgument,
-                    "finetuning " + std::to_string(options.finetune_blocks) + " blocks needs " + want_layer +
-                        " activations, not " + A.layer,
+                    "finetuning " + std::to_string(options.finetune_blocks) + " blocks needs " +
+                        want_layer + " activations, not " + A.layer,
                     "finetune");
     // Per block: the padding row of the activations.
     std::vector<std::size_t> pad_of;
     for (const auto& b : spec.blocks) {
         if (b.layer != "pw13")
-            throw Error(ErrorCode::kInvalidArgument, "finetune mode reads pw13 blocks only, not " + b.to_string(),
-                        "--features", "use pw13[gGRID]@PADDING blocks, e.g. pw13@0.25,pw13@0.6,pw13@1");
+            throw Error(ErrorCode::kInvalidArgument,
+                        "finetune mode reads pw13 blocks only, not " + b.to_string(), "--features",
+                        "use pw13[gGRID]@PADDING blocks, e.g. pw13@0.25,pw13@0.6,pw13@1");
         const auto it = std::find(A.paddings.begin(), A.paddings.end(), b.padding);
         if (it == A.paddings.end())
-            throw Error(ErrorCode::kInvalidArgument, "no activations at padding of " + b.to_string(), "finetune");
+            throw Error(ErrorCode::kInvalidArgument,
+                        "no activations at padding of " + b.to_string(), "finetune");
         pad_of.push_back(static_cast<std::size_t>(it - A.paddings.begin()));
     }
     const auto sp = make_split(data.group, options);
@@ -517,7 +543,8 @@ TrainResult train_finetune(const LabelledActivations& data, const vision::Attrib
                 auto h = torch::empty({static_cast<long>(samples.size()), C, H, W}, torch::kHalf);
                 auto* dst = reinterpret_cast<std::uint16_t*>(h.data_ptr());
                 for (std::size_t j = 0; j < samples.size(); ++j)
-                    std::memcpy(dst + j * ss, A.row(pi, data.file_of[static_cast<std::size_t>(samples[j])]),
+                    std::memcpy(dst + j * ss,
+                                A.row(pi, data.file_of[static_cast<std::size_t>(samples[j])]),
                                 ss * sizeof(std::uint16_t));
                 by_pad[pi] = suffix->forward(h.to(torch::kFloat32));
             }
@@ -529,11 +556,13 @@ TrainResult train_finetune(const LabelledActivations& data, const vision::Attrib
         torch::NoGradGuard ng;
         std::vector<torch::Tensor> out;
         for (std::size_t b = 0; b < rows.size(); b += 256)
-            out.push_back(features(std::vector<long>(rows.begin() + static_cast<long>(b),
-                                                     rows.begin() + static_cast<long>(std::min(rows.size(), b + 256)))));
+            out.push_back(features(std::vector<long>(
+                rows.begin() + static_cast<long>(b),
+                rows.begin() + static_cast<long>(std::min(rows.size(), b + 256)))));
         return torch::cat(out, 0);
     };
-    auto Y = torch::from_blob(const_cast<std::uint8_t*>(data.y.data()), {static_cast<long>(n), na}, torch::kUInt8)
+    auto Y = torch::from_blob(const_cast<std::uint8_t*>(data.y.data()), {static_cast<long>(n), na},
+                              torch::kUInt8)
                  .to(torch::kFloat32);
     const auto tr = torch::tensor(sp.tr, torch::kLong), va = torch::tensor(sp.va, torch::kLong);
     const auto Ytr = Y.index_select(0, tr), Yva = Y.index_select(0, va);
@@ -544,7 +573,8 @@ TrainResult train_finetune(const LabelledActivations& data, const vision::Attrib
     torch::Tensor Ftr0 = chunked(sp.tr);
     const int dim = static_cast<int>(Ftr0.size(1));
     if (dim != spec.dim())
-        throw Error(ErrorCode::kInternal, "finetune feature size differs from the spec", "finetune", "report this as a bug");
+        throw Error(ErrorCode::kInternal, "finetune feature size differs from the spec", "finetune",
+                    "report this as a bug");
     const auto mu = Ftr0.mean(0);
     const auto sd = Ftr0.std(0, false).clamp_min(1e-6);
     torch::Tensor Fva0_raw, Fva0;
@@ -558,7 +588,8 @@ TrainResult train_finetune(const LabelledActivations& data, const vision::Attrib
     Head head(dim, options.hidden, na, options.dropout);
     auto opt = make_optimizer(head->parameters(), options);
     std::unique_ptr<torch::optim::Optimizer> opt_suffix;
-    if (!frozen) opt_suffix = make_optimizer(suffix->parameters(), options, options.finetune_lr_scale);
+    if (!frozen)
+        opt_suffix = make_optimizer(suffix->parameters(), options, options.finetune_lr_scale);
     TrainResult result;
     count_identities(data.group, sp, result);
     std::vector<torch::Tensor> best_state;
@@ -571,7 +602,8 @@ TrainResult train_finetune(const LabelledActivations& data, const vision::Attrib
             xb = Ftr0.index_select(0, idx);
         } else {
             std::vector<long> samples(rows.size());
-            for (std::size_t j = 0; j < rows.size(); ++j) samples[j] = static_cast<long>(sp.tr[static_cast<std::size_t>(rows[j])]);
+            for (std::size_t j = 0; j < rows.size(); ++j)
+                samples[j] = static_cast<long>(sp.tr[static_cast<std::size_t>(rows[j])]);
             xb = (features(samples) - mu) / sd;
         }
         opt->zero_grad();
@@ -599,8 +631,8 @@ TrainResult train_finetune(const LabelledActivations& data, const vision::Attrib
     m.suffix = suffix->to_conv_suffix();
     m.preprocessing["features"] = spec.to_json();
     const auto Fva = (frozen ? Fva0_raw : chunked(sp.va)).contiguous();
-    score_validation(m, m.predict(Fva.data_ptr<float>(), sp.va.size()), tensor_values(Yva), pos, sp.tr.size(),
-                     data.names, result);
+    score_validation(m, m.predict(Fva.data_ptr<float>(), sp.va.size()), tensor_values(Yva), pos,
+                     sp.tr.size(), data.names, result);
     m.training = training_json(options, result, "finetune", 0);
     m.training["finetune_blocks"] = options.finetune_blocks;
     m.training["finetune_lr_scale"] = options.finetune_lr_scale;
@@ -659,9 +691,9 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
     };
     if (options.mode == TrainMode::kFinetune) {
         const auto fspec = vision::AttributeFeatureSpec::parse(options.features);
-        const auto act = load_or_extract_activations(files, "pw" + std::to_string(13 - options.finetune_blocks),
-                                                     fspec.paddings(), models, data_options.features, feature_progress,
-                                                     &cached);
+        const auto act = load_or_extract_activations(
+            files, "pw" + std::to_string(13 - options.finetune_blocks), fspec.paddings(), models,
+            data_options.features, feature_progress, &cached);
         LabelledActivations la;
         la.act = &act;
         la.names = data.names;
@@ -682,9 +714,11 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
         result.feature_seconds = feature_seconds;
         result.features_from_cache = cached;
         result.model.preprocessing = {
-            {"pipeline", "landmark net on the whole image as the face box (crops = true), then per block the "
-                         "aligned 224 chip at the block's padding (vision::AttributeFeatureExtractor)"},
-            {"feature", "pw13 of the finetuned faceres suffix (suffix), average-pooled over a grid"},
+            {"pipeline",
+             "landmark net on the whole image as the face box (crops = true), then per block the "
+             "aligned 224 chip at the block's padding (vision::AttributeFeatureExtractor)"},
+            {"feature",
+             "pw13 of the finetuned faceres suffix (suffix), average-pooled over a grid"},
             {"features", fspec.to_json()},
             {"standardisation", "folded into layer 0"}};
         result.model.training["data"] = data_dir.string();
@@ -697,7 +731,8 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
         bo.augment = options.augment;
         bo.seed = options.seed;
         spec = bo.spec;
-        const auto bf = load_or_extract_blocks(files, bo, models, data_options.features, feature_progress, &cached);
+        const auto bf = load_or_extract_blocks(files, bo, models, data_options.features,
+                                               feature_progress, &cached);
         kept.dim = bf.dim;
         kept.copies = bf.copies;
         std::vector<std::size_t> ok;
@@ -714,7 +749,8 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
             kept.group.push_back(data.group[i]);
         }
         for (int c = 1; c <= bf.copies; ++c)
-            for (auto i : ok) kept.x_aug.insert(kept.x_aug.end(), bf.row(c, i), bf.row(c, i) + bf.dim);
+            for (auto i : ok)
+                kept.x_aug.insert(kept.x_aug.end(), bf.row(c, i), bf.row(c, i) + bf.dim);
     } else {
         auto fs = load_or_extract_features(files, options.backbone, models, data_options.features,
                                            feature_progress, &cached);
@@ -727,8 +763,10 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
             }
             kept_files.push_back(i);
             kept.x.insert(kept.x.end(),
-                          fs.values.begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(fs.dim)),
-                          fs.values.begin() + static_cast<std::ptrdiff_t>((i + 1) * static_cast<std::size_t>(fs.dim)));
+                          fs.values.begin() +
+                              static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(fs.dim)),
+                          fs.values.begin() + static_cast<std::ptrdiff_t>(
+                                                  (i + 1) * static_cast<std::size_t>(fs.dim)));
             kept.y.insert(kept.y.end(), data.y.begin() + static_cast<std::ptrdiff_t>(i * na),
                           data.y.begin() + static_cast<std::ptrdiff_t>((i + 1) * na));
             kept.group.push_back(data.group[i]);
@@ -742,16 +780,17 @@ TrainResult train_attributes(const std::filesystem::path& data_dir, const nn::Mo
     result.features_from_cache = cached;
     if (spec) {
         result.model.preprocessing = {
-            {"pipeline", "landmark net on the whole image as the face box (crops = true), then per block the "
-                         "aligned 224 chip at the block's padding (vision::AttributeFeatureExtractor)"},
+            {"pipeline",
+             "landmark net on the whole image as the face box (crops = true), then per block the "
+             "aligned 224 chip at the block's padding (vision::AttributeFeatureExtractor)"},
             {"feature", "faceres layers average-pooled over a grid (vision/attribute_features.h)"},
             {"features", spec->to_json()},
             {"standardisation", "folded into layer 0"}};
         if (options.augment_copies > 0)
             result.model.training["augmentation"] = {
-                {"copies", options.augment_copies},     {"rotation_deg", options.augment.rotation_deg},
-                {"shift", options.augment.shift},       {"shear", options.augment.shear},
-                {"zoom", options.augment.zoom},         {"flip", options.augment.flip}};
+                {"copies", options.augment_copies}, {"rotation_deg", options.augment.rotation_deg},
+                {"shift", options.augment.shift},   {"shear", options.augment.shear},
+                {"zoom", options.augment.zoom},     {"flip", options.augment.flip}};
         result.model.training["data"] = data_dir.string();
         return result;
     }

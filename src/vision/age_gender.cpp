@@ -6,11 +6,11 @@
 #include <cstring>
 
 #include "faceatlas/core/error.h"
-#include "faceatlas/vision/model_set.h"
 #include "faceatlas/nn/blob.h"
 #include "faceatlas/nn/net_builder.h"
 #include "faceatlas/nn/tfjs_weights.h"
 #include "faceatlas/vision/image_ops.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace faceatlas::vision {
 namespace {

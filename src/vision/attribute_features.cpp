@@ -265,8 +265,8 @@ AttributeFeatureExtractor AttributeFeatureExtractor::load(const nn::ModelManifes
     return build(*def, std::move(info), layers);
 }
 
-AttributeFeatureExtractor AttributeFeatureExtractor::create(const ModelSet& set,
-                                                            const std::vector<std::string>& layers) {
+AttributeFeatureExtractor AttributeFeatureExtractor::create(
+    const ModelSet& set, const std::vector<std::string>& layers) {
     nn::ModelInfo info = set.info("faceres");
     info.require_input(kChip, kChip, {"RGB", "BGR"});
     return build(set.graph("faceres"), std::move(info), layers);
@@ -358,9 +358,11 @@ std::vector<float> AttributeFeatureExtractor::compute_from_chips(const std::vect
     const bool tuned = suffix && !suffix->empty();
     if (tuned)
         for (const auto& b : spec.blocks)
-            if (b.layer == "feats" || (b.layer != "pw13" && pw_index(b.layer) >= suffix->first_block))
+            if (b.layer == "feats" ||
+                (b.layer != "pw13" && pw_index(b.layer) >= suffix->first_block))
                 throw Error(ErrorCode::kCorruptData,
-                            "block " + b.to_string() + " is inside the finetuned suffix (only pw13 comes from it)",
+                            "block " + b.to_string() +
+                                " is inside the finetuned suffix (only pw13 comes from it)",
                             "attribute model", "retrain the model");
     const auto pads = spec.paddings();
     if (chips.size() != pads.size())
@@ -381,9 +383,11 @@ std::vector<float> AttributeFeatureExtractor::compute_from_chips(const std::vect
             const cv::Mat& a = outs[c][static_cast<std::size_t>(in_index)];
             CV_Assert(a.dims == 4 && a.size[0] == 1 && a.isContinuous());
             if (a.size[1] != suffix->blocks.front().channels)
-                throw Error(ErrorCode::kCorruptData, "finetuned suffix expects " +
-                                std::to_string(suffix->blocks.front().channels) + " channels, the graph gives " +
-                                std::to_string(a.size[1]), "attribute model", "retrain the model");
+                throw Error(ErrorCode::kCorruptData,
+                            "finetuned suffix expects " +
+                                std::to_string(suffix->blocks.front().channels) +
+                                " channels, the graph gives " + std::to_string(a.size[1]),
+                            "attribute model", "retrain the model");
             tuned_maps[c] = suffix->forward(a.ptr<float>(), a.size[2], a.size[3], th, tw);
         }
     }

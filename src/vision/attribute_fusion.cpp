@@ -13,7 +13,8 @@ void AttributeFusionOptions::validate() const {
     auto bad = [](const std::string& what) {
         throw Error(ErrorCode::kInvalidArgument, what, "AttributeFusionOptions");
     };
-    if (!(age_weight_faceapi >= 0 && age_weight_faceapi <= 1)) bad("age_weight_faceapi must be in [0, 1]");
+    if (!(age_weight_faceapi >= 0 && age_weight_faceapi <= 1))
+        bad("age_weight_faceapi must be in [0, 1]");
     if (!(gender_weight_faceapi >= 0 && gender_weight_faceapi <= 1))
         bad("gender_weight_faceapi must be in [0, 1]");
     if (faceres_top_l < 1 || faceres_top_l > 100) bad("faceres_top_l must be in [1, 100]");
@@ -44,11 +45,12 @@ double logit(double p) {
 }  // namespace
 
 FusedAgeGender fuse_age_gender(float age_faceapi, float male_prob_faceapi, float age_faceres,
-                               const std::vector<float>& faceres_age_probs,
-                               float male_prob_faceres, const AttributeFusionOptions& options) {
+                               const std::vector<float>& faceres_age_probs, float male_prob_faceres,
+                               const AttributeFusionOptions& options) {
     options.validate();
-    const double fr_age = faceres_age_probs.empty() ? age_faceres
-                                                    : expected_top_l(faceres_age_probs, options.faceres_top_l);
+    const double fr_age = faceres_age_probs.empty()
+                              ? age_faceres
+                              : expected_top_l(faceres_age_probs, options.faceres_top_l);
     const double wa = options.age_weight_faceapi, wg = options.gender_weight_faceapi;
     const double z = wg * logit(male_prob_faceapi) + (1 - wg) * logit(male_prob_faceres);
     FusedAgeGender out;

@@ -6,9 +6,9 @@
 #include <cstring>
 
 #include "faceatlas/core/error.h"
-#include "faceatlas/vision/model_set.h"
 #include "faceatlas/nn/blob.h"
 #include "faceatlas/vision/image_ops.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace faceatlas::vision::detail {
 namespace {

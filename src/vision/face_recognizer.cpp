@@ -16,9 +16,9 @@
 #include <string>
 
 #include "faceatlas/core/error.h"
-#include "faceatlas/vision/model_set.h"
 #include "faceatlas/nn/blob.h"
 #include "faceatlas/nn/net_builder.h"
+#include "faceatlas/vision/model_set.h"
 
 namespace faceatlas::vision {
 namespace {

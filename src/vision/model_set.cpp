@@ -7,9 +7,9 @@
 namespace faceatlas::vision {
 
 const std::vector<std::string>& ModelSet::analyzer_networks() {
-    static const std::vector<std::string> kIds = {"ssd_mobilenetv1", "face_landmark_68",
+    static const std::vector<std::string> kIds = {"ssd_mobilenetv1",  "face_landmark_68",
                                                   "face_recognition", "age_gender",
-                                                  "face_expression", "faceres"};
+                                                  "face_expression",  "faceres"};
     return kIds;
 }
 
@@ -31,8 +31,9 @@ ModelSet::ModelSet(const nn::ModelManifest& manifest, const std::vector<std::str
 const ModelSet::Entry& ModelSet::entry(const std::string& network) const {
     auto it = entries_.find(network);
     if (it == entries_.end())
-        throw Error(ErrorCode::kInvalidArgument, "network '" + network + "' is not in the model set",
-                    "vision::ModelSet", "list it in the networks the ModelSet is created with");
+        throw Error(ErrorCode::kInvalidArgument,
+                    "network '" + network + "' is not in the model set", "vision::ModelSet",
+                    "list it in the networks the ModelSet is created with");
     return it->second;
 }
 

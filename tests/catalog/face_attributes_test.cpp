@@ -43,7 +43,8 @@ TEST(FaceAttributes, SetReplaceAndCascade) {
     const auto pid = c->store_photo(photo("/a.jpg"), {face(), face()});
     const auto faces = c->faces(false);
     ASSERT_EQ(faces.size(), 2u);
-    c->set_face_attributes({{faces[0].id, "Smiling", 0.9f}, {faces[1].id, "Smiling", 0.1f},
+    c->set_face_attributes({{faces[0].id, "Smiling", 0.9f},
+                            {faces[1].id, "Smiling", 0.1f},
                             {faces[0].id, "Eyeglasses", 0.3f}});
     c->set_face_attributes({{faces[0].id, "Smiling", 0.7f}});  // replaces
     auto rows = c->face_attributes();
@@ -64,8 +65,9 @@ TEST(FaceAttributes, VersionOneCatalogMigrates) {
     {
         // Make it look like a version-1 catalog.
         Database d(db);
-        d.exec("DROP TABLE face_attributes; DROP TABLE person_constraints; DROP TABLE cluster_runs; "
-               "DELETE FROM schema_version WHERE version >= 2");
+        d.exec(
+            "DROP TABLE face_attributes; DROP TABLE person_constraints; DROP TABLE cluster_runs; "
+            "DELETE FROM schema_version WHERE version >= 2");
     }
     auto c = open_sqlite_catalog(db);
     const auto faces = c->faces(false);

@@ -41,7 +41,8 @@ class TruthMatchTest : public ::testing::Test {
             f.face_size = s;
             faces.push_back(f);
         }
-        const auto id = cat_->store_photo(p, status == MediaStatus::kOk ? faces : std::vector<FaceRecord>{});
+        const auto id =
+            cat_->store_photo(p, status == MediaStatus::kOk ? faces : std::vector<FaceRecord>{});
         std::vector<std::int64_t> ids;
         for (const auto& f : cat_->faces_of_photo(id)) ids.push_back(f.id);
         return ids;

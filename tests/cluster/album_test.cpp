@@ -25,7 +25,8 @@ std::vector<float> blobs(int centres, int per, double noise, std::uint64_t seed)
         std::vector<double> centre(kDim);
         for (auto& v : centre) v = n(rng);
         for (int p = 0; p < per; ++p)
-            for (std::size_t d = 0; d < kDim; ++d) out.push_back(static_cast<float>(centre[d] + noise * n(rng)));
+            for (std::size_t d = 0; d < kDim; ++d)
+                out.push_back(static_cast<float>(centre[d] + noise * n(rng)));
     }
     return out;
 }
@@ -64,19 +65,22 @@ TEST(Album, CannotLinkNeverViolatedForAnyAlgorithm) {
     const auto x = blobs(6, 6, 0.3, 7);
     std::vector<AlbumItem> items(36);
     std::mt19937_64 rng(3);
-    for (std::size_t i = 0; i < items.size(); ++i) items[i].groups = {static_cast<std::int64_t>(rng() % 10)};
-    for (const char* name : {"average", "single", "complete", "weighted", "median", "centroid", "ward",
-                             "rank-order", "dbscan", "kmeans", "chinese-whispers", "gmm"}) {
+    for (std::size_t i = 0; i < items.size(); ++i)
+        items[i].groups = {static_cast<std::int64_t>(rng() % 10)};
+    for (const char* name : {"average", "single", "complete", "weighted", "median", "centroid",
+                             "ward", "rank-order", "dbscan", "kmeans", "chinese-whispers", "gmm"}) {
         AlbumOptions o;
         o.algorithm = album_algorithm_from_string(name);
-        o.threshold = o.algorithm == AlbumAlgorithm::kRankOrder ? 14.0 : 3.0;  // coarse: forces splits
+        o.threshold =
+            o.algorithm == AlbumAlgorithm::kRankOrder ? 14.0 : 3.0;  // coarse: forces splits
         o.k = 3;
         o.min_size = 1;
         const auto r = cluster_album(view(x), items, o);
         for (std::size_t i = 0; i < items.size(); ++i)
             for (std::size_t j = i + 1; j < items.size(); ++j)
                 if (r.person_of[i] >= 0 && r.person_of[i] == r.person_of[j])
-                    EXPECT_NE(items[i].groups[0], items[j].groups[0]) << name << " " << i << " " << j;
+                    EXPECT_NE(items[i].groups[0], items[j].groups[0])
+                        << name << " " << i << " " << j;
         EXPECT_GT(r.cannot_link_splits, 0) << name;
     }
 }
@@ -105,7 +109,8 @@ TEST(Album, BirthYearTermSeparatesLookAlikesBornApart) {
 TEST(Album, MinSizeAndMinDaysLeaveClustersUnsorted) {
     const auto x = blobs(3, 3, 0.02, 5);  // three clusters of 3
     std::vector<AlbumItem> items(9);
-    for (std::size_t i = 0; i < 9; ++i) items[i].day = (i < 3) ? 100.0 + i : (i < 6 ? 100.0 + 50 * i : 1000.0);
+    for (std::size_t i = 0; i < 9; ++i)
+        items[i].day = (i < 3) ? 100.0 + i : (i < 6 ? 100.0 + 50 * i : 1000.0);
     items[8].day.reset();  // the third cluster: one date only -> span 0
     AlbumOptions o = opts();
     o.min_size = 4;
@@ -124,13 +129,15 @@ TEST(Album, MinSizeAndMinDaysLeaveClustersUnsorted) {
 TEST(Album, StablePersonsAcrossARerunWithNewItems) {
     const auto x = blobs(3, 4, 0.02, 9);
     std::vector<AlbumItem> items(12);
-    auto first = cluster_album({x.data(), 8, kDim}, std::vector<AlbumItem>(items.begin(), items.begin() + 8), opts());
+    auto first = cluster_album({x.data(), 8, kDim},
+                               std::vector<AlbumItem>(items.begin(), items.begin() + 8), opts());
     ASSERT_EQ(first.persons.size(), 2u);
     // Give the persons ids 41, 17 as the catalog would, add 4 new items of a third identity and
     // one new item of the first identity.
     const std::int64_t ids[] = {41, 17};
     for (int i = 0; i < 8; ++i) {
-        items[static_cast<std::size_t>(i)].person = ids[first.person_of[static_cast<std::size_t>(i)]];
+        items[static_cast<std::size_t>(i)].person =
+            ids[first.person_of[static_cast<std::size_t>(i)]];
         items[static_cast<std::size_t>(i)].is_new = false;
     }
     const auto r = cluster_album(view(x), items, opts());
@@ -140,8 +147,9 @@ TEST(Album, StablePersonsAcrossARerunWithNewItems) {
         if (p.existing) kept.insert(*p.existing);
     EXPECT_EQ(kept, (std::set<std::int64_t>{17, 41}));
     for (int i = 0; i < 8; ++i)
-        EXPECT_EQ(r.persons[static_cast<std::size_t>(r.person_of[static_cast<std::size_t>(i)])].existing,
-                  items[static_cast<std::size_t>(i)].person);
+        EXPECT_EQ(
+            r.persons[static_cast<std::size_t>(r.person_of[static_cast<std::size_t>(i)])].existing,
+            items[static_cast<std::size_t>(i)].person);
     EXPECT_FALSE(r.persons[static_cast<std::size_t>(r.person_of[8])].existing);  // the new identity
 }
 
@@ -194,7 +202,10 @@ TEST(Album, PinsAndNotPersonAreRespected) {
     items[5].pinned_person = 8;
     items[3].not_persons = {3};
     const auto r = cluster_album(view(x), items, opts());
-    auto person = [&](int i) { return r.persons[static_cast<std::size_t>(r.person_of[static_cast<std::size_t>(i)])].existing; };
+    auto person = [&](int i) {
+        return r.persons[static_cast<std::size_t>(r.person_of[static_cast<std::size_t>(i)])]
+            .existing;
+    };
     EXPECT_EQ(person(0), std::optional<std::int64_t>(3));
     EXPECT_EQ(person(4), std::optional<std::int64_t>(8));
     EXPECT_EQ(person(5), std::optional<std::int64_t>(8));
@@ -229,7 +240,8 @@ TEST(Album, EdgeCases) {
     auto nan = blobs(2, 2, 0.1, 1);
     nan[5] = std::numeric_limits<float>::quiet_NaN();
     EXPECT_THROW(cluster_album(view(nan), std::vector<AlbumItem>(4), opts()), Error);
-    EXPECT_THROW(cluster_album(view(nan), std::vector<AlbumItem>(3), opts()), Error);  // size mismatch
+    EXPECT_THROW(cluster_album(view(nan), std::vector<AlbumItem>(3), opts()),
+                 Error);  // size mismatch
     AlbumOptions bad = opts();
     bad.birth_year_weight = -1;
     EXPECT_THROW(bad.validate(), Error);

@@ -102,20 +102,29 @@ inline Linkage naive_linkage(const CondensedMatrix& dm, LinkageMethod method) {
             }
         }
         const double nx = size[x], ny = size[y];
-        out.steps.push_back({std::min(id[x], id[y]), std::max(id[x], id[y]), best,
-                             size[x] + size[y]});
+        out.steps.push_back(
+            {std::min(id[x], id[y]), std::max(id[x], id[y]), best, size[x] + size[y]});
         for (std::size_t i = 0; i < n; ++i) {
             if (id[i] < 0 || i == x || i == y) continue;
             const double dxi = d[x * n + i], dyi = d[y * n + i], dxy = best, ni = size[i];
             double v = 0;
             switch (method) {
-                case LinkageMethod::kSingle: v = std::min(dxi, dyi); break;
-                case LinkageMethod::kComplete: v = std::max(dxi, dyi); break;
-                case LinkageMethod::kAverage: v = (nx * dxi + ny * dyi) / (nx + ny); break;
-                case LinkageMethod::kWeighted: v = 0.5 * (dxi + dyi); break;
+                case LinkageMethod::kSingle:
+                    v = std::min(dxi, dyi);
+                    break;
+                case LinkageMethod::kComplete:
+                    v = std::max(dxi, dyi);
+                    break;
+                case LinkageMethod::kAverage:
+                    v = (nx * dxi + ny * dyi) / (nx + ny);
+                    break;
+                case LinkageMethod::kWeighted:
+                    v = 0.5 * (dxi + dyi);
+                    break;
                 case LinkageMethod::kCentroid:
-                    v = std::sqrt(std::max(0.0, (nx * dxi * dxi + ny * dyi * dyi -
-                                                 nx * ny * dxy * dxy / (nx + ny)) / (nx + ny)));
+                    v = std::sqrt(std::max(
+                        0.0, (nx * dxi * dxi + ny * dyi * dyi - nx * ny * dxy * dxy / (nx + ny)) /
+                                 (nx + ny)));
                     break;
                 case LinkageMethod::kMedian:
                     v = std::sqrt(std::max(0.0, 0.5 * (dxi * dxi + dyi * dyi) - 0.25 * dxy * dxy));
@@ -123,7 +132,8 @@ inline Linkage naive_linkage(const CondensedMatrix& dm, LinkageMethod method) {
                 case LinkageMethod::kWard: {
                     const double t = 1.0 / (nx + ny + ni);
                     v = std::sqrt(std::max(0.0, (ni + nx) * t * dxi * dxi +
-                                                    (ni + ny) * t * dyi * dyi - ni * t * dxy * dxy));
+                                                    (ni + ny) * t * dyi * dyi -
+                                                    ni * t * dxy * dxy));
                     break;
                 }
             }

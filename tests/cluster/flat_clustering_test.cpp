@@ -31,8 +31,8 @@ using testing::matrix_from_json;
 TEST(Distance, PairwiseBlocksMatchDoubleReference) {
     const Matrix x = make_blobs(70, 33, 3, 1.0f, 2.0f, 1);
     const Matrix y = make_blobs(50, 33, 2, 1.0f, 2.0f, 2);
-    for (Metric m : {Metric::kEuclidean, Metric::kSquaredEuclidean, Metric::kCosine,
-                     Metric::kManhattan}) {
+    for (Metric m :
+         {Metric::kEuclidean, Metric::kSquaredEuclidean, Metric::kCosine, Metric::kManhattan}) {
         const Matrix d = pairwise_distances(x, y, m);
         for (std::size_t i = 0; i < x.rows(); ++i) {
             for (std::size_t j = 0; j < y.rows(); ++j) {
@@ -47,7 +47,7 @@ TEST(KnnGraph, ExactBlockedEqualsBruteForce) {
     const Matrix x = make_blobs(500, 16, 6, 1.0f, 3.0f, 3);
     KnnOptions opt;
     opt.k = 7;
-    opt.block_rows = 64;   // several row and column blocks
+    opt.block_rows = 64;  // several row and column blocks
     opt.block_cols = 100;
     const KnnGraph g = build_knn_graph(x, opt);
     ASSERT_EQ(g.indices.size(), 500u * 7);
@@ -251,8 +251,9 @@ TEST(GaussianMixture, FullAndDiagonalMatchSklearn) {
                 double dm = std::abs(gm.weights()[static_cast<std::size_t>(k)] -
                                      c["weights"][s].get<double>());
                 for (int j = 0; j < 3; ++j) {
-                    dm += std::abs(gm.means()[static_cast<std::size_t>(k)][static_cast<std::size_t>(j)] -
-                                   c["means"][s][j].get<double>());
+                    dm += std::abs(
+                        gm.means()[static_cast<std::size_t>(k)][static_cast<std::size_t>(j)] -
+                        c["means"][s][j].get<double>());
                 }
                 best = std::min(best, dm);
             }
@@ -316,13 +317,15 @@ std::vector<int> naive_rank_order(const Matrix& x, const RankOrderOptions& o) {
     const std::size_t n = x.rows();
     std::vector<std::vector<double>> d(n, std::vector<double>(n));
     for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j) d[i][j] = distance(x.row(i), x.row(j), x.cols(), o.metric);
+        for (std::size_t j = 0; j < n; ++j)
+            d[i][j] = distance(x.row(i), x.row(j), x.cols(), o.metric);
     std::vector<double> phi(n);
     for (std::size_t i = 0; i < n; ++i) {
         std::vector<double> r = d[i];
         r.erase(r.begin() + static_cast<long>(i));
         std::sort(r.begin(), r.end());
-        const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(o.norm_neighbors), r.size());
+        const std::size_t k =
+            std::min<std::size_t>(static_cast<std::size_t>(o.norm_neighbors), r.size());
         double s = 0;
         for (std::size_t t = 0; t < k; ++t) s += r[t];
         phi[i] = k ? s / static_cast<double>(k) : 0;
@@ -337,7 +340,9 @@ std::vector<int> naive_rank_order(const Matrix& x, const RankOrderOptions& o) {
                 if (a == b) continue;
                 double best = 1e300;
                 for (int i : clusters[a])
-                    for (int j : clusters[b]) best = std::min(best, d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)]);
+                    for (int j : clusters[b])
+                        best = std::min(
+                            best, d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)]);
                 cd[a][b] = best;
             }
         // order[a]: clusters by (distance, smallest member id), self first; rank[a][b].
@@ -355,20 +360,29 @@ std::vector<int> naive_rank_order(const Matrix& x, const RankOrderOptions& o) {
         }
         std::vector<int> group(m);
         for (std::size_t a = 0; a < m; ++a) group[a] = static_cast<int>(a);
-        std::function<int(int)> find = [&](int v) { return group[static_cast<std::size_t>(v)] == v ? v : find(group[static_cast<std::size_t>(v)]); };
+        std::function<int(int)> find = [&](int v) {
+            return group[static_cast<std::size_t>(v)] == v
+                       ? v
+                       : find(group[static_cast<std::size_t>(v)]);
+        };
         bool merged = false;
         for (std::size_t a = 0; a < m; ++a)
             for (std::size_t b = a + 1; b < m; ++b) {
                 long long dab = 0, dba = 0;
-                for (long long i = 0; i <= rank[a][b]; ++i) dab += rank[b][order[a][static_cast<std::size_t>(i)]];
-                for (long long i = 0; i <= rank[b][a]; ++i) dba += rank[a][order[b][static_cast<std::size_t>(i)]];
-                const double dr = static_cast<double>(dab + dba) / static_cast<double>(std::min(rank[a][b], rank[b][a]));
+                for (long long i = 0; i <= rank[a][b]; ++i)
+                    dab += rank[b][order[a][static_cast<std::size_t>(i)]];
+                for (long long i = 0; i <= rank[b][a]; ++i)
+                    dba += rank[a][order[b][static_cast<std::size_t>(i)]];
+                const double dr = static_cast<double>(dab + dba) /
+                                  static_cast<double>(std::min(rank[a][b], rank[b][a]));
                 double ps = 0;
                 for (int i : clusters[a]) ps += phi[static_cast<std::size_t>(i)];
                 for (int i : clusters[b]) ps += phi[static_cast<std::size_t>(i)];
-                const double dn = cd[a][b] / (ps / static_cast<double>(clusters[a].size() + clusters[b].size()));
+                const double dn =
+                    cd[a][b] / (ps / static_cast<double>(clusters[a].size() + clusters[b].size()));
                 if (dr < o.threshold && dn < o.normalized_threshold) {
-                    group[static_cast<std::size_t>(find(static_cast<int>(b)))] = find(static_cast<int>(a));
+                    group[static_cast<std::size_t>(find(static_cast<int>(b)))] =
+                        find(static_cast<int>(a));
                     merged = true;
                 }
             }
@@ -424,8 +438,8 @@ TEST(RankOrder, ApproximateOnKnnGraphGroupsBlobs) {
         EXPECT_EQ(t.size(), 1u);
     }
     EXPECT_GT(adjusted_rand_index(c.labels, truth), 0.9);
-    EXPECT_THROW(approximate_rank_order_cluster(KnnGraph{}, ApproxRankOrderOptions{.threshold = -1}),
-                 Error);
+    EXPECT_THROW(
+        approximate_rank_order_cluster(KnnGraph{}, ApproxRankOrderOptions{.threshold = -1}), Error);
 }
 
 }  // namespace

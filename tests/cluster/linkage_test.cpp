@@ -19,10 +19,10 @@ using testing::labels_from_json;
 using testing::load_golden;
 using testing::matrix_from_json;
 
-constexpr LinkageMethod kAllMethods[] = {
-    LinkageMethod::kSingle,   LinkageMethod::kComplete, LinkageMethod::kAverage,
-    LinkageMethod::kWeighted, LinkageMethod::kCentroid, LinkageMethod::kMedian,
-    LinkageMethod::kWard};
+constexpr LinkageMethod kAllMethods[] = {LinkageMethod::kSingle,   LinkageMethod::kComplete,
+                                         LinkageMethod::kAverage,  LinkageMethod::kWeighted,
+                                         LinkageMethod::kCentroid, LinkageMethod::kMedian,
+                                         LinkageMethod::kWard};
 
 TEST(LinkageGolden, EveryMethodAndMetricMatchesScipyRowByRow) {
     const auto g = load_golden("hierarchy.json");
@@ -32,7 +32,8 @@ TEST(LinkageGolden, EveryMethodAndMetricMatchesScipyRowByRow) {
         LinkageOptions opt;
         opt.method = linkage_method_from_string(c["method"].get<std::string>());
         opt.metric = metric_from_string(c["metric"].get<std::string>());
-        const std::string what = c["method"].get<std::string>() + "/" + c["metric"].get<std::string>();
+        const std::string what =
+            c["method"].get<std::string>() + "/" + c["metric"].get<std::string>();
         expect_linkage_equal(linkage(x, opt), c["Z"], what);
         ++checked;
     }
@@ -46,7 +47,8 @@ TEST(LinkageGolden, DistanceAndMaxclustCutsMatchFcluster) {
         LinkageOptions opt;
         opt.method = linkage_method_from_string(c["method"].get<std::string>());
         opt.metric = metric_from_string(c["metric"].get<std::string>());
-        const std::string what = c["method"].get<std::string>() + "/" + c["metric"].get<std::string>();
+        const std::string what =
+            c["method"].get<std::string>() + "/" + c["metric"].get<std::string>();
         const Linkage z = linkage(x, opt);
         for (const auto& cut : c["distance_cuts"]) {
             const double t = cut["t"].get<double>();
@@ -213,7 +215,10 @@ TEST(CannotLink, SplitsOnlyWhereConstraintsForce) {
     // A finite max_distance also splits far members.
     CannotLinkOptions opt;
     opt.max_distance = 1.5;
-    EXPECT_EQ(split_cannot_link(members, dist, [](int, int) { return false; }, opt).size(), 3u);
+    EXPECT_EQ(split_cannot_link(
+                  members, dist, [](int, int) { return false; }, opt)
+                  .size(),
+              3u);
 }
 
 TEST(CannotLink, PairListOverloadOnVectors) {

@@ -24,7 +24,8 @@ void expect_error(F f, ErrorCode code, std::initializer_list<const char*> needle
         FAIL() << "no error";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), code) << e.what();
-        for (const char* n : needles) EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << e.what();
+        for (const char* n : needles)
+            EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << e.what();
     }
 }
 
@@ -39,7 +40,8 @@ fe::FaceAttributes face(const std::string& file, double area, double age, double
 
 std::array<float, 7> onehot(const char* cls) {
     std::array<float, 7> p{};
-    for (std::size_t i = 0; i < 7; ++i) p[i] = std::string(fe::kExpressionClasses[i]) == cls ? 0.9f : 0.01f;
+    for (std::size_t i = 0; i < 7; ++i)
+        p[i] = std::string(fe::kExpressionClasses[i]) == cls ? 0.9f : 0.01f;
     return p;
 }
 
@@ -82,24 +84,25 @@ TEST(AttributeTruth, MalformedCsvRowsNameFileAndLine) {
     using K = ErrorCode;
     expect_error([] { fe::parse_attribute_truth_csv("file,age\na.jpg,3\nb.jpg,old\n", "t.csv"); },
                  K::kCorruptData, {"t.csv", "line 3", "old"});
-    expect_error([] { fe::parse_attribute_truth_csv("file,age\na.jpg,-2\n", "t.csv"); }, K::kCorruptData,
-                 {"t.csv", "line 2"});
+    expect_error([] { fe::parse_attribute_truth_csv("file,age\na.jpg,-2\n", "t.csv"); },
+                 K::kCorruptData, {"t.csv", "line 2"});
     expect_error([] { fe::parse_attribute_truth_csv("file,gender\na.jpg,yes\n", "t.csv"); },
                  K::kCorruptData, {"t.csv", "line 2", "yes"});
     expect_error([] { fe::parse_attribute_truth_csv("file,emotion\na.jpg,bored\n", "t.csv"); },
                  K::kCorruptData, {"t.csv", "line 2", "bored"});
     expect_error([] { fe::parse_attribute_truth_csv("file,age\na.jpg,3\na.jpg,4\n", "t.csv"); },
                  K::kCorruptData, {"t.csv", "line 3", "line 2"});
-    expect_error([] { fe::parse_attribute_truth_csv("file,age\na.jpg,3,4\n", "t.csv"); }, K::kCorruptData,
-                 {"t.csv", "line 2"});
-    expect_error([] { fe::parse_attribute_truth_csv("name,age\na.jpg,3\n", "t.csv"); }, K::kCorruptData,
-                 {"t.csv", "file"});
+    expect_error([] { fe::parse_attribute_truth_csv("file,age\na.jpg,3,4\n", "t.csv"); },
+                 K::kCorruptData, {"t.csv", "line 2"});
+    expect_error([] { fe::parse_attribute_truth_csv("name,age\na.jpg,3\n", "t.csv"); },
+                 K::kCorruptData, {"t.csv", "file"});
     expect_error([] { fe::parse_attribute_truth_csv("file,race\na.jpg,asian\n", "t.csv"); },
                  K::kCorruptData, {"t.csv", "label column"});
 }
 
 TEST(AttributeTruth, CelebaFormat) {
-    const auto t = fe::parse_celeba_attributes("2\nMale Young\n000001.jpg -1  1\n000002.jpg  1 -1\n", "attr.txt");
+    const auto t = fe::parse_celeba_attributes(
+        "2\nMale Young\n000001.jpg -1  1\n000002.jpg  1 -1\n", "attr.txt");
     EXPECT_EQ(t.attribute_names, (std::vector<std::string>{"Male", "Young"}));
     ASSERT_EQ(t.items.size(), 2u);
     EXPECT_EQ(t.items[0].attributes, (std::vector<signed char>{0, 1}));
@@ -112,12 +115,13 @@ TEST(AttributeTruth, CelebaFormat) {
 
 TEST(AttributeTruth, MalformedCelebaNamesFileAndLine) {
     using K = ErrorCode;
-    expect_error([] { fe::parse_celeba_attributes("2\nMale Young\na.jpg 1 -1\nb.jpg 1 2\n", "attr.txt"); },
-                 K::kCorruptData, {"attr.txt", "line 4", "'2'"});
-    expect_error([] { fe::parse_celeba_attributes("1\nMale Young\na.jpg 1\n", "attr.txt"); }, K::kCorruptData,
-                 {"attr.txt", "line 3", "1 values for 2"});
-    expect_error([] { fe::parse_celeba_attributes("3\nMale\na.jpg 1\n", "attr.txt"); }, K::kCorruptData,
-                 {"attr.txt", "announces 3"});
+    expect_error(
+        [] { fe::parse_celeba_attributes("2\nMale Young\na.jpg 1 -1\nb.jpg 1 2\n", "attr.txt"); },
+        K::kCorruptData, {"attr.txt", "line 4", "'2'"});
+    expect_error([] { fe::parse_celeba_attributes("1\nMale Young\na.jpg 1\n", "attr.txt"); },
+                 K::kCorruptData, {"attr.txt", "line 3", "1 values for 2"});
+    expect_error([] { fe::parse_celeba_attributes("3\nMale\na.jpg 1\n", "attr.txt"); },
+                 K::kCorruptData, {"attr.txt", "announces 3"});
     expect_error([] { fe::parse_celeba_attributes("x\nMale\n", "attr.txt"); }, K::kCorruptData,
                  {"attr.txt", "line 1"});
 }
@@ -129,7 +133,8 @@ TEST(AttributeTruth, ReadPicksFormatAndReportsMissingFile) {
     std::ofstream(dir / "labels.csv") << "file,age\na.jpg,3\n";
     EXPECT_EQ(fe::read_attribute_truth(dir / "attr.txt").attribute_names.size(), 1u);
     EXPECT_TRUE(fe::read_attribute_truth(dir / "labels.csv").has_age);
-    expect_error([&] { fe::read_attribute_truth(dir / "nope.csv"); }, ErrorCode::kNotFound, {"nope.csv"});
+    expect_error([&] { fe::read_attribute_truth(dir / "nope.csv"); }, ErrorCode::kNotFound,
+                 {"nope.csv"});
     std::filesystem::remove_all(dir);
 }
 
@@ -138,7 +143,7 @@ TEST(AttributeEval, ExpectedAgeTopL) {
     EXPECT_DOUBLE_EQ(fe::expected_age_top_l(p, 1, 1), 2.0);
     EXPECT_NEAR(fe::expected_age_top_l(p, 2, 1), 1 + 1.3 / 0.9, 1e-6);
     EXPECT_NEAR(fe::expected_age_top_l(p, 3, 1), 1 + 1.3, 1e-6);
-    EXPECT_NEAR(fe::expected_age_top_l(p, 50, 1), 1 + 1.3, 1e-6);  // L beyond the bins = all
+    EXPECT_NEAR(fe::expected_age_top_l(p, 50, 1), 1 + 1.3, 1e-6);       // L beyond the bins = all
     EXPECT_DOUBLE_EQ(fe::expected_age_top_l({0.5f, 0.5f}, 1, 1), 1.0);  // tie -> lower bin
 }
 
@@ -148,10 +153,11 @@ TEST(AttributeEval, AgeGenderLargestFaceMissedAdults) {
         "a.jpg,30,male\n"
         "b.jpg,10,female\n"
         "sub/c.jpg,60,female\n"
-        "d.jpg,40,male\n"     // not in the catalog
-        "e.jpg,20,male\n",    // in the catalog, no face
+        "d.jpg,40,male\n"   // not in the catalog
+        "e.jpg,20,male\n",  // in the catalog, no face
         "t.csv");
-    const std::vector<std::string> photos{"/p/a.jpg", "/p/b.jpg", "/p/sub/c.jpg", "/p/e.jpg", "/p/xd.jpg"};
+    const std::vector<std::string> photos{"/p/a.jpg", "/p/b.jpg", "/p/sub/c.jpg", "/p/e.jpg",
+                                          "/p/xd.jpg"};
     std::vector<fe::FaceAttributes> faces{
         face("/p/a.jpg", 100, 5, 0.1),   // small face of a.jpg: ignored
         face("/p/a.jpg", 400, 33, 0.9),  // largest: judged
@@ -166,7 +172,7 @@ TEST(AttributeEval, AgeGenderLargestFaceMissedAdults) {
     EXPECT_EQ(r.no_face, 1u);
     const auto& a = r.age.at("faceapi");
     EXPECT_EQ(a.n, 3u);
-    EXPECT_NEAR(a.mae, 16.0 / 3, 1e-12);         // |33-30| + |13-10| + |50-60|
+    EXPECT_NEAR(a.mae, 16.0 / 3, 1e-12);           // |33-30| + |13-10| + |50-60|
     EXPECT_NEAR(a.band_accuracy, 2.0 / 3, 1e-12);  // 33 in 25-32 (nearest), 13 in 8-13; 50 != 60+
     EXPECT_NEAR(a.within, 2.0 / 3, 1e-12);
     const auto& g = r.gender.at("faceapi");
@@ -282,7 +288,8 @@ TEST(AttributeEval, TrainedModelThresholds) {
         faces[i].attributes["m"]["Smiling"] = smile[i];
     }
     // At 0.5: predicted [0,0,0,1] -> accuracy 0.25.
-    EXPECT_DOUBLE_EQ(fe::evaluate_attributes(truth, {}, faces).attributes[0].models.at("m").accuracy, 0.25);
+    EXPECT_DOUBLE_EQ(
+        fe::evaluate_attributes(truth, {}, faces).attributes[0].models.at("m").accuracy, 0.25);
     // A trained model's Male is the main entry even beside the gender nets.
     {
         auto both = faces;
@@ -290,7 +297,8 @@ TEST(AttributeEval, TrainedModelThresholds) {
             f.attributes["m"]["Male"] = 0.9;
             f.male_prob["faceapi"] = 0.1;
         }
-        const auto t2 = fe::parse_celeba_attributes("4\nMale\n1.jpg 1\n2.jpg 1\n3.jpg 1\n4.jpg 1\n", "attr.txt");
+        const auto t2 = fe::parse_celeba_attributes("4\nMale\n1.jpg 1\n2.jpg 1\n3.jpg 1\n4.jpg 1\n",
+                                                    "attr.txt");
         const auto r2 = fe::evaluate_attributes(t2, {}, both);
         EXPECT_EQ(r2.attributes[0].main_model, "m");
         EXPECT_DOUBLE_EQ(*r2.mean_accuracy, 1.0);
@@ -298,7 +306,8 @@ TEST(AttributeEval, TrainedModelThresholds) {
     // At the model's threshold 0.3 (>=): predicted [1,1,0,1] -> accuracy 0.75.
     fe::AttributeEvalOptions o;
     o.attribute_thresholds["Smiling"] = 0.3;
-    EXPECT_DOUBLE_EQ(fe::evaluate_attributes(truth, {}, faces, o).attributes[0].models.at("m").accuracy, 0.75);
+    EXPECT_DOUBLE_EQ(
+        fe::evaluate_attributes(truth, {}, faces, o).attributes[0].models.at("m").accuracy, 0.75);
     o.attribute_thresholds["Smiling"] = 1.5;
     EXPECT_THROW(o.validate(), faceatlas::Error);
 }
@@ -309,14 +318,20 @@ TEST(AttributeEval, UnknownImagesAndAmbiguousMatches) {
     expect_error([&] { fe::evaluate_attributes(truth, {"/p/c.jpg"}, {face("/p/c.jpg", 1, 3, 0)}); },
                  ErrorCode::kNotFound, {"t.csv", "none of the 2"});
     // Suffix matching stops at a path separator: /p/xa.jpg is not a.jpg.
-    const auto r = fe::evaluate_attributes(truth, {"/p/xa.jpg", "/p/b.jpg"}, {face("/p/b.jpg", 1, 5, 0)});
+    const auto r =
+        fe::evaluate_attributes(truth, {"/p/xa.jpg", "/p/b.jpg"}, {face("/p/b.jpg", 1, 5, 0)});
     EXPECT_EQ(r.unknown, 1u);
     EXPECT_EQ(r.n, 1u);
     // Two photos named a.jpg in different folders: ambiguous.
-    expect_error([&] { fe::evaluate_attributes(truth, {"/x/a.jpg", "/y/a.jpg"}, {}); },
-                 ErrorCode::kCorruptData, {"t.csv", "line 2", "matches 2"});
+    expect_error(
+        [&] {
+            fe::evaluate_attributes(truth, {"/x/a.jpg", "/y/a.jpg"}, {});
+        },
+        ErrorCode::kCorruptData, {"t.csv", "line 2", "matches 2"});
     const auto longer = fe::parse_attribute_truth_csv("file,age\nx/a.jpg,3\n", "t.csv");
-    EXPECT_EQ(fe::evaluate_attributes(longer, {"/x/a.jpg", "/y/a.jpg"}, {face("/x/a.jpg", 1, 3, 0)}).n, 1u);
+    EXPECT_EQ(
+        fe::evaluate_attributes(longer, {"/x/a.jpg", "/y/a.jpg"}, {face("/x/a.jpg", 1, 3, 0)}).n,
+        1u);
 }
 
 TEST(AttributeEval, OptionsValidate) {

@@ -22,8 +22,8 @@ TEST(VerificationReport, DistancesMatchTheirDefinitions) {
 TEST(VerificationReport, EqualsThePrimitivesItIsBuiltFrom) {
     // Distances: same pairs small, one overlap per fold.
     const std::vector<double> d{0.1, 0.2, 0.9, 0.3, 0.5, 0.8, 0.45, 0.7, 0.25, 0.6, 0.95, 0.4};
-    const std::vector<bool> same{true, true, false, true, false, false,
-                                 true, false, true, true, false, false};
+    const std::vector<bool> same{true, true,  false, true, false, false,
+                                 true, false, true,  true, false, false};
     const std::vector<int> folds{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2};
     const auto r = evaluate_verification(d, same, folds, ScoreKind::kDistance, 1e-3);
     const auto cv = kfold_accuracy(d, same, folds, ScoreKind::kDistance);

@@ -31,7 +31,7 @@ nlohmann::json json_of(const Run& r) {
 }
 
 class ClusterCli : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         data_ = fs::path(faceatlas::testing::shared_data_dir()) / "faces-dev";
         if (!fs::exists(data_ / "labels.csv")) return;
@@ -48,7 +48,8 @@ protected:
         truth << "file,identity\n";
         std::size_t many = 0, single = 0;
         for (const auto& [id, files] : by_id) {
-            const bool take = (files.size() >= 3 && many + files.size() <= 54) || (files.size() == 1 && single < 6);
+            const bool take = (files.size() >= 3 && many + files.size() <= 54) ||
+                              (files.size() == 1 && single < 6);
             if (!take) continue;
             (files.size() == 1 ? single : many) += files.size();
             for (const auto& f : files) {
@@ -58,7 +59,8 @@ protected:
         }
         truth.close();
         db_ = (dir_ / "faces.db").string();
-        const auto scan = run_cli("scan --crops " + (dir_ / "images").string() + " --catalog " + db_ + " --json");
+        const auto scan =
+            run_cli("scan --crops " + (dir_ / "images").string() + " --catalog " + db_ + " --json");
         scanned_ = scan.code == 0;
         if (!scanned_) std::cerr << scan.out;
     }
@@ -88,15 +90,17 @@ TEST_F(ClusterCli, DefaultClusteringScoresWellOnSixtyCrops) {
     const auto c = run_cli("cluster --catalog " + db + " --json");
     ASSERT_EQ(c.code, 0) << c.out;
     const auto cj = json_of(c);
-    for (const char* k : {"algorithm", "params", "persons", "unsorted", "seconds"}) EXPECT_TRUE(cj.contains(k)) << k;
+    for (const char* k : {"algorithm", "params", "persons", "unsorted", "seconds"})
+        EXPECT_TRUE(cj.contains(k)) << k;
     EXPECT_EQ(cj["algorithm"], "average");
     EXPECT_EQ(cj["faces"], 60);
     const auto e = run_cli("eval clusters --catalog " + db + " --truth " + truth() + " --json");
     ASSERT_EQ(e.code, 0) << e.out;
     const auto s = json_of(e);
-    for (const char* k : {"K", "C", "K_over_C", "ARI", "AMI", "NMI", "homogeneity", "completeness", "v_measure",
-                          "bcubed_precision", "bcubed_recall", "bcubed_f", "pairwise_precision",
-                          "pairwise_recall", "pairwise_f", "purity", "n_faces", "n_missing"})
+    for (const char* k :
+         {"K", "C", "K_over_C", "ARI", "AMI", "NMI", "homogeneity", "completeness", "v_measure",
+          "bcubed_precision", "bcubed_recall", "bcubed_f", "pairwise_precision", "pairwise_recall",
+          "pairwise_f", "purity", "n_faces", "n_missing"})
         EXPECT_TRUE(s.contains(k)) << k;
     EXPECT_EQ(s["n_faces"], 60);
     std::cout << "scores: " << s.dump() << "\n";
@@ -108,7 +112,8 @@ TEST_F(ClusterCli, DefaultClusteringScoresWellOnSixtyCrops) {
     EXPECT_LE(s["K_over_C"].get<double>(), 1.25);
     // faceres with its own calibrated threshold.
     ASSERT_EQ(run_cli("cluster --catalog " + db + " --embedding faceres").code, 0);
-    const auto f = json_of(run_cli("eval clusters --catalog " + db + " --truth " + truth() + " --json"));
+    const auto f =
+        json_of(run_cli("eval clusters --catalog " + db + " --truth " + truth() + " --json"));
     std::cout << "faceres scores: " << f.dump() << "\n";
     EXPECT_GE(f["bcubed_f"].get<double>(), 0.90);
     // Export has the person column.
@@ -124,14 +129,23 @@ TEST_F(ClusterCli, PersonEditsThroughTheCli) {
     ASSERT_TRUE(faces.is_array());
     std::map<std::int64_t, std::vector<std::int64_t>> by_person;
     for (const auto& f : faces)
-        if (!f["person_id"].is_null()) by_person[f["person_id"].get<std::int64_t>()].push_back(f["face_id"]);
+        if (!f["person_id"].is_null())
+            by_person[f["person_id"].get<std::int64_t>()].push_back(f["face_id"]);
     ASSERT_GE(by_person.size(), 2u);
     const auto a = by_person.begin()->first;
     const auto b = std::next(by_person.begin())->first;
     const auto fa = by_person.begin()->second.front();
-    EXPECT_EQ(run_cli("person name --catalog " + db + " " + std::to_string(a) + " \"Ada Lovelace\"").code, 0);
-    EXPECT_EQ(run_cli("face not-person --catalog " + db + " " + std::to_string(fa) + " " + std::to_string(a)).code, 0);
-    EXPECT_EQ(run_cli("person merge --catalog " + db + " " + std::to_string(a) + " " + std::to_string(b)).code, 0);
+    EXPECT_EQ(
+        run_cli("person name --catalog " + db + " " + std::to_string(a) + " \"Ada Lovelace\"").code,
+        0);
+    EXPECT_EQ(run_cli("face not-person --catalog " + db + " " + std::to_string(fa) + " " +
+                      std::to_string(a))
+                  .code,
+              0);
+    EXPECT_EQ(
+        run_cli("person merge --catalog " + db + " " + std::to_string(a) + " " + std::to_string(b))
+            .code,
+        0);
     ASSERT_EQ(run_cli("cluster --catalog " + db).code, 0);
     const auto after = json_of(run_cli("faces --catalog " + db + " --json"));
     for (const auto& f : after) {
@@ -151,8 +165,12 @@ TEST_F(ClusterCli, PersonEditsThroughTheCli) {
     r = run_cli("person move --catalog " + db + " 999999 " + std::to_string(a));
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.out.find("no face 999999"), std::string::npos) << r.out;
-    EXPECT_EQ(run_cli("face not-person --catalog " + db + " " + std::to_string(fa) + " 999999").code, 1);
-    EXPECT_EQ(run_cli("person merge --catalog " + db + " " + std::to_string(a) + " " + std::to_string(a)).code, 2);
+    EXPECT_EQ(
+        run_cli("face not-person --catalog " + db + " " + std::to_string(fa) + " 999999").code, 1);
+    EXPECT_EQ(
+        run_cli("person merge --catalog " + db + " " + std::to_string(a) + " " + std::to_string(a))
+            .code,
+        2);
 }
 
 TEST_F(ClusterCli, BadInputsGiveClearErrors) {
@@ -160,7 +178,8 @@ TEST_F(ClusterCli, BadInputsGiveClearErrors) {
     const auto empty = (dir_ / "empty.db").string();
     fs::remove(empty);
     fs::create_directories(dir_ / "nothing");
-    ASSERT_EQ(run_cli("scan --crops " + (dir_ / "nothing").string() + " --catalog " + empty).code, 0);
+    ASSERT_EQ(run_cli("scan --crops " + (dir_ / "nothing").string() + " --catalog " + empty).code,
+              0);
     auto r = run_cli("cluster --catalog " + empty + " --json");
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_EQ(json_of(r)["persons"], 0);
@@ -198,12 +217,20 @@ TEST_F(ClusterCli, BadInputsGiveClearErrors) {
         std::getline(in, first);
     }
     std::ofstream(dir_ / "dup.csv") << "file,identity\n" << first << "\n" << first << "\n";
-    r = run_cli("eval clusters --catalog " + db + " --truth " + (dir_ / "dup.csv").string() + " --json");
+    r = run_cli("eval clusters --catalog " + db + " --truth " + (dir_ / "dup.csv").string() +
+                " --json");
     EXPECT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("duplicate"), std::string::npos) << r.out;
-    std::ofstream(dir_ / "conflict.csv") << "file,identity\n" << first << "\n" << first.substr(0, first.find(',')) << ",Other\n";
-    EXPECT_EQ(run_cli("eval clusters --catalog " + db + " --truth " + (dir_ / "conflict.csv").string()).code, 1);
-    EXPECT_EQ(run_cli("eval clusters --catalog " + db + " --truth " + (dir_ / "none.csv").string()).code, 1);
+    std::ofstream(dir_ / "conflict.csv") << "file,identity\n"
+                                         << first << "\n"
+                                         << first.substr(0, first.find(',')) << ",Other\n";
+    EXPECT_EQ(
+        run_cli("eval clusters --catalog " + db + " --truth " + (dir_ / "conflict.csv").string())
+            .code,
+        1);
+    EXPECT_EQ(
+        run_cli("eval clusters --catalog " + db + " --truth " + (dir_ / "none.csv").string()).code,
+        1);
 }
 
 }  // namespace

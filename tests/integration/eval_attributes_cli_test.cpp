@@ -46,8 +46,8 @@ class EvalAttributesCli : public ::testing::Test {
             ++copied_;
         }
         catalog_ = dir_ / "utk.db";
-        const auto r = run_cli("scan --crops --quiet --threads 2 --catalog " + catalog_.string() + " " +
-                               (dir_ / "images").string());
+        const auto r = run_cli("scan --crops --quiet --threads 2 --catalog " + catalog_.string() +
+                               " " + (dir_ / "images").string());
         scanned_ = r.code == 0;
         if (!scanned_) std::fprintf(stderr, "scan failed: %s\n", r.out.c_str());
     }
@@ -77,8 +77,10 @@ TEST_F(EvalAttributesCli, ScoresUtkfaceSubset) {
     for (const char* m : {"faceapi", "faceres", "fused"}) {
         ASSERT_TRUE(j["age"].contains(m)) << m;
         ASSERT_TRUE(j["gender"].contains(m)) << m;
-        for (const char* k : {"mae", "band_accuracy", "within5"}) ASSERT_TRUE(j["age"][m].contains(k));
-        for (const char* k : {"accuracy", "balanced_accuracy"}) ASSERT_TRUE(j["gender"][m].contains(k));
+        for (const char* k : {"mae", "band_accuracy", "within5"})
+            ASSERT_TRUE(j["age"][m].contains(k));
+        for (const char* k : {"accuracy", "balanced_accuracy"})
+            ASSERT_TRUE(j["gender"][m].contains(k));
     }
     EXPECT_LT(j["age"]["faceapi"]["mae"].get<double>(), AGE_FACEAPI_MAX);
     EXPECT_LT(j["age"]["faceres"]["mae"].get<double>(), AGE_FACERES_MAX);
@@ -91,8 +93,8 @@ TEST_F(EvalAttributesCli, ScoresUtkfaceSubset) {
     EXPECT_TRUE(j["attributes"].empty());
     EXPECT_TRUE(j["mean_accuracy"].is_null());
     // --top-l 1 is the argmax row of the table.
-    const auto r1 = run_cli("eval attributes --json --top-l 1 --catalog " + catalog_.string() + " --truth " +
-                            (data_ / "labels.csv").string());
+    const auto r1 = run_cli("eval attributes --json --top-l 1 --catalog " + catalog_.string() +
+                            " --truth " + (data_ / "labels.csv").string());
     ASSERT_EQ(r1.code, 0) << r1.out;
     const auto j1 = nlohmann::json::parse(r1.out);
     EXPECT_DOUBLE_EQ(j1["age"]["faceres"]["mae"].get<double>(),
@@ -116,19 +118,31 @@ TEST_F(EvalAttributesCli, CelebaTruthWithoutMatchesAndBadInputs) {
     // Malformed row: exit 1, the message names the file and the line.
     const fs::path bad = dir_ / "bad.csv";
     std::ofstream(bad) << "file,age,gender\na.jpg,30,male\nb.jpg,thirty,female\n";
-    const auto b = run_cli("eval attributes --catalog " + catalog_.string() + " --truth " + bad.string());
+    const auto b =
+        run_cli("eval attributes --catalog " + catalog_.string() + " --truth " + bad.string());
     EXPECT_EQ(b.code, 1);
     EXPECT_NE(b.out.find("bad.csv"), std::string::npos) << b.out;
     EXPECT_NE(b.out.find("line 3"), std::string::npos) << b.out;
     // A truth file with only columns no model knows.
     const fs::path race = dir_ / "race.csv";
     std::ofstream(race) << "file,race\na.jpg,asian\n";
-    const auto rc = run_cli("eval attributes --catalog " + catalog_.string() + " --truth " + race.string());
+    const auto rc =
+        run_cli("eval attributes --catalog " + catalog_.string() + " --truth " + race.string());
     EXPECT_EQ(rc.code, 1);
     EXPECT_NE(rc.out.find("no label column"), std::string::npos) << rc.out;
     // Missing catalog / truth, bad --top-l.
-    EXPECT_EQ(run_cli("eval attributes --catalog " + (dir_ / "none.db").string() + " --truth " + bad.string()).code, 1);
-    EXPECT_EQ(run_cli("eval attributes --catalog " + catalog_.string() + " --truth " + (dir_ / "none.csv").string()).code, 1);
-    EXPECT_EQ(run_cli("eval attributes --top-l 0 --catalog " + catalog_.string() + " --truth " + bad.string()).code, 2);
-    EXPECT_EQ(run_cli("eval attributes --catalog " + catalog_.string()).code, 2);  // --truth required
+    EXPECT_EQ(run_cli("eval attributes --catalog " + (dir_ / "none.db").string() + " --truth " +
+                      bad.string())
+                  .code,
+              1);
+    EXPECT_EQ(run_cli("eval attributes --catalog " + catalog_.string() + " --truth " +
+                      (dir_ / "none.csv").string())
+                  .code,
+              1);
+    EXPECT_EQ(run_cli("eval attributes --top-l 0 --catalog " + catalog_.string() + " --truth " +
+                      bad.string())
+                  .code,
+              2);
+    EXPECT_EQ(run_cli("eval attributes --catalog " + catalog_.string()).code,
+              2);  // --truth required
 }

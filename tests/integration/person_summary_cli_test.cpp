@@ -114,15 +114,15 @@ TEST_F(PersonSummaryCli, EveryCommandPrintsTheSameGenderAgeAndBirthYear) {
     for (const auto& f : json_of(run_cli("faces --catalog " + db_ + " --json")))
         if (f["person_id"].is_number()) faces_of[f["person_id"]].push_back(f);
     const auto report_dir = dir_ / "report";
-    ASSERT_EQ(run_cli("report --catalog " + db_ + " --out " + report_dir.string() + " --force").code,
-              0);
+    ASSERT_EQ(
+        run_cli("report --catalog " + db_ + " --out " + report_dir.string() + " --force").code, 0);
     const std::string html = faceatlas::testing::read_text(report_dir / "index.html");
     ASSERT_FALSE(html.empty());
 
     int dated = 0, one_face = 0;
     for (auto& [id, by_cmd] : said) {
-        const auto show = json_of(run_cli("person show --catalog " + db_ + " --json " +
-                                          std::to_string(id)));
+        const auto show =
+            json_of(run_cli("person show --catalog " + db_ + " --json " + std::to_string(id)));
         by_cmd["person show"] = {show["gender"]["gender"].get<std::string>(),
                                  num_or_nan(show["gender"]["male_product"]),
                                  show["age"].is_object() ? num_or_nan(show["age"]["age"]) : NAN,
@@ -130,11 +130,10 @@ TEST_F(PersonSummaryCli, EveryCommandPrintsTheSameGenderAgeAndBirthYear) {
         const auto& faces = faces_of[id];
         if (faces.size() == 1) {
             ++one_face;
-            by_cmd["faces --json"] = {faces[0]["male_prob_fused"].get<double>() >= 0.5 ? "male"
-                                                                                     : "female",
-                                      faces[0]["male_prob_fused"].get<double>(),
-                                      faces[0]["age_fused"].get<double>(),
-                                      num_or_nan(faces[0].value("birth_year", nlohmann::json()))};
+            by_cmd["faces --json"] = {
+                faces[0]["male_prob_fused"].get<double>() >= 0.5 ? "male" : "female",
+                faces[0]["male_prob_fused"].get<double>(), faces[0]["age_fused"].get<double>(),
+                num_or_nan(faces[0].value("birth_year", nlohmann::json()))};
         }
         const Said& ref = by_cmd.at("person show");
         ASSERT_FALSE(std::isnan(ref.age)) << "person " << id;
@@ -162,7 +161,8 @@ TEST_F(PersonSummaryCli, EveryCommandPrintsTheSameGenderAgeAndBirthYear) {
         ASSERT_TRUE(std::regex_search(section, m, std::regex("<dt>age</dt><dd>(\\d+) years")));
         EXPECT_EQ(std::stoi(m[1]), static_cast<int>(std::lround(ref.age))) << "report " << id;
         if (!std::isnan(ref.birth_year)) {
-            ASSERT_TRUE(std::regex_search(section, m, std::regex("<dt>born</dt><dd>&asymp; (\\d+)")));
+            ASSERT_TRUE(
+                std::regex_search(section, m, std::regex("<dt>born</dt><dd>&asymp; (\\d+)")));
             EXPECT_EQ(std::stoi(m[1]), static_cast<int>(std::lround(ref.birth_year)))
                 << "report " << id;
         }

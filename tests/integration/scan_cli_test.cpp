@@ -211,7 +211,8 @@ TEST_F(ScanCli, MissingInputFailsAndLeavesEarlierPhotosAlone) {
     }
     // A missing input never creates a catalog either.
     const auto fresh = dir_ / "fresh.db";
-    EXPECT_EQ(run_cli("scan --catalog " + fresh.string() + " " + (dir_ / "nowhere").string()).code, 1);
+    EXPECT_EQ(run_cli("scan --catalog " + fresh.string() + " " + (dir_ / "nowhere").string()).code,
+              1);
     EXPECT_FALSE(fs::exists(fresh));
 }
 

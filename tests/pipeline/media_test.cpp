@@ -6,8 +6,8 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "common/temp_dir.h"
-#include "faceatlas/pipeline/media.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/media.h"
 
 namespace fs = std::filesystem;
 

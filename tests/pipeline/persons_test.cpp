@@ -10,9 +10,9 @@
 
 #include "common/temp_dir.h"
 #include "faceatlas/catalog/catalog.h"
-#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/catalog/sqlite.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/persons.h"
 
 namespace fs = std::filesystem;
 
@@ -21,7 +21,7 @@ using namespace faceatlas::catalog;  // the records the pipeline stores
 namespace {
 
 class PersonsTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         tmp_ = std::make_unique<faceatlas::testing::TempDir>("persons");
         dir_ = tmp_->path();
@@ -101,7 +101,8 @@ TEST_F(PersonsTest, EmptyCatalogAndOneFace) {
 TEST_F(PersonsTest, GroupsIdentitiesAndNeverJoinsFacesOfOnePhoto) {
     // Photo 0 holds identity 0 twice (a mirror, a poster): they must end in different persons.
     add_photo("p0.jpg", {face(0, 0), face(0, 100)});
-    for (int i = 1; i <= 3; ++i) add_photo("p" + std::to_string(i) + ".jpg", {face(0), face(1, 50)});
+    for (int i = 1; i <= 3; ++i)
+        add_photo("p" + std::to_string(i) + ".jpg", {face(0), face(1, 50)});
     const auto r = cluster();
     EXPECT_EQ(r.cannot_link_splits, 1);
     const auto a = assignment();
@@ -162,7 +163,8 @@ TEST_F(PersonsTest, RerunWithNewPhotosKeepsIdsAndNames) {
     EXPECT_EQ(after.at(all[6]), p0);
     EXPECT_EQ(after.at(all[8]), p1);
     const auto persons = cat_->persons();
-    const auto it = std::find_if(persons.begin(), persons.end(), [&](const PersonRecord& p) { return p.id == p0; });
+    const auto it = std::find_if(persons.begin(), persons.end(),
+                                 [&](const PersonRecord& p) { return p.id == p0; });
     ASSERT_NE(it, persons.end());
     EXPECT_EQ(it->name, std::optional<std::string>("Ada"));
     // Running again changes nothing.
@@ -199,7 +201,8 @@ TEST_F(PersonsTest, UserEditsAreRemembered) {
     EXPECT_EQ(a.at(ids[4]), p0);
     for (const auto& p : cat_->persons()) EXPECT_NE(p.id, p1);
     // person split by faces: face 5 leaves p0 for good.
-    const auto created = split_person(*cat_, p0, SplitOptions{{ids[5]}, -1, EmbeddingChoice::kDlib});
+    const auto created =
+        split_person(*cat_, p0, SplitOptions{{ids[5]}, -1, EmbeddingChoice::kDlib});
     ASSERT_EQ(created.size(), 1u);
     cluster();
     a = assignment();
@@ -211,7 +214,8 @@ TEST_F(PersonsTest, UserEditsAreRemembered) {
     EXPECT_THROW(merge_persons(*cat_, p0, {p0}), Error);
     EXPECT_THROW(merge_persons(*cat_, 999999, {p0}), Error);
     EXPECT_THROW(split_person(*cat_, 999999, {}), Error);
-    EXPECT_THROW(split_person(*cat_, p0, SplitOptions{{ids[6]}, -1, EmbeddingChoice::kDlib}), Error);
+    EXPECT_THROW(split_person(*cat_, p0, SplitOptions{{ids[6]}, -1, EmbeddingChoice::kDlib}),
+                 Error);
 }
 
 TEST_F(PersonsTest, SplitByThresholdSeparatesTwoIdentities) {

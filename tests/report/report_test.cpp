@@ -192,13 +192,27 @@ TEST_F(Report, OptionalJsonInputsRenderTheirSections) {
     const auto r = write(dir_ / "out", false, in);
     EXPECT_TRUE(r.warnings.empty());
     const std::string html = read_text(r.index);
-    for (const char* s :
-         {"id=\"attr-clusters\"", "id=\"subdiscrimination\"", "id=\"evaluation\"",
-          "k-means on &lt;attributes&gt;", "processing time", "95 s", "class=\"chart silhouette\"",
-          "before: all weights 1", "male_prob &times;3", "class=\"chart attributes\"",
-          "class=\"chart counts\"", "gender: female 75%", "<tr class=\"best\">",
-          "0.875", "Worst merges", "Alice", "Bob", "Carol", "unsorted",
-          "class=\"chart composition\"", "no longer in the catalog"})
+    for (const char* s : {"id=\"attr-clusters\"",
+                          "id=\"subdiscrimination\"",
+                          "id=\"evaluation\"",
+                          "k-means on &lt;attributes&gt;",
+                          "processing time",
+                          "95 s",
+                          "class=\"chart silhouette\"",
+                          "before: all weights 1",
+                          "male_prob &times;3",
+                          "class=\"chart attributes\"",
+                          "class=\"chart counts\"",
+                          "gender: female 75%",
+                          "<tr class=\"best\">",
+                          "0.875",
+                          "Worst merges",
+                          "Alice",
+                          "Bob",
+                          "Carol",
+                          "unsorted",
+                          "class=\"chart composition\"",
+                          "no longer in the catalog"})
         EXPECT_NE(html.find(s), std::string::npos) << s;
     EXPECT_EQ(html.find("f999999.jpg"), std::string::npos);
     for (const auto& ref : image_refs(html)) EXPECT_TRUE(fs::exists(dir_ / "out" / ref)) << ref;

@@ -97,8 +97,8 @@ TEST(PersonSummary, OneFacePersonHasItsFacesFusedValues) {
     EXPECT_NEAR(*fs::face_birth_year(f, photos.at(1), o), *s.age->birth_year, 1e-9);
     // A file time is not trusted for birth years unless asked.
     photos.at(1).date_source = "file";
-    EXPECT_FALSE(fs::summarize_person(PersonRecord{1, {}, 1}, ptrs(faces), photos, {}, o)
-                     .age->birth_year);
+    EXPECT_FALSE(
+        fs::summarize_person(PersonRecord{1, {}, 1}, ptrs(faces), photos, {}, o).age->birth_year);
     fs::SummaryOptions trust;
     trust.trust_file_dates = true;
     EXPECT_TRUE(fs::summarize_person(PersonRecord{1, {}, 1}, ptrs(faces), photos, {}, trust)

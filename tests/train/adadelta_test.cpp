@@ -33,7 +33,8 @@ TEST(AdaDelta, MatchesKerasUpdateFormula) {
             ad = rho * ad + (1 - rho) * delta * delta;
         }
         for (int i = 0; i < 3; ++i)
-            EXPECT_NEAR(p[i].item<double>(), ref[static_cast<std::size_t>(i)], 1e-6) << "step " << step << " i " << i;
+            EXPECT_NEAR(p[i].item<double>(), ref[static_cast<std::size_t>(i)], 1e-6)
+                << "step " << step << " i " << i;
     }
     // It moved (a test that cannot fail otherwise would be worthless).
     EXPECT_GT(std::abs(ref[0] - p0[0]), 1e-4);

@@ -28,8 +28,8 @@ Run run_cli(const std::string& args) {
     const faceatlas::testing::TempDir io("train_cli_io");
     const auto errfile = io / "cli_err.txt";
     const auto outfile = io / "cli_out.txt";
-    const std::string cmd =
-        std::string(FACEATLAS_CLI) + " " + args + " >" + outfile.string() + " 2>" + errfile.string();
+    const std::string cmd = std::string(FACEATLAS_CLI) + " " + args + " >" + outfile.string() +
+                            " 2>" + errfile.string();
     Run r;
     const int st = std::system(cmd.c_str());
     r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -55,8 +55,9 @@ fs::path data_dir(const std::string& name, const std::string& attr_text) {
 
 TEST(TrainCli, MalformedRowFailsWithLineAndWritesNothing) {
     const auto d = data_dir("malformed", "1\nSmiling Male\n000001.jpg 1\n");
-    const auto r = run_cli("train attributes --data " + d.string() + " --out " + (d / "m.fam").string() +
-                           " --attrs Smiling --cache " + (d / "cache").string());
+    const auto r =
+        run_cli("train attributes --data " + d.string() + " --out " + (d / "m.fam").string() +
+                " --attrs Smiling --cache " + (d / "cache").string());
     EXPECT_EQ(r.code, 1) << r.err;
     EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(d / "m.fam"));
@@ -64,8 +65,9 @@ TEST(TrainCli, MalformedRowFailsWithLineAndWritesNothing) {
 
 TEST(TrainCli, UnknownImageFailsNamingIt) {
     const auto d = data_dir("unknown_image", "2\nSmiling Male\n000001.jpg 1 -1\n999999.jpg -1 1\n");
-    const auto r = run_cli("train attributes --data " + d.string() + " --out " + (d / "m.fam").string() +
-                           " --attrs Smiling --cache " + (d / "cache").string());
+    const auto r =
+        run_cli("train attributes --data " + d.string() + " --out " + (d / "m.fam").string() +
+                " --attrs Smiling --cache " + (d / "cache").string());
     EXPECT_EQ(r.code, 1) << r.err;
     EXPECT_NE(r.err.find("999999.jpg"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(d / "m.fam"));
@@ -73,8 +75,9 @@ TEST(TrainCli, UnknownImageFailsNamingIt) {
 
 TEST(TrainCli, UnknownAttributeFails) {
     const auto d = data_dir("unknown_attr", "1\nSmiling Male\n000001.jpg 1 -1\n");
-    const auto r = run_cli("train attributes --data " + d.string() + " --out " + (d / "m.fam").string() +
-                           " --attrs Smiling,Sparkly --cache " + (d / "cache").string());
+    const auto r =
+        run_cli("train attributes --data " + d.string() + " --out " + (d / "m.fam").string() +
+                " --attrs Smiling,Sparkly --cache " + (d / "cache").string());
     EXPECT_EQ(r.code, 1) << r.err;
     EXPECT_NE(r.err.find("Sparkly"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(d / "m.fam"));
@@ -82,8 +85,8 @@ TEST(TrainCli, UnknownAttributeFails) {
 
 TEST(TrainCli, FinetuneNeedsFaceresBlocksOfPw13) {
     const auto d = data_dir("finetune", "1\nSmiling Male\n000001.jpg 1 -1\n");
-    const auto base = "train attributes --mode finetune --data " + d.string() + " --out " + (d / "m.fam").string() +
-                      " --attrs Smiling --cache " + (d / "cache").string();
+    const auto base = "train attributes --mode finetune --data " + d.string() + " --out " +
+                      (d / "m.fam").string() + " --attrs Smiling --cache " + (d / "cache").string();
     auto r = run_cli(base);  // default backbone faceres
     EXPECT_EQ(r.code, 2) << r.err;
     EXPECT_NE(r.err.find("faceres-blocks"), std::string::npos) << r.err;
@@ -117,17 +120,21 @@ TEST(TrainCli, FinetuneTrainsAModelThatScanApplies) {
         fs::copy_file(src / "images" / name, d / "images" / name);
     }
     out.close();
-    auto r = run_cli("train attributes --mode finetune --backbone faceres-blocks --features pw13@0.6 --attrs Male,Smiling"
-                     " --loss bce --optimizer adam --epochs 2 --batch 8 --val-fraction 0.3 --threads 2 --torch-threads 1"
-                     " --data " + d.string() + " --out " + (d / "m.fam").string() + " --cache " + (d / "cache").string());
+    auto r = run_cli(
+        "train attributes --mode finetune --backbone faceres-blocks --features pw13@0.6 --attrs "
+        "Male,Smiling"
+        " --loss bce --optimizer adam --epochs 2 --batch 8 --val-fraction 0.3 --threads 2 "
+        "--torch-threads 1"
+        " --data " +
+        d.string() + " --out " + (d / "m.fam").string() + " --cache " + (d / "cache").string());
     ASSERT_EQ(r.code, 0) << r.err;
     std::ifstream mf(d / "m.fam");
     std::getline(mf, line);
     const auto h = nlohmann::json::parse(line);
     EXPECT_EQ(h.at("version").get<int>(), 3);
     EXPECT_EQ(h.at("suffix").at("input_layer").get<std::string>(), "pw12");
-    r = run_cli("scan --crops " + (d / "images").string() + " --catalog " + (d / "c.db").string() + " --attributes " +
-                (d / "m.fam").string());
+    r = run_cli("scan --crops " + (d / "images").string() + " --catalog " + (d / "c.db").string() +
+                " --attributes " + (d / "m.fam").string());
     ASSERT_EQ(r.code, 0) << r.err;
     auto cat = faceatlas::catalog::open_sqlite_catalog((d / "c.db").string());
     const auto rows = cat->face_attributes();
@@ -140,14 +147,18 @@ TEST(TrainCli, FinetuneTrainsAModelThatScanApplies) {
     EXPECT_EQ(male * 2, rows.size());
     // The scan labelled the faces in its workers, on the pixels it had decoded: predict has
     // nothing left to do, and recomputing from the stored photos gives the same numbers.
-    r = run_cli("attributes predict --model " + (d / "m.fam").string() + " --catalog " + (d / "c.db").string());
+    r = run_cli("attributes predict --model " + (d / "m.fam").string() + " --catalog " +
+                (d / "c.db").string());
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("0 faces x 2 attributes"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("(" + std::to_string(rows.size() / 2) + " already had them"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("(" + std::to_string(rows.size() / 2) + " already had them"),
+              std::string::npos)
+        << r.out;
     r = run_cli("attributes predict --recompute --model " + (d / "m.fam").string() + " --catalog " +
                 (d / "c.db").string());
     ASSERT_EQ(r.code, 0) << r.err;
-    const auto again = faceatlas::catalog::open_sqlite_catalog((d / "c.db").string())->face_attributes();
+    const auto again =
+        faceatlas::catalog::open_sqlite_catalog((d / "c.db").string())->face_attributes();
     ASSERT_EQ(again.size(), rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
         EXPECT_EQ(again[i].face_id, rows[i].face_id);
@@ -155,9 +166,10 @@ TEST(TrainCli, FinetuneTrainsAModelThatScanApplies) {
     }
     // eval attributes scores the stored probabilities under the model's name, as the main entry.
     const auto eval_json = d / "eval.json";
-    const std::string cmd = std::string(FACEATLAS_CLI) + " eval attributes --catalog " + (d / "c.db").string() +
-                            " --truth " + (d / "list_attr_celeba.txt").string() + " --attribute-model " +
-                            (d / "m.fam").string() + " --json >" + eval_json.string() + " 2>/dev/null";
+    const std::string cmd =
+        std::string(FACEATLAS_CLI) + " eval attributes --catalog " + (d / "c.db").string() +
+        " --truth " + (d / "list_attr_celeba.txt").string() + " --attribute-model " +
+        (d / "m.fam").string() + " --json >" + eval_json.string() + " 2>/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     std::ifstream ej(eval_json);
     const auto j = nlohmann::json::parse(ej);
@@ -182,15 +194,15 @@ TEST(TrainCli, BadFeatureSpecAndAugmentingEmbeddingsAreRefused) {
 
 TEST(AttributesCli, NewerModelVersionIsRefusedBeforeTouchingAnything) {
     const auto d = data_dir("newer_model", "1\nSmiling\n000001.jpg 1\n");
-    std::ofstream(d / "newer.fam") << nlohmann::json{{"format", "faceatlas-attributes"}, {"version", 99}}.dump()
-                                   << "\n";
+    std::ofstream(d / "newer.fam")
+        << nlohmann::json{{"format", "faceatlas-attributes"}, {"version", 99}}.dump() << "\n";
     auto r = run_cli("attributes predict --model " + (d / "newer.fam").string() + " --catalog " +
                      (d / "cat.db").string());
     EXPECT_EQ(r.code, 1) << r.err;
     EXPECT_NE(r.err.find("newer"), std::string::npos) << r.err;
     // scan --attributes checks the model before it creates or scans anything.
-    r = run_cli("scan --crops " + (d / "images").string() + " --catalog " + (d / "cat.db").string() +
-                " --attributes " + (d / "newer.fam").string());
+    r = run_cli("scan --crops " + (d / "images").string() + " --catalog " +
+                (d / "cat.db").string() + " --attributes " + (d / "newer.fam").string());
     EXPECT_EQ(r.code, 1) << r.err;
     EXPECT_FALSE(fs::exists(d / "cat.db"));
 }

@@ -7,8 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include <opencv2/core.hpp>
@@ -56,7 +56,8 @@ TEST(ConvSuffix, MatchesLibTorchSuffixOnEvenAndOddMaps) {
     if (!fs::exists(img_path) || !have_models())
         FACEATLAS_MISSING_INPUT() << "needs celeba-dev and models/vendor";
     const auto manifest = fa::nn::ModelManifest::load_default(faceatlas::testing::model_dir());
-    fa::train::MobileNetSuffix suffix(manifest.get("faceres").weights, 12);  // blocks 12 (stride 2) and 13
+    fa::train::MobileNetSuffix suffix(manifest.get("faceres").weights,
+                                      12);  // blocks 12 (stride 2) and 13
     perturb(suffix, 3);
     const auto cs = suffix->to_conv_suffix();
     ASSERT_EQ(cs.first_block, 12);
@@ -64,15 +65,17 @@ TEST(ConvSuffix, MatchesLibTorchSuffixOnEvenAndOddMaps) {
     EXPECT_EQ(cs.input_layer(), "pw11");
     EXPECT_EQ(cs.blocks[0].stride, 2);
     // A real pw11 activation (512 x 14 x 14), and its top-left 13 x 13 corner for the odd case.
-    auto ex = fa::vision::AttributeFeatureExtractor::load(manifest, std::vector<std::string>{"pw11"});
+    auto ex =
+        fa::vision::AttributeFeatureExtractor::load(manifest, std::vector<std::string>{"pw11"});
     auto lmnet = fa::vision::LandmarkNet::load(manifest);
     const auto img = fa::vision::load_image_rgb(img_path).value();
     const auto lm = fa::vision::crop_landmarks(lmnet, img);
-    const auto chip = ex.chips(img, lm.points, fa::vision::AttributeFeatureSpec::parse("pw13@0.25")).front();
+    const auto chip =
+        ex.chips(img, lm.points, fa::vision::AttributeFeatureSpec::parse("pw13@0.25")).front();
     const cv::Mat a = ex.activation(chip, "pw11");
     torch::NoGradGuard ng;
-    const auto full = torch::from_blob(const_cast<float*>(a.ptr<float>()), {1, a.size[1], a.size[2], a.size[3]},
-                                       torch::kFloat32);
+    const auto full = torch::from_blob(const_cast<float*>(a.ptr<float>()),
+                                       {1, a.size[1], a.size[2], a.size[3]}, torch::kFloat32);
     ASSERT_EQ(full.size(2), 14);
     for (int side : {14, 13}) {
         const auto x = full.slice(2, 0, side).slice(3, 0, side).contiguous();
@@ -84,7 +87,8 @@ TEST(ConvSuffix, MatchesLibTorchSuffixOnEvenAndOddMaps) {
         ASSERT_EQ(got.size(), static_cast<std::size_t>(want.numel()));
         const float* w = want.data_ptr<float>();
         double worst = 0;
-        for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, static_cast<double>(std::abs(got[i] - w[i])));
+        for (std::size_t i = 0; i < got.size(); ++i)
+            worst = std::max(worst, static_cast<double>(std::abs(got[i] - w[i])));
         EXPECT_LT(worst, 1e-4) << "side " << side;
         EXPECT_GT(want.abs().max().item<double>(), 0.1);  // not an all-zero map
     }
@@ -97,7 +101,8 @@ TEST(ConvSuffix, InconsistentSuffixIsRefusedAtSaveAndLoad) {
     m.feature_dim = spec.dim();
     m.preprocessing["features"] = spec.to_json();
     m.attributes = {{"x", 0.5f, 0, 0, 0}};
-    m.layers.push_back({1024, 1, std::vector<float>(1024, 0.01f), {0.f}, fa::attr::Activation::kSigmoid});
+    m.layers.push_back(
+        {1024, 1, std::vector<float>(1024, 0.01f), {0.f}, fa::attr::Activation::kSigmoid});
     fa::attr::SuffixBlock b;
     b.channels = 4;
     b.out = 1024;
@@ -125,15 +130,18 @@ TEST(ConvSuffix, InconsistentSuffixIsRefusedAtSaveAndLoad) {
         const auto size = fs::file_size(dir / "ok.fam");
         fs::copy_file(dir / "ok.fam", dir / "cut.fam", fs::copy_options::overwrite_existing);
         fs::resize_file(dir / "cut.fam", size - 64);
-        EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "cut.fam"); }), fa::ErrorCode::kCorruptData);
+        EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "cut.fam"); }),
+                  fa::ErrorCode::kCorruptData);
     }
     // A suffix that does not end at block 13, wrong sizes, or on another backbone.
     auto bad = m;
     bad.suffix.first_block = 12;
-    EXPECT_EQ(code_of([&] { fa::attr::save_attribute_model(bad, dir / "bad.fam"); }), fa::ErrorCode::kCorruptData);
+    EXPECT_EQ(code_of([&] { fa::attr::save_attribute_model(bad, dir / "bad.fam"); }),
+              fa::ErrorCode::kCorruptData);
     bad = m;
     bad.suffix.blocks[0].pw_bias.pop_back();
-    EXPECT_EQ(code_of([&] { fa::attr::save_attribute_model(bad, dir / "bad.fam"); }), fa::ErrorCode::kCorruptData);
+    EXPECT_EQ(code_of([&] { fa::attr::save_attribute_model(bad, dir / "bad.fam"); }),
+              fa::ErrorCode::kCorruptData);
     EXPECT_FALSE(fs::exists(dir / "bad.fam"));
     fs::remove_all(dir);
 }
@@ -149,7 +157,8 @@ TEST(FinetunedFeatures, VisionPathMatchesTheLibTorchSuffix) {
     const auto cs = suffix->to_conv_suffix();
     const auto spec = fa::vision::AttributeFeatureSpec::parse("pw13@0.25,pw13g2@0.6");
     auto ex = fa::vision::AttributeFeatureExtractor::load(manifest, spec, &cs);
-    auto plain = fa::vision::AttributeFeatureExtractor::load(manifest, std::vector<std::string>{"pw12"});
+    auto plain =
+        fa::vision::AttributeFeatureExtractor::load(manifest, std::vector<std::string>{"pw12"});
     auto lmnet = fa::vision::LandmarkNet::load(manifest);
     const auto img = fa::vision::load_image_rgb(img_path).value();
     const auto lm = fa::vision::crop_landmarks(lmnet, img);
@@ -161,21 +170,23 @@ TEST(FinetunedFeatures, VisionPathMatchesTheLibTorchSuffix) {
     torch::NoGradGuard ng;
     for (std::size_t b = 0; b < chips.size(); ++b) {
         const cv::Mat a = plain.activation(chips[b], "pw12");
-        const auto x = torch::from_blob(const_cast<float*>(a.ptr<float>()), {1, a.size[1], a.size[2], a.size[3]},
-                                        torch::kFloat32);
+        const auto x = torch::from_blob(const_cast<float*>(a.ptr<float>()),
+                                        {1, a.size[1], a.size[2], a.size[3]}, torch::kFloat32);
         const auto y = suffix->forward(x).contiguous();
-        fa::grid_mean_pool(y.data_ptr<float>(), 1024, static_cast<int>(y.size(2)), static_cast<int>(y.size(3)),
-                           spec.blocks[b].grid, want);
+        fa::grid_mean_pool(y.data_ptr<float>(), 1024, static_cast<int>(y.size(2)),
+                           static_cast<int>(y.size(3)), spec.blocks[b].grid, want);
     }
     ASSERT_EQ(want.size(), got.size());
     double worst = 0;
-    for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, static_cast<double>(std::abs(got[i] - want[i])));
+    for (std::size_t i = 0; i < got.size(); ++i)
+        worst = std::max(worst, static_cast<double>(std::abs(got[i] - want[i])));
     EXPECT_LT(worst, 1e-4);
     // The perturbed suffix changes the features: the path really uses it.
     auto untuned_ex = fa::vision::AttributeFeatureExtractor::load(manifest, spec);
     const auto untuned = untuned_ex.compute(img, lm.points, spec);
     double moved = 0;
-    for (std::size_t i = 0; i < got.size(); ++i) moved = std::max(moved, static_cast<double>(std::abs(got[i] - untuned[i])));
+    for (std::size_t i = 0; i < got.size(); ++i)
+        moved = std::max(moved, static_cast<double>(std::abs(got[i] - untuned[i])));
     EXPECT_GT(moved, 1e-3);
 }
 
@@ -248,7 +259,8 @@ TEST(Finetune, TrainsTheSuffixDeterministicallyAndItsModelFileReproducesTheScore
     EXPECT_EQ(a.model.layers[0].weight, b.model.layers[0].weight);
     const auto initial = fa::train::MobileNetSuffix(faceres_json(), 13)->to_conv_suffix();
     EXPECT_NE(a.model.suffix.blocks[0].pw_weight, initial.blocks[0].pw_weight);  // it trained
-    const auto frozen = fa::train::train_finetune(s.data, spec, faceres_json(), finetune_options(0.0));
+    const auto frozen =
+        fa::train::train_finetune(s.data, spec, faceres_json(), finetune_options(0.0));
     EXPECT_EQ(frozen.model.suffix.blocks[0].pw_weight, initial.blocks[0].pw_weight);
     EXPECT_EQ(frozen.model.suffix.blocks[0].dw_shift, initial.blocks[0].dw_shift);
 
@@ -267,7 +279,8 @@ TEST(Finetune, TrainsTheSuffixDeterministicallyAndItsModelFileReproducesTheScore
         if (!is_val[i]) continue;
         val.push_back(i);
         cv::Mat f;
-        cv::Mat(1, static_cast<int>(s.act.sample_size()), CV_16F, const_cast<std::uint16_t*>(s.act.row(0, i)))
+        cv::Mat(1, static_cast<int>(s.act.sample_size()), CV_16F,
+                const_cast<std::uint16_t*>(s.act.row(0, i)))
             .convertTo(f, CV_32F);
         int ho = 0, wo = 0;
         const auto y = m.suffix.forward(f.ptr<float>(), 7, 7, ho, wo);
@@ -282,7 +295,9 @@ TEST(Finetune, TrainsTheSuffixDeterministicallyAndItsModelFileReproducesTheScore
             sc.push_back(probs[j * 2 + k]);
             t.push_back(s.data.y[val[j] * 2 + k]);
         }
-        EXPECT_DOUBLE_EQ(fa::attr::binary_scores(sc, t, 0.5f).accuracy, a.scores[k].accuracy_at_half) << k;
+        EXPECT_DOUBLE_EQ(fa::attr::binary_scores(sc, t, 0.5f).accuracy,
+                         a.scores[k].accuracy_at_half)
+            << k;
         EXPECT_DOUBLE_EQ(fa::attr::binary_scores(sc, t, a.scores[k].threshold).balanced_accuracy,
                          a.scores[k].balanced_accuracy)
             << k;
@@ -302,13 +317,15 @@ TEST(Finetune, RefusesSpecsAndActivationsThatDoNotFit) {
     o = finetune_options(1.0);
     o.finetune_blocks = 2;  // needs pw11 activations, these are pw12
     EXPECT_EQ(code_of([&] {
-                  fa::train::train_finetune(s.data, fa::vision::AttributeFeatureSpec::parse("pw13@0.25"),
+                  fa::train::train_finetune(s.data,
+                                            fa::vision::AttributeFeatureSpec::parse("pw13@0.25"),
                                             faceres_json(), o);
               }),
               fa::ErrorCode::kInvalidArgument);
     o = finetune_options(1.0);
     EXPECT_EQ(code_of([&] {
-                  fa::train::train_finetune(s.data, fa::vision::AttributeFeatureSpec::parse("pw13@0.6"),
+                  fa::train::train_finetune(s.data,
+                                            fa::vision::AttributeFeatureSpec::parse("pw13@0.6"),
                                             faceres_json(), o);
               }),
               fa::ErrorCode::kInvalidArgument);  // no activations at that padding
@@ -317,8 +334,9 @@ TEST(Finetune, RefusesSpecsAndActivationsThatDoNotFit) {
     empty.y.clear();
     empty.group.clear();
     EXPECT_EQ(code_of([&] {
-                  fa::train::train_finetune(empty, fa::vision::AttributeFeatureSpec::parse("pw13@0.25"), faceres_json(),
-                                            o);
+                  fa::train::train_finetune(empty,
+                                            fa::vision::AttributeFeatureSpec::parse("pw13@0.25"),
+                                            faceres_json(), o);
               }),
               fa::ErrorCode::kCorruptData);
 }

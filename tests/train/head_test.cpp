@@ -27,7 +27,8 @@ LabelledFeatures synthetic(std::size_t n = 300, int attrs = 3, std::uint64_t see
         std::vector<float> latent(static_cast<std::size_t>(attrs));
         for (auto& v : latent) v = g(rng);
         // Every feature carries one latent factor plus noise; attribute k thresholds factor k.
-        for (int j = 0; j < d.dim; ++j) d.x.push_back(3.f + 2.f * latent[static_cast<std::size_t>(j % attrs)] + g(rng));
+        for (int j = 0; j < d.dim; ++j)
+            d.x.push_back(3.f + 2.f * latent[static_cast<std::size_t>(j % attrs)] + g(rng));
         for (int k = 0; k < attrs; ++k)
             d.y.push_back(latent[static_cast<std::size_t>(k)] + 0.1f * g(rng) > 0.4f * k ? 1 : 0);
         d.group.push_back(static_cast<std::int64_t>(i / 3));
@@ -64,7 +65,8 @@ TEST(SplitByGroup, NoIdentityOnBothSidesAndFractionRespected) {
     EXPECT_NE(val, fa::train::split_by_group(groups, 0.2, 4));  // the seed matters
 }
 
-class HeadTraining : public ::testing::TestWithParam<std::pair<fa::train::LossKind, fa::train::OptimizerKind>> {};
+class HeadTraining
+    : public ::testing::TestWithParam<std::pair<fa::train::LossKind, fa::train::OptimizerKind>> {};
 
 TEST_P(HeadTraining, LearnsSeparableAttributes) {
     auto o = small_options();
@@ -82,10 +84,11 @@ TEST_P(HeadTraining, LearnsSeparableAttributes) {
     EXPECT_NEAR(best.val_balanced_accuracy, r.mean_balanced_accuracy_at_half(), 1e-9);
 }
 
-INSTANTIATE_TEST_SUITE_P(LossesAndOptimizers, HeadTraining,
-                         ::testing::Values(std::pair{fa::train::LossKind::kCosine, fa::train::OptimizerKind::kAdaDelta},
-                                           std::pair{fa::train::LossKind::kBce, fa::train::OptimizerKind::kAdam},
-                                           std::pair{fa::train::LossKind::kBce, fa::train::OptimizerKind::kAdaDelta}));
+INSTANTIATE_TEST_SUITE_P(
+    LossesAndOptimizers, HeadTraining,
+    ::testing::Values(std::pair{fa::train::LossKind::kCosine, fa::train::OptimizerKind::kAdaDelta},
+                      std::pair{fa::train::LossKind::kBce, fa::train::OptimizerKind::kAdam},
+                      std::pair{fa::train::LossKind::kBce, fa::train::OptimizerKind::kAdaDelta}));
 
 TEST(HeadTraining, DeterministicWithSeed) {
     auto o = small_options();
@@ -104,11 +107,12 @@ TEST(HeadTraining, EpochCallbackSeesEveryEpochAndCanStop) {
     auto o = small_options();
     o.epochs = 5;
     int calls = 0;
-    const auto r = fa::train::train_head(synthetic(), o.backbone, o, [&](const fa::train::EpochReport& e) {
-        EXPECT_EQ(e.epoch, ++calls);
-        EXPECT_GT(e.train_loss, -2.0);
-        return e.epoch < 2;
-    });
+    const auto r =
+        fa::train::train_head(synthetic(), o.backbone, o, [&](const fa::train::EpochReport& e) {
+            EXPECT_EQ(e.epoch, ++calls);
+            EXPECT_GT(e.train_loss, -2.0);
+            return e.epoch < 2;
+        });
     EXPECT_EQ(calls, 2);
     EXPECT_EQ(r.epochs.size(), 2u);
 }

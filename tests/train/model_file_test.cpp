@@ -34,7 +34,10 @@ fa::attr::AttributeModel tiny_model() {
     fa::attr::DenseLayer l1{128, 4, {}, {}, fa::attr::Activation::kRelu};
     for (int i = 0; i < 128 * 4; ++i) l1.weight.push_back(g(rng));
     l1.bias = {0.1f, -0.2f, 0.3f, 0.f};
-    fa::attr::DenseLayer l2{4, 2, {1.f, -1.f, 0.5f, 2.f, -0.5f, 0.25f, 1.f, 0.f}, {0.05f, -0.1f},
+    fa::attr::DenseLayer l2{4,
+                            2,
+                            {1.f, -1.f, 0.5f, 2.f, -0.5f, 0.25f, 1.f, 0.f},
+                            {0.05f, -0.1f},
                             fa::attr::Activation::kSigmoid};
     m.layers = {l1, l2};
     return m;
@@ -48,7 +51,8 @@ std::vector<float> reference(const fa::attr::AttributeModel& m, const std::vecto
         for (int r = 0; r < l.out; ++r) {
             double s = l.bias[static_cast<std::size_t>(r)];
             for (int c = 0; c < l.in; ++c)
-                s += static_cast<double>(l.weight[static_cast<std::size_t>(r * l.in + c)]) * h[static_cast<std::size_t>(c)];
+                s += static_cast<double>(l.weight[static_cast<std::size_t>(r * l.in + c)]) *
+                     h[static_cast<std::size_t>(c)];
             if (l.activation == fa::attr::Activation::kRelu) s = std::max(0.0, s);
             if (l.activation == fa::attr::Activation::kSigmoid) s = 1.0 / (1.0 + std::exp(-s));
             o[static_cast<std::size_t>(r)] = static_cast<float>(s);
@@ -58,7 +62,9 @@ std::vector<float> reference(const fa::attr::AttributeModel& m, const std::vecto
     return h;
 }
 
-void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+void write(const fs::path& p, const std::string& text) {
+    std::ofstream(p, std::ios::binary) << text;
+}
 
 using faceatlas::testing::code_of;
 
@@ -79,7 +85,8 @@ TEST(AttributeModelFile, RoundTripAndPredictMatchesNaiveForward) {
     const auto p = l.predict(x);
     ASSERT_EQ(p.size(), 4u);
     for (int s = 0; s < 2; ++s) {
-        const auto r = reference(m, std::vector<float>(x.begin() + s * 128, x.begin() + (s + 1) * 128));
+        const auto r =
+            reference(m, std::vector<float>(x.begin() + s * 128, x.begin() + (s + 1) * 128));
         EXPECT_NEAR(p[static_cast<std::size_t>(s * 2)], r[0], 1e-6);
         EXPECT_NEAR(p[static_cast<std::size_t>(s * 2 + 1)], r[1], 1e-6);
     }
@@ -98,24 +105,30 @@ TEST(AttributeModelFile, BadFilesAreRefusedClearly) {
     header = rest.substr(0, rest.find('\n'));
     const auto blob = rest.substr(rest.find('\n') + 1);
 
-    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "missing.fam"); }), fa::ErrorCode::kNotFound);
+    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "missing.fam"); }),
+              fa::ErrorCode::kNotFound);
     // Another backbone than the caller needs.
-    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "m.fam", "faceres"); }), fa::ErrorCode::kUnsupported);
+    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "m.fam", "faceres"); }),
+              fa::ErrorCode::kUnsupported);
     // A newer format version.
     auto j = nlohmann::json::parse(header);
     j["version"] = fa::attr::kAttributeModelVersion + 1;
     write(dir / "newer.fam", j.dump() + "\n" + blob);
-    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "newer.fam"); }), fa::ErrorCode::kUnsupported);
+    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "newer.fam"); }),
+              fa::ErrorCode::kUnsupported);
     // A header claiming one backbone with another's feature size.
     j = nlohmann::json::parse(header);
     j["backbone"] = "faceres";
     write(dir / "mixed.fam", j.dump() + "\n" + blob);
-    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "mixed.fam"); }), fa::ErrorCode::kCorruptData);
+    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "mixed.fam"); }),
+              fa::ErrorCode::kCorruptData);
     // Truncated weights; not a model at all.
     write(dir / "short.fam", header + "\n" + blob.substr(0, blob.size() / 2));
-    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "short.fam"); }), fa::ErrorCode::kCorruptData);
+    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "short.fam"); }),
+              fa::ErrorCode::kCorruptData);
     write(dir / "text.fam", "hello\n");
-    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "text.fam"); }), fa::ErrorCode::kUnsupported);
+    EXPECT_EQ(code_of([&] { fa::attr::load_attribute_model(dir / "text.fam"); }),
+              fa::ErrorCode::kUnsupported);
 }
 
 TEST(BinaryScores, BestThresholdIsTheBruteForceOptimum) {
@@ -125,12 +138,14 @@ TEST(BinaryScores, BestThresholdIsTheBruteForceOptimum) {
     std::vector<std::uint8_t> t;
     for (int i = 0; i < 400; ++i) {
         t.push_back(u(rng) < 0.1f);
-        s.push_back(std::round((t.back() ? 0.3f : 0.f) + 0.7f * u(rng)) * 0.f + (t.back() ? 0.3f : 0.f) + 0.7f * u(rng));
+        s.push_back(std::round((t.back() ? 0.3f : 0.f) + 0.7f * u(rng)) * 0.f +
+                    (t.back() ? 0.3f : 0.f) + 0.7f * u(rng));
     }
     const float th = fa::attr::best_balanced_threshold(s, t);
     const double best = fa::attr::binary_scores(s, t, th).balanced_accuracy;
     for (int k = 0; k <= 1000; ++k)
-        EXPECT_LE(fa::attr::binary_scores(s, t, static_cast<float>(k) / 1000.f).balanced_accuracy, best + 1e-12);
+        EXPECT_LE(fa::attr::binary_scores(s, t, static_cast<float>(k) / 1000.f).balanced_accuracy,
+                  best + 1e-12);
     EXPECT_GT(best, 0.6);
     const auto sc = fa::attr::binary_scores({0.9f, 0.2f, 0.6f, 0.1f}, {1, 0, 0, 0}, 0.5f);
     EXPECT_DOUBLE_EQ(sc.accuracy, 0.75);
@@ -152,11 +167,11 @@ TEST(CelebaReader, ReadsTheOfficialLayout) {
 TEST(CelebaReader, MalformedRowsNameTheLine) {
     const auto dir = temp_dir("celeba_bad");
     const std::vector<std::string> bad = {
-        "2\nSmiling Male\n000001.jpg 1 -1\n000002.jpg 1\n",       // too few values
-        "2\nSmiling Male\n000001.jpg 1 -1\n000002.jpg 1 0\n",     // not +-1
-        "2\nSmiling Male\n000001.jpg 1 -1\n000001.jpg 1 1\n",     // duplicate image
-        "2\nSmiling Male\n",                                      // no rows
-        "two\nSmiling Male\n000001.jpg 1 -1\n",                   // bad count line
+        "2\nSmiling Male\n000001.jpg 1 -1\n000002.jpg 1\n",    // too few values
+        "2\nSmiling Male\n000001.jpg 1 -1\n000002.jpg 1 0\n",  // not +-1
+        "2\nSmiling Male\n000001.jpg 1 -1\n000001.jpg 1 1\n",  // duplicate image
+        "2\nSmiling Male\n",                                   // no rows
+        "two\nSmiling Male\n000001.jpg 1 -1\n",                // bad count line
     };
     for (std::size_t i = 0; i < bad.size(); ++i) {
         write(dir / "a.txt", bad[i]);

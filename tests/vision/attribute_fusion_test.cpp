@@ -17,8 +17,9 @@ TEST(AttributeFusion, WeightedAgeAndLogitMean) {
     o.age_weight_faceapi = 0.25;
     o.faceres_top_l = 2;  // faceres age = 0.6 * 30 + 0.4 * 40 = 34
     o.gender_weight_faceapi = 0.5;
-    const auto f = fv::fuse_age_gender(/*age_faceapi=*/20, /*male faceapi=*/0.9f, /*age_faceres=*/99, probs,
-                                       /*male faceres=*/0.5f, o);
+    const auto f =
+        fv::fuse_age_gender(/*age_faceapi=*/20, /*male faceapi=*/0.9f, /*age_faceres=*/99, probs,
+                            /*male faceres=*/0.5f, o);
     EXPECT_NEAR(f.age, 0.25 * 20 + 0.75 * 34, 1e-4);
     // logit(0.5) = 0: sigmoid(0.5 * logit(0.9)) = 1 / (1 + sqrt(1/9)) = 0.75.
     EXPECT_NEAR(f.male_prob, 0.75, 1e-6);
@@ -36,7 +37,8 @@ TEST(AttributeFusion, ExtremesAndDefaults) {
     EXPECT_FLOAT_EQ(a.age, 31.f);
     EXPECT_NEAR(a.male_prob, 0.2, 1e-6);
     // Probabilities of exactly 0 and 1 are clipped, not infinite.
-    const auto b = fv::fuse_age_gender(31, 1.f, 50, {}, 0.f, fv::AttributeFusionOptions{0.5, 1, 0.5});
+    const auto b =
+        fv::fuse_age_gender(31, 1.f, 50, {}, 0.f, fv::AttributeFusionOptions{0.5, 1, 0.5});
     EXPECT_NEAR(b.male_prob, 0.5, 1e-6);
     // The documented defaults (fitted on utkface-dev's dev half).
     const fv::AttributeFusionOptions d;

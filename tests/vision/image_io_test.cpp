@@ -111,7 +111,7 @@ TEST(ImageIo, HeaderSizesMatchEncodedImages) {
         EXPECT_EQ(ok.value().size(), cv::Size(53, 37)) << ext;
         ++checked;
     }
-    EXPECT_GE(checked, 3);  // png, jpg and bmp are always built into OpenCV
+    EXPECT_GE(checked, 3);               // png, jpg and bmp are always built into OpenCV
     if (cv::haveImageWriter(".webp")) {  // lossless WebP is a VP8L chunk
         Buf bytes;
         ASSERT_TRUE(cv::imencode(".webp", img, bytes, {cv::IMWRITE_WEBP_QUALITY, 101}));

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 #include <thread>
 #include <vector>
 

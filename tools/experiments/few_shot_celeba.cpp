@@ -50,26 +50,35 @@ int main(int argc, char** argv) {
             }
         const auto is_val = fa::train::split_by_group(vgroups, 0.2, 1);
         auto emb = [&](std::size_t i) {
-            return std::vector<float>(fs.values.begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(fs.dim)),
-                                      fs.values.begin() + static_cast<std::ptrdiff_t>((i + 1) * static_cast<std::size_t>(fs.dim)));
+            return std::vector<float>(
+                fs.values.begin() +
+                    static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(fs.dim)),
+                fs.values.begin() +
+                    static_cast<std::ptrdiff_t>((i + 1) * static_cast<std::size_t>(fs.dim)));
         };
-        std::printf("| attribute | val positive rate | k per side | accuracy (mean ± std) | balanced accuracy (mean ± std) |\n");
+        std::printf(
+            "| attribute | val positive rate | k per side | accuracy (mean ± std) | balanced "
+            "accuracy (mean ± std) |\n");
         std::printf("| --- | --- | --- | --- | --- |\n");
         for (const std::string name : {"Eyeglasses", "Wearing_Hat", "Goatee", "Smiling"}) {
             const int col = table.index_of(name);
             std::vector<std::size_t> pos, neg, val;
             for (std::size_t j = 0; j < valid.size(); ++j) {
                 const auto i = valid[j];
-                if (is_val[j]) val.push_back(i);
-                else (table.label(i, static_cast<std::size_t>(col)) ? pos : neg).push_back(i);
+                if (is_val[j])
+                    val.push_back(i);
+                else
+                    (table.label(i, static_cast<std::size_t>(col)) ? pos : neg).push_back(i);
             }
             std::vector<std::uint8_t> truth;
             for (auto i : val) truth.push_back(table.label(i, static_cast<std::size_t>(col)));
-            const double rate = std::accumulate(truth.begin(), truth.end(), 0.0) / static_cast<double>(truth.size());
+            const double rate = std::accumulate(truth.begin(), truth.end(), 0.0) /
+                                static_cast<double>(truth.size());
             for (int k : {1, 5, 10, 50}) {
                 std::vector<double> accs, bals;
                 for (int s = 1; s <= seeds; ++s) {
-                    std::mt19937_64 rng(static_cast<std::uint64_t>(s) * 1000 + static_cast<std::uint64_t>(k));
+                    std::mt19937_64 rng(static_cast<std::uint64_t>(s) * 1000 +
+                                        static_cast<std::uint64_t>(k));
                     auto p = pos, n = neg;
                     std::shuffle(p.begin(), p.end(), rng);
                     std::shuffle(n.begin(), n.end(), rng);
@@ -86,18 +95,22 @@ int main(int argc, char** argv) {
                     bals.push_back(sc.balanced_accuracy);
                 }
                 auto ms = [](const std::vector<double>& v) {
-                    const double m = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+                    const double m =
+                        std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
                     double q = 0;
                     for (double x : v) q += (x - m) * (x - m);
-                    return std::pair{m, std::sqrt(q / static_cast<double>(v.size() > 1 ? v.size() - 1 : 1))};
+                    return std::pair{
+                        m, std::sqrt(q / static_cast<double>(v.size() > 1 ? v.size() - 1 : 1))};
                 };
                 const auto [am, as] = ms(accs);
                 const auto [bm, bs] = ms(bals);
-                std::printf("| %s | %.3f | %d | %.3f ± %.3f | %.3f ± %.3f |\n", name.c_str(), rate, k, am, as, bm, bs);
+                std::printf("| %s | %.3f | %d | %.3f ± %.3f | %.3f ± %.3f |\n", name.c_str(), rate,
+                            k, am, as, bm, bs);
             }
         }
         std::printf("\n%s features, %zu validation images, %d seeds per cell\n", backbone.c_str(),
-                    static_cast<std::size_t>(std::count(is_val.begin(), is_val.end(), true)), seeds);
+                    static_cast<std::size_t>(std::count(is_val.begin(), is_val.end(), true)),
+                    seeds);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

@@ -68,8 +68,8 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g);
 // own subcommand with add_cluster_attributes_options and call run_cluster_attributes).
 struct ClusterAttributesArgs {
     std::string catalog = "faceatlas.db";
-    std::string attrs;        // comma-separated; empty = all
-    std::string weights;      // name=w,...
+    std::string attrs;    // comma-separated; empty = all
+    std::string weights;  // name=w,...
     std::string algo = "kmeans";
     int k = 4;
     double eps = 0.5;
@@ -93,7 +93,8 @@ Command register_cluster_attributes(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_subdiscriminate(CLI::App& root, GlobalOptions& g);
 // `faceatlas search IMAGE` (cmd_search.cpp).
 Command register_search(CLI::App& root, GlobalOptions& g);
-// `faceatlas eval identification`, registered under the `eval` parent (cmd_eval_identification.cpp).
+// `faceatlas eval identification`, registered under the `eval` parent
+// (cmd_eval_identification.cpp).
 Command add_eval_identification(CLI::App& eval_parent, GlobalOptions& g);
 
 }  // namespace faceatlas::cli

@@ -7,8 +7,8 @@
 
 #include "cli_common.h"
 #include "faceatlas/catalog/catalog.h"
-#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/summary/person_summary.h"
 #include "faceatlas/summary/summary_json.h"
 #include "faceatlas/vision/analyzer.h"
@@ -169,8 +169,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                          std::printf("%8lld  %-24.24s %6zu %6s %5.1f\n",
                                      static_cast<long long>(p.person_id),
                                      p.name.value_or("-").c_str(), p.face_ids.size(),
-                                     p.gender.male ? "male" : "female",
-                                     p.age ? p.age->age : 0.0);
+                                     p.gender.male ? "male" : "female", p.age ? p.age->age : 0.0);
                      }
                  }
              }

@@ -7,8 +7,8 @@
 
 #include "cli_common.h"
 #include "faceatlas/catalog/embedding_kind.h"
-#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/summary/summary_json.h"
 #include "faceatlas/vision/analyzer.h"
 

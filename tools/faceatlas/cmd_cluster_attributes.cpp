@@ -92,8 +92,7 @@ void save_view(analysis::AttributeView v, const ClusterAttributesArgs& a, const 
 }
 
 analysis::AttributeComparePart compare_part(const cluster::SelectedAttributes& s,
-                                            const analysis::AttributeCompareOptions& co,
-                                            bool raw) {
+                                            const analysis::AttributeCompareOptions& co, bool raw) {
     const auto r = analysis::compare_attribute_clusterings(s.x, co);
     analysis::AttributeComparePart p;
     p.selection = analysis::selection_info(s);
@@ -286,8 +285,8 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
     if (!a.no_view) {
         const auto describe = [&](const cluster::SelectedAttributes& sa,
                                   const cluster::Clustering& cl) {
-            auto p = analysis::describe_attribute_clustering(table, sa, cl, a.algo,
-                                                             method_text(a, o));
+            auto p =
+                analysis::describe_attribute_clustering(table, sa, cl, a.algo, method_text(a, o));
             p.selection.standardized = !a.raw;
             return p;
         };
@@ -323,8 +322,8 @@ int run_cluster_attributes(const ClusterAttributesArgs& a) {
                                     {"attributes", s.names},
                                     {"clusters", clusters},
                                     {"face_ids", s.face_ids},
-                                    {"view", a.no_view ? nlohmann::json()
-                                                       : nlohmann::json(view_out)},
+                                    {"view",
+                                     a.no_view ? nlohmann::json() : nlohmann::json(view_out)},
                                     {"labels", c.labels}}
                          .dump()
                   << "\n";

@@ -41,9 +41,10 @@ void load_catalog_faces(catalog::Catalog& cat, std::vector<std::string>& photos,
         a.age["faceres"] = {f.age_faceres, f.age_probs, 1};
         a.male_prob["faceapi"] = f.male_prob;
         a.male_prob["faceres"] = f.male_prob_faceres;
-        if (auto it = stored.find(f.id); it != stored.end()) a.attributes[trained_name] = it->second;
-        const auto fused =
-            vision::fuse_age_gender(f.age, f.male_prob, f.age_faceres, f.age_probs, f.male_prob_faceres);
+        if (auto it = stored.find(f.id); it != stored.end())
+            a.attributes[trained_name] = it->second;
+        const auto fused = vision::fuse_age_gender(f.age, f.male_prob, f.age_faceres, f.age_probs,
+                                                   f.male_prob_faceres);
         a.age["fused"] = {fused.age, {}, 1};
         a.male_prob["fused"] = fused.male_prob;
         if (f.expression.size() == 7) {
@@ -61,11 +62,14 @@ nlohmann::json age_json(const eval::AgeScores& s) {
 nlohmann::json gender_json(const eval::GenderScores& s) {
     return {{"n", s.n}, {"accuracy", s.accuracy}, {"balanced_accuracy", s.balanced_accuracy}};
 }
-nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+nlohmann::json opt(const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
 
-nlohmann::json report_json(const eval::AttributeReport& r, const eval::AttributeTruthTable& t, int top_l) {
-    nlohmann::json j{{"truth", t.source}, {"truth_files", r.truth_files}, {"n", r.n},
-                     {"missed", r.missed}, {"unknown", r.unknown}, {"no_face", r.no_face},
+nlohmann::json report_json(const eval::AttributeReport& r, const eval::AttributeTruthTable& t,
+                           int top_l) {
+    nlohmann::json j{{"truth", t.source},  {"truth_files", r.truth_files}, {"n", r.n},
+                     {"missed", r.missed}, {"unknown", r.unknown},         {"no_face", r.no_face},
                      {"top_l", top_l}};
     j["age"] = nlohmann::json::object();
     for (const auto& [m, s] : r.age) j["age"][m] = age_json(s);
@@ -77,14 +81,20 @@ nlohmann::json report_json(const eval::AttributeReport& r, const eval::Attribute
     j["expression"] = nlohmann::json::object();
     for (const auto& [m, s] : r.expression) {
         nlohmann::json rec = nlohmann::json::object();
-        for (const auto& c : s.recall) rec[c.label] = {{"recall", c.recall}, {"support", c.support}};
-        j["expression"][m] = {{"n", s.n}, {"accuracy", s.accuracy}, {"recall", rec},
+        for (const auto& c : s.recall)
+            rec[c.label] = {{"recall", c.recall}, {"support", c.support}};
+        j["expression"][m] = {{"n", s.n},
+                              {"accuracy", s.accuracy},
+                              {"recall", rec},
                               {"unpredictable", s.unpredictable}};
     }
     j["attributes"] = nlohmann::json::object();
     for (const auto& a : r.attributes) {
-        nlohmann::json aj{{"n", a.n}, {"positives", a.positives}, {"majority_baseline", a.majority_baseline},
-                          {"accuracy", nullptr}, {"balanced_accuracy", nullptr}};
+        nlohmann::json aj{{"n", a.n},
+                          {"positives", a.positives},
+                          {"majority_baseline", a.majority_baseline},
+                          {"accuracy", nullptr},
+                          {"balanced_accuracy", nullptr}};
         if (!a.models.empty()) {
             aj["model"] = a.main_model;
             aj["accuracy"] = a.models.at(a.main_model).accuracy;
@@ -92,7 +102,9 @@ nlohmann::json report_json(const eval::AttributeReport& r, const eval::Attribute
         }
         nlohmann::json models = nlohmann::json::object();
         for (const auto& [m, s] : a.models)
-            models[m] = {{"n", s.n}, {"accuracy", s.accuracy}, {"balanced_accuracy", s.balanced_accuracy},
+            models[m] = {{"n", s.n},
+                         {"accuracy", s.accuracy},
+                         {"balanced_accuracy", s.balanced_accuracy},
                          {"mispredicted_positives", s.mispredicted_positives},
                          {"mispredicted_negatives", s.mispredicted_negatives}};
         aj["models"] = models;
@@ -100,8 +112,10 @@ nlohmann::json report_json(const eval::AttributeReport& r, const eval::Attribute
     }
     j["mean_accuracy"] = opt(r.mean_accuracy);
     j["mean_balanced_accuracy"] = opt(r.mean_balanced_accuracy);
-    j["mean_majority_baseline"] = r.attributes.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.mean_majority_baseline);
-    nlohmann::json adults{{"n", r.adults.n}, {"age", nlohmann::json::object()}, {"gender", nlohmann::json::object()}};
+    j["mean_majority_baseline"] =
+        r.attributes.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.mean_majority_baseline);
+    nlohmann::json adults{
+        {"n", r.adults.n}, {"age", nlohmann::json::object()}, {"gender", nlohmann::json::object()}};
     for (const auto& [m, s] : r.adults.age) adults["age"][m] = age_json(s);
     for (const auto& [m, s] : r.adults.gender) adults["gender"][m] = gender_json(s);
     j["adults"] = adults;
@@ -112,25 +126,28 @@ nlohmann::json report_json(const eval::AttributeReport& r, const eval::Attribute
 
 void print_text(const eval::AttributeReport& r, const eval::AttributeTruthTable& t, int top_l,
                 double adult_age) {
-    std::printf("truth %s: %zu files, %zu judged, %zu missed (%zu not in the catalog, %zu without a face)\n",
-                t.source.c_str(), r.truth_files, r.n, r.missed, r.unknown, r.no_face);
+    std::printf(
+        "truth %s: %zu files, %zu judged, %zu missed (%zu not in the catalog, %zu without a "
+        "face)\n",
+        t.source.c_str(), r.truth_files, r.n, r.missed, r.unknown, r.no_face);
     auto age_block = [](const std::map<std::string, eval::AgeScores>& m) {
         for (const auto& [name, s] : m)
-            std::printf("  %-10s n=%-6zu MAE %6.2f  band acc %.3f  within 5y %.3f\n", name.c_str(), s.n, s.mae,
-                        s.band_accuracy, s.within);
+            std::printf("  %-10s n=%-6zu MAE %6.2f  band acc %.3f  within 5y %.3f\n", name.c_str(),
+                        s.n, s.mae, s.band_accuracy, s.within);
     };
     auto gender_block = [](const std::map<std::string, eval::GenderScores>& m) {
         for (const auto& [name, s] : m)
-            std::printf("  %-10s n=%-6zu accuracy %.4f  balanced %.4f\n", name.c_str(), s.n, s.accuracy,
-                        s.balanced_accuracy);
+            std::printf("  %-10s n=%-6zu accuracy %.4f  balanced %.4f\n", name.c_str(), s.n,
+                        s.accuracy, s.balanced_accuracy);
     };
     if (!r.age.empty()) {
         std::printf("age (faceres: expected value of the top-%d bins)\n", top_l);
         age_block(r.age);
         for (const auto& [name, per] : r.age_top_l)
             for (const auto& [l, s] : per)
-                std::printf("  %s top-%d%s MAE %6.2f  band acc %.3f  within 5y %.3f\n", name.c_str(), l,
-                            l == 1 ? " (argmax)" : "         ", s.mae, s.band_accuracy, s.within);
+                std::printf("  %s top-%d%s MAE %6.2f  band acc %.3f  within 5y %.3f\n",
+                            name.c_str(), l, l == 1 ? " (argmax)" : "         ", s.mae,
+                            s.band_accuracy, s.within);
     }
     if (!r.gender.empty()) {
         std::printf("gender\n");
@@ -147,17 +164,19 @@ void print_text(const eval::AttributeReport& r, const eval::AttributeTruthTable&
             std::printf("  %-10s recall %.3f  (%zu faces)\n", c.label.c_str(), c.recall, c.support);
     }
     if (!r.attributes.empty()) {
-        std::printf("attributes: %-22s %6s %9s %9s %9s  %s\n", "", "n", "majority", "accuracy", "balanced",
-                    "model");
+        std::printf("attributes: %-22s %6s %9s %9s %9s  %s\n", "", "n", "majority", "accuracy",
+                    "balanced", "model");
         for (const auto& a : r.attributes) {
             if (a.models.empty()) {
-                std::printf("  %-32s %6zu %9.4f %9s %9s  -\n", a.name.c_str(), a.n, a.majority_baseline, "-", "-");
+                std::printf("  %-32s %6zu %9.4f %9s %9s  -\n", a.name.c_str(), a.n,
+                            a.majority_baseline, "-", "-");
                 continue;
             }
             for (const auto& [m, s] : a.models)
-                std::printf("  %-32s %6zu %9.4f %9.4f %9.4f  %s (missed positives %.3f, negatives %.3f)\n",
-                            a.name.c_str(), a.n, a.majority_baseline, s.accuracy, s.balanced_accuracy, m.c_str(),
-                            s.mispredicted_positives, s.mispredicted_negatives);
+                std::printf(
+                    "  %-32s %6zu %9.4f %9.4f %9.4f  %s (missed positives %.3f, negatives %.3f)\n",
+                    a.name.c_str(), a.n, a.majority_baseline, s.accuracy, s.balanced_accuracy,
+                    m.c_str(), s.mispredicted_positives, s.mispredicted_negatives);
         }
         std::printf("  mean majority baseline %.4f", r.mean_majority_baseline);
         if (r.mean_accuracy)
@@ -171,7 +190,8 @@ void print_text(const eval::AttributeReport& r, const eval::AttributeTruthTable&
 }  // namespace
 
 Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g) {
-    auto* app = eval_parent.add_subcommand("attributes", "score age, gender, expression and attributes against labels");
+    auto* app = eval_parent.add_subcommand(
+        "attributes", "score age, gender, expression and attributes against labels");
     struct State {
         std::string catalog = "faceatlas.db";
         std::string truth, attribute_model;
@@ -180,16 +200,18 @@ Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g) {
     };
     auto st = std::make_shared<State>();
     app->add_option("--catalog", st->catalog, "catalog file (SQLite)")->capture_default_str();
-    app->add_option("--truth", st->truth,
-                    "labels: CSV with file + age/gender/emotion columns, or CelebA list_attr_celeba.txt")
+    app->add_option(
+           "--truth", st->truth,
+           "labels: CSV with file + age/gender/emotion columns, or CelebA list_attr_celeba.txt")
         ->required();
     app->add_option("--top-l", st->opts.top_l, "faceres age: expected value of the top-L outputs")
         ->capture_default_str()
         ->check(CLI::Range(1, 100));
     app->add_flag("--json", st->json, "print the report as one JSON object");
-    app->add_option("--attribute-model", st->attribute_model,
-                    "the attribute model whose probabilities the catalog holds: scored under its file name, at "
-                    "its tuned thresholds (default: model \"trained\", threshold 0.5)");
+    app->add_option(
+        "--attribute-model", st->attribute_model,
+        "the attribute model whose probabilities the catalog holds: scored under its file name, at "
+        "its tuned thresholds (default: model \"trained\", threshold 0.5)");
     Command cmd;
     cmd.app = app;
     cmd.run = [st, &g]() {
@@ -197,7 +219,8 @@ Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g) {
             throw Error(ErrorCode::kNotFound, "no catalog here", st->catalog,
                         "run `faceatlas scan DIR` first or pass --catalog");
         const auto truth = eval::read_attribute_truth(st->truth);
-        auto cat = catalog::open_sqlite_catalog(st->catalog, catalog::OpenOptions{.read_only = true});
+        auto cat =
+            catalog::open_sqlite_catalog(st->catalog, catalog::OpenOptions{.read_only = true});
         std::vector<std::string> photos;
         std::vector<eval::FaceAttributes> faces;
         std::string trained = "trained";

@@ -29,10 +29,12 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
         bool json = false;
     };
     auto st = std::make_shared<State>();
-    auto* app = eval_parent.add_subcommand(
-        "clusters", "score persons against ground truth (K/C, ARI, AMI, NMI, V-measure, BCubed, pairwise, purity)");
+    auto* app = eval_parent.add_subcommand("clusters",
+                                           "score persons against ground truth (K/C, ARI, AMI, "
+                                           "NMI, V-measure, BCubed, pairwise, purity)");
     app->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
-    app->add_option("--truth", st->truth, "labels CSV with `file` and `identity` columns")->required();
+    app->add_option("--truth", st->truth, "labels CSV with `file` and `identity` columns")
+        ->required();
     app->add_option("--identity-column", st->identity_column, "column holding the identity")
         ->capture_default_str();
     app->add_option("--view", st->view,
@@ -51,8 +53,10 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                 to.warn_unknown_columns = false;
                 const auto truth = eval::read_truth_csv(st->truth, to);
                 for (const auto& w : truth.warnings)
-                    std::cerr << "faceatlas: " << st->truth << ":" << w.line << ": " << w.message << "\n";
-                auto cat = catalog::open_sqlite_catalog(st->catalog, catalog::OpenOptions{.read_only = true});
+                    std::cerr << "faceatlas: " << st->truth << ":" << w.line << ": " << w.message
+                              << "\n";
+                auto cat = catalog::open_sqlite_catalog(st->catalog,
+                                                        catalog::OpenOptions{.read_only = true});
                 // The face each labelled file name means: catalog::faces_by_file_name, the
                 // matcher of every eval command (largest face; ambiguous names refused).
                 const auto by_name = catalog::faces_by_file_name(*cat, false);
@@ -71,7 +75,8 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                     eval_faces.push_back({face->id, item.identity, face->person_id});
                     if (face->person_id) {
                         predicted.push_back(
-                            dense.emplace(*face->person_id, static_cast<int>(dense.size())).first->second);
+                            dense.emplace(*face->person_id, static_cast<int>(dense.size()))
+                                .first->second);
                     } else {
                         predicted.push_back(eval::kUnsorted);
                     }
@@ -80,7 +85,8 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                     throw Error(ErrorCode::kNotFound,
                                 "none of the " + std::to_string(truth.items.size()) +
                                     " labelled files has a face in the catalog",
-                                st->truth, "check that the catalog was scanned from the labelled images");
+                                st->truth,
+                                "check that the catalog was scanned from the labelled images");
                 const auto s = eval::score_clustering(identities, predicted);
                 nlohmann::json j = s;
                 j["n_missing"] = missing;
@@ -101,19 +107,20 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                 if (st->json) {
                     std::cout << j.dump(2) << "\n";
                 } else {
-                    std::printf("%lld faces scored, %lld labelled files without a face in the catalog, "
-                                "%lld unsorted\n",
-                                static_cast<long long>(s.n_faces), static_cast<long long>(missing),
-                                static_cast<long long>(s.n_unsorted));
+                    std::printf(
+                        "%lld faces scored, %lld labelled files without a face in the catalog, "
+                        "%lld unsorted\n",
+                        static_cast<long long>(s.n_faces), static_cast<long long>(missing),
+                        static_cast<long long>(s.n_unsorted));
                     std::printf("K %lld  C %lld  K/C %.3f\n", static_cast<long long>(s.K),
                                 static_cast<long long>(s.C), s.K_over_C);
                     std::printf("ARI %.4f  AMI %.4f  NMI %.4f\n", s.ARI, s.AMI, s.NMI);
-                    std::printf("homogeneity %.4f  completeness %.4f  V %.4f\n", s.homogeneity, s.completeness,
-                                s.v_measure);
-                    std::printf("BCubed  P %.4f  R %.4f  F %.4f\n", s.bcubed_precision, s.bcubed_recall,
-                                s.bcubed_f);
-                    std::printf("pairwise P %.4f  R %.4f  F %.4f\n", s.pairwise_precision, s.pairwise_recall,
-                                s.pairwise_f);
+                    std::printf("homogeneity %.4f  completeness %.4f  V %.4f\n", s.homogeneity,
+                                s.completeness, s.v_measure);
+                    std::printf("BCubed  P %.4f  R %.4f  F %.4f\n", s.bcubed_precision,
+                                s.bcubed_recall, s.bcubed_f);
+                    std::printf("pairwise P %.4f  R %.4f  F %.4f\n", s.pairwise_precision,
+                                s.pairwise_recall, s.pairwise_f);
                     std::printf("purity %.4f\n", s.purity);
                     if (!st->no_view) std::printf("saved %s\n", view_out.c_str());
                 }

@@ -5,15 +5,16 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
-#include "faceatlas/pipeline/persons.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/persons.h"
 
 namespace faceatlas::cli {
 namespace {
 
 std::unique_ptr<catalog::Catalog> open_for_edit(const std::string& path) {
     if (!std::filesystem::exists(path))
-        throw Error(ErrorCode::kNotFound, "no catalog here", path, "run `faceatlas scan DIR` first or pass --catalog");
+        throw Error(ErrorCode::kNotFound, "no catalog here", path,
+                    "run `faceatlas scan DIR` first or pass --catalog");
     return catalog::open_sqlite_catalog(path);
 }
 
@@ -56,14 +57,16 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
                             throw Error(ErrorCode::kInvalidArgument, "no name given", "person name",
                                         "pass NAME, or --clear to remove the name");
                         auto cat = open_for_edit(st->catalog);
-                        cat->set_person_name(st->person, st->clear_name ? std::nullopt
-                                                                        : std::optional<std::string>(st->name));
+                        cat->set_person_name(
+                            st->person,
+                            st->clear_name ? std::nullopt : std::optional<std::string>(st->name));
                         std::printf("person %lld %s\n", static_cast<long long>(st->person),
                                     st->clear_name ? "has no name" : ("is " + st->name).c_str());
                         return kExitOk;
                     }});
 
-    auto* merge = person->add_subcommand("merge", "merge persons into the first: person merge ID ID...");
+    auto* merge =
+        person->add_subcommand("merge", "merge persons into the first: person merge ID ID...");
     merge->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     merge->add_option("id", st->person, "the person that stays")->required();
     merge->add_option("others", st->others, "persons merged into it")->required();
@@ -76,38 +79,43 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
                     }});
 
     auto* split = person->add_subcommand(
-        "split", "split a person: re-cluster its faces tighter, or move the given --faces to a new person");
+        "split",
+        "split a person: re-cluster its faces tighter, or move the given --faces to a new person");
     split->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     split->add_option("id", st->person, "person id")->required();
     auto* sf = split->add_option("--faces", st->faces, "these faces become a new person");
-    split->add_option("--threshold", st->threshold,
-                      "average-linkage height for the re-clustering (default 0.75 x the cluster default)")
+    split
+        ->add_option(
+            "--threshold", st->threshold,
+            "average-linkage height for the re-clustering (default 0.75 x the cluster default)")
         ->check(CLI::PositiveNumber)
         ->excludes(sf);
     split->add_option("--embedding", st->embedding, "dlib or faceres")
         ->check(CLI::IsMember({"dlib", "faceres"}))
         ->capture_default_str();
     split->add_flag("--json", st->json, "print the new person ids as JSON");
-    cmds.push_back({split, [st]() {
-                        auto cat = open_for_edit(st->catalog);
-                        pipeline::SplitOptions o;
-                        o.faces = st->faces;
-                        o.threshold = st->threshold;
-                        o.embedding = pipeline::embedding_from_string(st->embedding);
-                        const auto created = pipeline::split_person(*cat, st->person, o);
-                        if (st->json) {
-                            std::cout << nlohmann::json{{"person", st->person}, {"new_persons", created}}.dump()
-                                      << "\n";
-                        } else if (created.empty()) {
-                            std::printf("person %lld was not split (its faces are close together)\n",
-                                        static_cast<long long>(st->person));
-                        } else {
-                            std::printf("person %lld split; new persons:", static_cast<long long>(st->person));
-                            for (auto id : created) std::printf(" %lld", static_cast<long long>(id));
-                            std::printf("\n");
-                        }
-                        return kExitOk;
-                    }});
+    cmds.push_back(
+        {split, [st]() {
+             auto cat = open_for_edit(st->catalog);
+             pipeline::SplitOptions o;
+             o.faces = st->faces;
+             o.threshold = st->threshold;
+             o.embedding = pipeline::embedding_from_string(st->embedding);
+             const auto created = pipeline::split_person(*cat, st->person, o);
+             if (st->json) {
+                 std::cout
+                     << nlohmann::json{{"person", st->person}, {"new_persons", created}}.dump()
+                     << "\n";
+             } else if (created.empty()) {
+                 std::printf("person %lld was not split (its faces are close together)\n",
+                             static_cast<long long>(st->person));
+             } else {
+                 std::printf("person %lld split; new persons:", static_cast<long long>(st->person));
+                 for (auto id : created) std::printf(" %lld", static_cast<long long>(id));
+                 std::printf("\n");
+             }
+             return kExitOk;
+         }});
 
     auto* move = person->add_subcommand("move", "put a face into a person: person move FACE ID");
     move->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
@@ -124,14 +132,16 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
 
     auto* face = root.add_subcommand("face", "edit one face (remembered by later `cluster` runs)");
     face->require_subcommand(1);
-    auto* notp = face->add_subcommand("not-person", "this face is not that person: face not-person FACE PERSON");
+    auto* notp = face->add_subcommand("not-person",
+                                      "this face is not that person: face not-person FACE PERSON");
     notp->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     notp->add_option("face", st->face, "face id")->required();
     notp->add_option("person", st->person, "person id")->required();
     cmds.push_back({notp, [st]() {
                         auto cat = open_for_edit(st->catalog);
                         cat->add_not_person(st->face, st->person);
-                        std::printf("face %lld will never be person %lld\n", static_cast<long long>(st->face),
+                        std::printf("face %lld will never be person %lld\n",
+                                    static_cast<long long>(st->face),
                                     static_cast<long long>(st->person));
                         return kExitOk;
                     }});

@@ -184,8 +184,8 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) 
                          {"name", p.name ? nlohmann::json(*p.name) : nlohmann::json(nullptr)},
                          {"faces", p.faces}};
                      if (const auto it = summaries.find(p.id); it != summaries.end())
-                         for (const char* k : {"gender", "male_vote", "male_product", "age",
-                                               "birth_year"})
+                         for (const char* k :
+                              {"gender", "male_vote", "male_product", "age", "birth_year"})
                              j[k] = it->second[k];
                      arr.push_back(j);
                  }

@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
-#include "faceatlas/pipeline/attribute_apply.h"
 #include "faceatlas/attr/attribute_model.h"
-#include "faceatlas/pipeline/scanner.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/attribute_apply.h"
+#include "faceatlas/pipeline/scanner.h"
 
 namespace faceatlas::cli {
 namespace {
@@ -172,11 +172,16 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();
             for (const auto& [p, r] : s.skipped) skipped.push_back({{"file", p}, {"reason", r}});
-            std::cout << nlohmann::json{{"event", "summary"},     {"found", s.found},
-                                        {"photos", s.photos},     {"videos", s.videos},
-                                        {"faces", s.faces},       {"unchanged", s.unchanged},
-                                        {"moved", s.moved},       {"deleted", s.deleted},
-                                        {"skipped", skipped},     {"seconds", s.seconds},
+            std::cout << nlohmann::json{{"event", "summary"},
+                                        {"found", s.found},
+                                        {"photos", s.photos},
+                                        {"videos", s.videos},
+                                        {"faces", s.faces},
+                                        {"unchanged", s.unchanged},
+                                        {"moved", s.moved},
+                                        {"deleted", s.deleted},
+                                        {"skipped", skipped},
+                                        {"seconds", s.seconds},
                                         {"faces_per_second", fps},
                                         {"model_files_parsed", s.model_files_parsed},
                                         {"model_parse_seconds", s.model_parse_seconds}}

@@ -168,26 +168,25 @@ int run_subdiscriminate(const SubArgs& a) {
                 ++count[static_cast<std::size_t>(l)];
             sizes.push_back({{"k", m.k()}, {"sizes", count}});
         }
-        std::cout << nlohmann::json{{"catalog", a.catalog},
-                                    {"embedding", a.embedding},
-                                    {"algorithm", a.algo},
-                                    {"faces", x.rows()},
-                                    {"seeds", a.seeds},
-                                    {"seed", a.seed},
-                                    {"person_id",
-                                     a.person >= 0 ? nlohmann::json(a.person) : nlohmann::json()},
-                                    {"unmatched_label_rows", unmatched},
-                                    {"duplicate_label_rows", duplicates},
-                                    {"skipped_columns", skipped},
-                                    {"cluster_sizes", sizes},
-                                    {"rows", rows},
-                                    {"best_by_k", r.best_by_k},
-                                    {"saved",
-                                     a.save.empty() ? nlohmann::json() : nlohmann::json(a.save)},
-                                    {"view", a.no_view ? nlohmann::json()
-                                                       : nlohmann::json(view_out)}}
-                         .dump()
-                  << "\n";
+        std::cout
+            << nlohmann::json{{"catalog", a.catalog},
+                              {"embedding", a.embedding},
+                              {"algorithm", a.algo},
+                              {"faces", x.rows()},
+                              {"seeds", a.seeds},
+                              {"seed", a.seed},
+                              {"person_id",
+                               a.person >= 0 ? nlohmann::json(a.person) : nlohmann::json()},
+                              {"unmatched_label_rows", unmatched},
+                              {"duplicate_label_rows", duplicates},
+                              {"skipped_columns", skipped},
+                              {"cluster_sizes", sizes},
+                              {"rows", rows},
+                              {"best_by_k", r.best_by_k},
+                              {"saved", a.save.empty() ? nlohmann::json() : nlohmann::json(a.save)},
+                              {"view", a.no_view ? nlohmann::json() : nlohmann::json(view_out)}}
+                   .dump()
+            << "\n";
         return kExitOk;
     }
     std::printf("%zu faces, embedding %s (%zu-d), %s, %d seed%s\n", x.rows(), a.embedding.c_str(),

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "cli_common.h"
-#include "faceatlas/version.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/version.h"
 
 int main(int argc, char** argv) {
     using namespace faceatlas::cli;

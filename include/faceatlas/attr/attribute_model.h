@@ -99,6 +99,7 @@ BinaryScores binary_scores(const std::vector<float>& scores, const std::vector<s
                            float threshold);
 // The threshold that maximises balanced accuracy (midpoint between adjacent scores; 0.5 when
 // one class is missing).
-float best_balanced_threshold(const std::vector<float>& scores, const std::vector<std::uint8_t>& truth);
+float best_balanced_threshold(const std::vector<float>& scores,
+                              const std::vector<std::uint8_t>& truth);
 
 }  // namespace faceatlas::attr

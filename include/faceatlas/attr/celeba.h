@@ -16,8 +16,8 @@ const std::vector<std::string>& celeba_attribute_names();
 std::vector<std::string> default_attribute_names();
 
 struct AttributeTable {
-    std::vector<std::string> names;  // attribute names, file order
-    std::vector<std::string> files;  // image file names, file order
+    std::vector<std::string> names;    // attribute names, file order
+    std::vector<std::string> files;    // image file names, file order
     std::vector<std::uint8_t> labels;  // files x names, row-major, 1 = present, 0 = absent
 
     std::uint8_t label(std::size_t file, std::size_t attribute) const {

@@ -17,7 +17,7 @@ inline constexpr const char* kUserAttributeFormat = "faceatlas-user-attribute";
 inline constexpr int kUserAttributeVersion = 1;
 
 struct FewShotOptions {
-    double l2 = 1e-2;        // ridge penalty on the weights (per example, scaled by 1/n)
+    double l2 = 1e-2;          // ridge penalty on the weights (per example, scaled by 1/n)
     int max_iterations = 200;  // Newton / IRLS iterations at most
     double tolerance = 1e-6;   // stop when the largest weight change is below this
     void validate() const;

@@ -15,8 +15,8 @@
 namespace faceatlas::catalog {
 
 struct EmbeddingKind {
-    std::string_view name;  // "dlib", "faceres"
-    std::size_t dim = 0;    // 128, 1024
+    std::string_view name;                                 // "dlib", "faceres"
+    std::size_t dim = 0;                                   // 128, 1024
     cluster::Metric metric = cluster::Metric::kEuclidean;  // dlib: Euclidean, faceres: cosine
     std::vector<float> FaceRecord::*face = nullptr;
     std::vector<float> TrackRecord::*track = nullptr;

@@ -64,9 +64,9 @@ double default_album_threshold(AlbumAlgorithm algorithm, Metric metric);
 struct AlbumItem {
     // Groups (photo id, video frame): two items sharing any group are different persons.
     std::vector<std::int64_t> groups;
-    std::optional<double> birth_year;  // estimated; nullopt = no trusted capture date
-    std::optional<double> day;         // capture date in days (any epoch); nullopt = unknown
-    std::optional<std::int64_t> person;         // person before this run
+    std::optional<double> birth_year;    // estimated; nullopt = no trusted capture date
+    std::optional<double> day;           // capture date in days (any epoch); nullopt = unknown
+    std::optional<std::int64_t> person;  // person before this run
     std::optional<std::int64_t> pinned_person;  // user-fixed person (move / merge / split)
     std::vector<std::int64_t> not_persons;      // user-declared: never these persons
     // Added since the previous run: only new items may join a kept person by centroid distance

@@ -26,12 +26,12 @@ enum class EdgeWeight {
 };
 
 struct ChineseWhispersOptions {
-    double threshold = 0.6;    // edge when distance < threshold (0.6: dlib face descriptors)
-    int iterations = 100;      // dlib: iterations * N random node updates
-    std::uint64_t seed = 0;    // RNG seed for the random node order (std::mt19937_64)
+    double threshold = 0.6;  // edge when distance < threshold (0.6: dlib face descriptors)
+    int iterations = 100;    // dlib: iterations * N random node updates
+    std::uint64_t seed = 0;  // RNG seed for the random node order (std::mt19937_64)
     Metric metric = Metric::kEuclidean;
     EdgeWeight weight = EdgeWeight::kUnit;
-    bool self_loops = true;    // add (i, i) with weight 1, as dlib's example
+    bool self_loops = true;  // add (i, i) with weight 1, as dlib's example
     // ensures: throws faceatlas::Error unless threshold > 0 and iterations >= 1.
     void validate() const;
 };

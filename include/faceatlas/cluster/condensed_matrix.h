@@ -11,7 +11,7 @@
 namespace faceatlas::cluster {
 
 class CondensedMatrix {
-public:
+  public:
     CondensedMatrix() = default;
     // ensures: size() == n, every pair distance == fill.
     explicit CondensedMatrix(std::size_t n, float fill = 0.0f);
@@ -39,7 +39,7 @@ public:
     const float* data() const { return values_.data(); }
     const std::vector<float>& values() const { return values_; }
 
-private:
+  private:
     std::size_t n_ = 0;
     std::vector<float> values_;
 };

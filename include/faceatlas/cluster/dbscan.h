@@ -11,8 +11,8 @@
 namespace faceatlas::cluster {
 
 struct DbscanOptions {
-    double eps = 0.5;       // neighbourhood radius: neighbours have distance <= eps
-    int min_samples = 5;    // a core point has >= min_samples neighbours, itself included
+    double eps = 0.5;     // neighbourhood radius: neighbours have distance <= eps
+    int min_samples = 5;  // a core point has >= min_samples neighbours, itself included
     Metric metric = Metric::kEuclidean;
     std::size_t block_rows = 2048;  // radius search block (query rows per GEMM)
     // ensures: throws faceatlas::Error unless eps > 0 (and finite), min_samples >= 1,

@@ -29,7 +29,7 @@ struct GmmOptions {
 
 // A fitted mixture. Values are double precision.
 class GaussianMixture {
-public:
+  public:
     // requires: x finite, n_components <= x.rows (else throws faceatlas::Error).
     // ensures: responsibilities initialised from one k-means run (hard labels), then EM until the
     //          mean log-likelihood changes less than tol or max_iter; a final E-step makes
@@ -68,7 +68,7 @@ public:
     // ensures: number of free parameters (sklearn's _n_parameters).
     int num_parameters() const;
 
-private:
+  private:
     // log N(x_i | c) + log w_c, row-major N x K.
     std::vector<double> weighted_log_prob(const MatrixView& x) const;
     void compute_cholesky();

@@ -11,11 +11,11 @@
 namespace faceatlas::cluster {
 
 struct KMeansOptions {
-    int k = 8;                // clusters
-    int n_init = 10;          // restarts with different seeds; the lowest inertia wins
-    int max_iter = 300;       // Lloyd iterations per restart
-    double tol = 1e-4;        // stop when the centre shift^2 sum <= tol * mean feature variance
-    std::uint64_t seed = 0;   // RNG seed (std::mt19937_64)
+    int k = 8;               // clusters
+    int n_init = 10;         // restarts with different seeds; the lowest inertia wins
+    int max_iter = 300;      // Lloyd iterations per restart
+    double tol = 1e-4;       // stop when the centre shift^2 sum <= tol * mean feature variance
+    std::uint64_t seed = 0;  // RNG seed (std::mt19937_64)
     // ensures: throws faceatlas::Error unless k >= 1, n_init >= 1, max_iter >= 1, tol >= 0.
     void validate() const;
 };

@@ -33,15 +33,15 @@ enum class KnnMethod {
 };
 
 struct KnnOptions {
-    int k = 10;                          // neighbours per point (self excluded)
+    int k = 10;  // neighbours per point (self excluded)
     Metric metric = Metric::kEuclidean;
-    std::size_t block_rows = 2048;       // query rows per GEMM block
-    std::size_t block_cols = 8192;       // database rows per GEMM block (scratch = rows*cols*4 B)
+    std::size_t block_rows = 2048;  // query rows per GEMM block
+    std::size_t block_cols = 8192;  // database rows per GEMM block (scratch = rows*cols*4 B)
     KnnMethod method = KnnMethod::kAuto;
     std::size_t approximate_min_rows = 200000;  // kAuto switches to kIvf from this N on
-    int nprobe = 16;                     // kIvf: lists probed per query (recall vs. time)
-    int ef_search = 64;                  // kHnsw: search beam
-    std::uint64_t seed = 0;              // kIvf: seeds the coarse k-means
+    int nprobe = 16;                            // kIvf: lists probed per query (recall vs. time)
+    int ef_search = 64;                         // kHnsw: search beam
+    std::uint64_t seed = 0;                     // kIvf: seeds the coarse k-means
     // ensures: throws faceatlas::Error unless k >= 1, both block sizes >= 1, nprobe >= 1 and
     //          ef_search >= 1.
     void validate() const;

@@ -21,7 +21,7 @@ struct MatrixView {
 
 // An owning row-major float matrix (contiguous, rows * cols values).
 class Matrix {
-public:
+  public:
     Matrix() = default;
     // ensures: rows() == rows, cols() == cols, every value == fill.
     Matrix(std::size_t rows, std::size_t cols, float fill = 0.0f);
@@ -41,7 +41,7 @@ public:
     MatrixView view() const { return {values_.data(), rows_, cols_}; }
     operator MatrixView() const { return view(); }  // NOLINT(google-explicit-constructor)
 
-private:
+  private:
     std::vector<float> values_;
     std::size_t rows_ = 0;
     std::size_t cols_ = 0;

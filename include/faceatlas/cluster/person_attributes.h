@@ -11,21 +11,21 @@
 
 namespace faceatlas::cluster {
 
-inline constexpr std::size_t kAgeBins = 100;     // faceres: bin k is age k + 1
-inline constexpr std::size_t kExpressions = 7;   // face-api expression order
+inline constexpr std::size_t kAgeBins = 100;    // faceres: bin k is age k + 1
+inline constexpr std::size_t kExpressions = 7;  // face-api expression order
 
 struct FaceAttributes {
-    float male_prob = 0.5f;           // P(male) of one face
-    std::vector<float> age_probs;     // kAgeBins probabilities (empty = unknown)
-    std::vector<float> expression;    // kExpressions probabilities (empty = unknown)
-    std::optional<double> photo_year; // fractional capture year, when the date is trusted
+    float male_prob = 0.5f;            // P(male) of one face
+    std::vector<float> age_probs;      // kAgeBins probabilities (empty = unknown)
+    std::vector<float> expression;     // kExpressions probabilities (empty = unknown)
+    std::optional<double> photo_year;  // fractional capture year, when the date is trusted
 };
 
 struct PersonAttributes {
     std::size_t faces = 0;
-    double male_vote = 0.5;     // share of faces with male_prob >= 0.5
-    double male_product = 0.5;  // product rule: prod p / (prod p + prod (1 - p))
-    bool male = false;          // product-rule decision
+    double male_vote = 0.5;            // share of faces with male_prob >= 0.5
+    double male_product = 0.5;         // product rule: prod p / (prod p + prod (1 - p))
+    bool male = false;                 // product-rule decision
     std::optional<double> age;         // top-L expected age of the mean age distribution
     std::optional<double> birth_year;  // mean over dated faces of photo_year - top-L face age
     std::array<int, kExpressions> expression_counts{};   // argmax histogram

@@ -21,7 +21,7 @@ struct RankOrderOptions {
     double normalized_threshold = 1.0;
     int norm_neighbors = 9;
     Metric metric = Metric::kEuclidean;
-    int max_iterations = 100;  // merge rounds; the loop stops earlier when nothing merges
+    int max_iterations = 100;          // merge rounds; the loop stops earlier when nothing merges
     bool singletons_are_noise = true;  // the paper's "un-grouped" cluster -> kNoise
     // ensures: throws faceatlas::Error unless threshold > 0, normalized_threshold > 0,
     //          norm_neighbors >= 1, max_iterations >= 1.

@@ -53,7 +53,7 @@ inline constexpr std::array<const char*, 7> kExpressionClasses{
 
 struct AttributeTruth {
     std::string file;
-    std::size_t line = 0;                   // source line (1-based)
+    std::size_t line = 0;  // source line (1-based)
     std::optional<double> age;
     std::optional<bool> male;
     std::optional<std::string> expression;  // a kExpressionClasses name, or "contempt"
@@ -88,17 +88,17 @@ struct AgePrediction {
 // One face as the catalog has it; every map is keyed by model name ("faceres", "faceapi",
 // "fused", a trained model's name).
 struct FaceAttributes {
-    std::string file;   // path of the photo the face is in
-    double area = 0;    // box area in pixels: the largest face of a file is judged
+    std::string file;  // path of the photo the face is in
+    double area = 0;   // box area in pixels: the largest face of a file is judged
     std::map<std::string, AgePrediction> age;
     std::map<std::string, double> male_prob;
-    std::map<std::string, std::array<float, 7>> expression;  // kExpressionClasses order
+    std::map<std::string, std::array<float, 7>> expression;           // kExpressionClasses order
     std::map<std::string, std::map<std::string, double>> attributes;  // model -> name -> P(yes)
 };
 
 struct AttributeEvalOptions {
-    int top_l = 3;         // L of the main entry of a model with age-bin probabilities
-    int max_top_l = 5;     // per-L table for L = 1..max_top_l
+    int top_l = 3;      // L of the main entry of a model with age-bin probabilities
+    int max_top_l = 5;  // per-L table for L = 1..max_top_l
     double adult_age = 18;
     double within_years = 5;
     // Binary attributes of trained models (FaceAttributes::attributes): present when the

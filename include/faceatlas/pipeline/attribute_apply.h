@@ -7,8 +7,8 @@
 
 #include <cstddef>
 #include <memory>
-#include <optional>
 #include <opencv2/core.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -25,13 +25,13 @@ struct PersonClusteringOptions {
     // Capture dates from the file's modification time ("file") are not trusted for birth years
     // and day spans unless this is set: a copied file carries the copy's date.
     bool trust_file_dates = false;
-    bool dry_run = false;  // compute, but leave the catalog unchanged
+    bool dry_run = false;            // compute, but leave the catalog unchanged
     std::string params_json = "{}";  // recorded with the run
 };
 
 struct PersonClusteringReport {
-    std::size_t faces = 0;          // faces considered (photo status ok)
-    std::size_t items = 0;          // clustering items (a track counts once)
+    std::size_t faces = 0;  // faces considered (photo status ok)
+    std::size_t items = 0;  // clustering items (a track counts once)
     std::size_t tracks = 0;
     std::size_t skipped_faces = 0;  // no embedding of the chosen kind
     std::size_t dated_items = 0;    // items with a birth year (birth-year term active for them)
@@ -46,7 +46,7 @@ struct PersonClusteringReport {
     int cannot_link_splits = 0;
     std::size_t assigned_to_centroid = 0;
     std::size_t new_items = 0;  // items with a face newer than the previous run
-    double threshold = 0;  // the threshold used
+    double threshold = 0;       // the threshold used
 };
 
 // requires: catalog writable unless options.dry_run.
@@ -54,12 +54,14 @@ struct PersonClusteringReport {
 //          faces of a track get its person) with the album rules, stores the persons (kept ids,
 //          new persons, unnamed persons left without faces deleted, named ones kept).
 //          Faces with a NaN/inf embedding -> faceatlas::Error naming the face.
-PersonClusteringReport cluster_persons(catalog::Catalog& catalog, const PersonClusteringOptions& options);
+PersonClusteringReport cluster_persons(catalog::Catalog& catalog,
+                                       const PersonClusteringOptions& options);
 
 // Person edits, remembered as constraints (see Catalog::pin_face / add_not_person).
 // ensures: every face of `others` is pinned to `into`; the others are deleted. Unknown ids and
 //          `into` listed among `others` throw faceatlas::Error.
-void merge_persons(catalog::Catalog& catalog, std::int64_t into, const std::vector<std::int64_t>& others);
+void merge_persons(catalog::Catalog& catalog, std::int64_t into,
+                   const std::vector<std::int64_t>& others);
 
 struct SplitOptions {
     std::vector<std::int64_t> faces;  // these faces become a new person; empty: re-cluster

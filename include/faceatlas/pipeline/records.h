@@ -12,8 +12,8 @@
 namespace faceatlas::pipeline {
 
 struct RecordOptions {
-    int thumbnail_size = 160;     // side of the stored JPEG thumbnail; [16, 1024]
-    int thumbnail_quality = 85;   // its JPEG quality; [1, 100]
+    int thumbnail_size = 160;    // side of the stored JPEG thumbnail; [16, 1024]
+    int thumbnail_quality = 85;  // its JPEG quality; [1, 100]
     void validate() const;
 };
 

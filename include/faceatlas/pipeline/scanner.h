@@ -55,9 +55,9 @@ struct ScanEvent {
 
 struct ScanSummary {
     std::size_t found = 0;
-    std::size_t photos = 0;  // images processed this run
-    std::size_t videos = 0;  // videos processed this run
-    std::size_t faces = 0;   // faces stored this run
+    std::size_t photos = 0;             // images processed this run
+    std::size_t videos = 0;             // videos processed this run
+    std::size_t faces = 0;              // faces stored this run
     std::size_t attribute_faces = 0;    // with attribute_model: faces labelled this run
     std::size_t attribute_skipped = 0;  // faces it found no features for
     std::size_t unchanged = 0;

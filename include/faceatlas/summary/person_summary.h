@@ -54,8 +54,8 @@ struct FaceAttributeProb {
 struct GenderEstimate {
     double male_vote = 0;     // share of faces whose fused P(male) >= 0.5
     double male_product = 0;  // product rule over the faces' fused P(male) (see SummaryOptions)
-    bool male = false;  // decision of the product rule
-    double confidence = 0;  // max(male_product, 1 - male_product)
+    bool male = false;        // decision of the product rule
+    double confidence = 0;    // max(male_product, 1 - male_product)
 };
 
 struct AgeEstimate {
@@ -96,7 +96,8 @@ vision::FusedAgeGender fused_face(const catalog::FaceRecord& face, const Summary
 
 // The fractional capture year of a photo when its date is trusted for birth years (EXIF, XMP or
 // manifest date; a file time only with options.trust_file_dates), else nullopt.
-std::optional<double> trusted_year(const catalog::PhotoRecord& photo, const SummaryOptions& options);
+std::optional<double> trusted_year(const catalog::PhotoRecord& photo,
+                                   const SummaryOptions& options);
 
 // One face's birth year: trusted_year(photo) - fused age; nullopt without a trusted date.
 std::optional<double> face_birth_year(const catalog::FaceRecord& face,

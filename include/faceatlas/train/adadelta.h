@@ -34,7 +34,8 @@ struct AdaDeltaParamState : public torch::optim::OptimizerCloneableParamState<Ad
 
 class AdaDelta : public torch::optim::Optimizer {
   public:
-    explicit AdaDelta(std::vector<torch::optim::OptimizerParamGroup> groups, AdaDeltaOptions defaults = {});
+    explicit AdaDelta(std::vector<torch::optim::OptimizerParamGroup> groups,
+                      AdaDeltaOptions defaults = {});
     explicit AdaDelta(std::vector<torch::Tensor> params, AdaDeltaOptions defaults = {})
         : AdaDelta({torch::optim::OptimizerParamGroup(std::move(params))}, defaults) {}
 

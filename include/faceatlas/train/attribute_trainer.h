@@ -31,13 +31,13 @@ struct TrainOptions {
     std::vector<std::string> attributes;  // empty = the 37 of default_attribute_names()
     int epochs = 30;                      // at most; early stopping may end sooner
     int batch_size = 64;
-    int patience = 5;                     // epochs without a better validation loss before stopping
+    int patience = 5;  // epochs without a better validation loss before stopping
     std::uint64_t seed = 1;
-    double val_fraction = 0.2;            // of the images, held out by identity
-    double learning_rate = 0;             // 0 = the optimizer's default (AdaDelta 1.0, Adam 1e-3)
+    double val_fraction = 0.2;  // of the images, held out by identity
+    double learning_rate = 0;   // 0 = the optimizer's default (AdaDelta 1.0, Adam 1e-3)
     int hidden = 1536;
     double dropout = 0.3;
-    int threads = 2;                      // LibTorch intra-op threads
+    int threads = 2;  // LibTorch intra-op threads
     // backbone faceres-blocks: the blocks (vision::AttributeFeatureSpec text form).
     std::string features = "pw13@0.25";
     // Augmentation: this many augmented copies of every image are precomputed (features of the
@@ -51,7 +51,7 @@ struct TrainOptions {
     // training on the same features, through the same code).
     int finetune_blocks = 1;
     double finetune_lr_scale = 0.1;
-    void validate() const;                // throws kInvalidArgument
+    void validate() const;  // throws kInvalidArgument
 };
 
 struct EpochReport {
@@ -90,7 +90,7 @@ struct TrainResult {
     double feature_seconds = 0;
     double train_seconds = 0;
     bool features_from_cache = false;
-    std::size_t skipped_images = 0;  // the pipeline failed on them (no usable landmarks)
+    std::size_t skipped_images = 0;            // the pipeline failed on them (no usable landmarks)
     std::vector<std::size_t> validation_rows;  // the samples (rows of the training data) held out
     // train_attributes: the names (as in the annotation file) of the validation split's images,
     // so the split can be scored again through the catalog (`eval attributes`).
@@ -106,10 +106,10 @@ struct TrainResult {
 // Labelled features: what the head trains on (tests build these directly).
 struct LabelledFeatures {
     int dim = 0;
-    std::vector<float> x;                   // [n, dim]
-    std::vector<std::uint8_t> y;            // [n, names.size()], 1 = present
-    std::vector<std::int64_t> group;        // [n] identity; the split never cuts a group
-    std::vector<std::string> names;         // attribute names
+    std::vector<float> x;             // [n, dim]
+    std::vector<std::uint8_t> y;      // [n, names.size()], 1 = present
+    std::vector<std::int64_t> group;  // [n] identity; the split never cuts a group
+    std::vector<std::string> names;   // attribute names
     // Optional augmented copies: [copies][n][dim] (copy 1 .. copies; x is copy 0).
     int copies = 0;
     std::vector<float> x_aug;
@@ -118,19 +118,20 @@ struct LabelledFeatures {
 
 // True for the samples of the validation split: whole groups, chosen by a seeded shuffle until
 // at least `fraction` of the samples are in it.
-std::vector<bool> split_by_group(const std::vector<std::int64_t>& group, double fraction, std::uint64_t seed);
+std::vector<bool> split_by_group(const std::vector<std::int64_t>& group, double fraction,
+                                 std::uint64_t seed);
 
 // Trains the head. Throws faceatlas::Error: kCorruptData for an empty training or validation
 // split, kUnsupported when an attribute has one class only in the training split.
-TrainResult train_head(const LabelledFeatures& data, const std::string& backbone, const TrainOptions& options,
-                       const EpochFn& on_epoch = {});
+TrainResult train_head(const LabelledFeatures& data, const std::string& backbone,
+                       const TrainOptions& options, const EpochFn& on_epoch = {});
 
 // Activations of the layer before the finetuned suffix, one per sample and chip padding.
 struct LabelledActivations {
     const ActivationSet* act = nullptr;
-    std::vector<std::size_t> file_of;       // [n] row of act for each sample
-    std::vector<std::uint8_t> y;            // [n, names.size()]
-    std::vector<std::int64_t> group;        // [n]
+    std::vector<std::size_t> file_of;  // [n] row of act for each sample
+    std::vector<std::uint8_t> y;       // [n, names.size()]
+    std::vector<std::int64_t> group;   // [n]
     std::vector<std::string> names;
     std::size_t size() const { return file_of.size(); }
 };
@@ -140,9 +141,10 @@ struct LabelledActivations {
 // blocks must be pw13; their paddings must be in data.act). The model stores the suffix
 // (attr::ConvSuffix) and runs without LibTorch. Errors as train_head, and kInvalidArgument for a
 // spec or activation layer that does not fit.
-TrainResult train_finetune(const LabelledActivations& data, const vision::AttributeFeatureSpec& spec,
-                           const std::filesystem::path& faceres_weights, const TrainOptions& options,
-                           const EpochFn& on_epoch = {});
+TrainResult train_finetune(const LabelledActivations& data,
+                           const vision::AttributeFeatureSpec& spec,
+                           const std::filesystem::path& faceres_weights,
+                           const TrainOptions& options, const EpochFn& on_epoch = {});
 
 struct DataOptions {
     FeatureOptions features;

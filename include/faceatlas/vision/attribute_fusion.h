@@ -35,8 +35,7 @@ struct FusedAgeGender {
 // `faceres_age_probs` holds faceres' 100 age-bin probabilities (bin i = age i + 1); when it is
 // empty (a face stored without them) faceres' stored expected age `age_faceres` is used.
 FusedAgeGender fuse_age_gender(float age_faceapi, float male_prob_faceapi, float age_faceres,
-                               const std::vector<float>& faceres_age_probs,
-                               float male_prob_faceres,
+                               const std::vector<float>& faceres_age_probs, float male_prob_faceres,
                                const AttributeFusionOptions& options = {});
 
 }  // namespace faceatlas::vision
