@@ -22,6 +22,10 @@ set_target_properties(faceatlas_lib PROPERTIES EXPORT_NAME faceatlas)
 add_library(faceatlas::faceatlas ALIAS faceatlas_lib)
 
 install(TARGETS faceatlas RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# `faceatlas train` execs faceatlas-train from the same folder (exec_train.cpp).
+if(TARGET faceatlas-train)
+  install(TARGETS faceatlas-train RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 install(TARGETS ${_fa_modules} faceatlas_version faceatlas_lib EXPORT faceatlasTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 foreach(m IN LISTS FACEATLAS_MODULES)

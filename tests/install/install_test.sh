@@ -30,6 +30,15 @@ done
 grep -q "FACEATLAS_VERSION_STRING \"$version\"" "$prefix/include/faceatlas/version.h" \
     || fail "installed version.h does not say $version"
 [ "$("$prefix/bin/faceatlas" --version)" = "faceatlas $version" ] || fail "installed --version"
+if [ -e "$build/tools/faceatlas/faceatlas-train" ]; then
+    # Training is its own executable: installed beside faceatlas, which execs it.
+    [ "$("$prefix/bin/faceatlas-train" --version)" = "faceatlas-train $version" ] \
+        || fail "installed faceatlas-train --version"
+    "$prefix/bin/faceatlas" train attributes --help > "$tmp/train_help.txt" 2>&1 \
+        || { cat "$tmp/train_help.txt"; fail "installed faceatlas train attributes --help"; }
+    grep -q -- "--backbone" "$tmp/train_help.txt" \
+        || fail "faceatlas train attributes --help did not reach faceatlas-train"
+fi
 echo "installed $(find "$prefix" -type f | wc -l) files"
 
 model_arg=$models

@@ -5,8 +5,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace faceatlas::catalog {
+class Catalog;
+}
 
 namespace faceatlas::cli {
 
@@ -20,6 +25,12 @@ struct GlobalOptions {
 };
 
 std::filesystem::path resolve_model_dir(const GlobalOptions& g);
+
+enum class CatalogAccess { kReadOnly, kWrite };
+// The catalog at `path` (open_catalog.cpp). Throws faceatlas::Error (kNotFound, "no catalog
+// here", naming the path and `faceatlas scan DIR` as the fix) when there is none: every command
+// but scan, which creates it, opens its catalog here.
+std::unique_ptr<catalog::Catalog> open_catalog(const std::string& path, CatalogAccess access);
 
 // Each subcommand registers itself and sets `run` to the action executed after parsing.
 struct Command {

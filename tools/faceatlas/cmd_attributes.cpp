@@ -19,13 +19,6 @@
 namespace faceatlas::cli {
 namespace {
 
-std::unique_ptr<catalog::Catalog> open_writable(const std::string& path) {
-    if (!std::filesystem::exists(path))
-        throw Error(ErrorCode::kNotFound, "no catalog here", path,
-                    "run `faceatlas scan DIR` first or pass --catalog");
-    return catalog::open_sqlite_catalog(path);
-}
-
 std::filesystem::path user_attribute_path(const std::string& catalog_path,
                                           const std::string& name) {
     for (char c : name)
@@ -107,7 +100,7 @@ std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& 
             "label every face again (default: only faces that lack one of the model's attributes)");
         cmds.push_back({app, [model, cat, recompute, &g]() {
                             const auto m = attr::load_attribute_model(*model);
-                            auto c = open_writable(*cat);
+                            auto c = open_catalog(*cat, CatalogAccess::kWrite);
                             std::optional<nn::ModelManifest> manifest;
                             if (m.backbone == attr::kBackboneFaceresBlocks)
                                 manifest = nn::ModelManifest::load_default(resolve_model_dir(g));
@@ -147,7 +140,7 @@ std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& 
         cmds.push_back(
             {app, [st, &g]() {
                  const auto path = user_attribute_path(st->catalog, st->name);
-                 auto c = open_writable(st->catalog);
+                 auto c = open_catalog(st->catalog, CatalogAccess::kWrite);
                  const auto faces = c->faces(true);
                  std::map<std::int64_t, const catalog::FaceRecord*> by_id;
                  for (const auto& f : faces) by_id[f.id] = &f;
@@ -174,7 +167,7 @@ std::vector<Command> register_attribute_commands(CLI::App& root, GlobalOptions& 
         cmds.push_back({app, [name, cat, &g]() {
                             const auto a =
                                 attr::load_user_attribute(user_attribute_path(*cat, *name));
-                            auto c = open_writable(*cat);
+                            auto c = open_catalog(*cat, CatalogAccess::kWrite);
                             std::vector<catalog::FaceAttribute> rows;
                             std::size_t positive = 0;
                             for (const auto& f : c->faces(true)) {

@@ -16,13 +16,6 @@
 namespace faceatlas::cli {
 namespace {
 
-std::unique_ptr<catalog::Catalog> open_existing(const std::string& path) {
-    if (!std::filesystem::exists(path))
-        throw Error(ErrorCode::kNotFound, "no catalog here", path,
-                    "run `faceatlas scan DIR` first or pass --catalog");
-    return catalog::open_sqlite_catalog(path, catalog::OpenOptions{.read_only = true});
-}
-
 std::string csv_escape(const std::string& s) {
     if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
     std::string o = "\"";
@@ -135,7 +128,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
     info->add_flag("--persons", st->persons, "also list persons with their fused gender and age");
     cmds.push_back(
         {info, [st]() {
-             auto cat = open_existing(st->catalog);
+             auto cat = open_catalog(st->catalog, CatalogAccess::kReadOnly);
              const auto s = cat->stats();
              if (st->json) {
                  nlohmann::json reasons = nlohmann::json::object();
@@ -197,7 +190,7 @@ std::vector<Command> register_catalog_commands(CLI::App& root, GlobalOptions& g)
                   "write <photo>.xmp sidecars with face regions and person names (MWG regions)");
 
     auto list = [st](bool is_export) {
-        auto cat = open_existing(st->catalog);
+        auto cat = open_catalog(st->catalog, CatalogAccess::kReadOnly);
         std::map<std::int64_t, catalog::PhotoRecord> photos;
         for (auto& p : cat->photos()) photos.emplace(p.id, std::move(p));
         const bool emb = is_export && st->embeddings;

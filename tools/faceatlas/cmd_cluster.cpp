@@ -99,9 +99,6 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
                 }
                 return run_cluster_attributes(a);
             }
-            if (!std::filesystem::exists(st->catalog))
-                throw Error(ErrorCode::kNotFound, "no catalog here", st->catalog,
-                            "run `faceatlas scan DIR` first or pass --catalog");
             pipeline::PersonClusteringOptions o;
             o.embedding = pipeline::embedding_from_string(st->embedding);
             o.album.algorithm = cluster::album_algorithm_from_string(st->algo);
@@ -124,7 +121,7 @@ Command register_cluster(CLI::App& root, GlobalOptions& g) {
                                   {"min_days", st->min_days},
                                   {"seed", st->seed}};
             o.params_json = params.dump();
-            auto cat = catalog::open_sqlite_catalog(st->catalog);
+            auto cat = open_catalog(st->catalog, CatalogAccess::kWrite);
             const auto t0 = std::chrono::steady_clock::now();
             const std::clock_t c0 = std::clock();
             const auto r = pipeline::cluster_persons(*cat, o);

@@ -20,13 +20,6 @@
 namespace faceatlas::cli {
 namespace {
 
-std::unique_ptr<catalog::Catalog> open_catalog_for_eval(const std::string& path) {
-    if (!std::filesystem::exists(path))
-        throw Error(ErrorCode::kNotFound, "no catalog here", path,
-                    "run `faceatlas scan` first or pass --catalog");
-    return catalog::open_sqlite_catalog(path, catalog::OpenOptions{.read_only = true});
-}
-
 eval::TruthTable read_labels(const std::string& path) {
     eval::TruthCsvOptions o;
     o.warn_unknown_columns = false;
@@ -70,7 +63,7 @@ void add_verification(CLI::App& parent, std::vector<Command>& out) {
                              "write pairs with `faceatlas eval pairs`");
              std::optional<eval::PairFileIndex> index;
              if (!st->truth.empty()) index.emplace(read_labels(st->truth).items);
-             auto cat = open_catalog_for_eval(st->catalog);
+             auto cat = open_catalog(st->catalog, CatalogAccess::kReadOnly);
              const auto faces = catalog::faces_by_file_name(*cat, true);
              const auto& emb = catalog::embedding_kind(st->embedding);
              auto embedding_of = [&](const std::string& file) -> const std::vector<float>* {

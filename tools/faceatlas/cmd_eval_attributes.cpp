@@ -215,12 +215,8 @@ Command add_eval_attributes(CLI::App& eval_parent, GlobalOptions& g) {
     Command cmd;
     cmd.app = app;
     cmd.run = [st, &g]() {
-        if (!std::filesystem::exists(st->catalog))
-            throw Error(ErrorCode::kNotFound, "no catalog here", st->catalog,
-                        "run `faceatlas scan DIR` first or pass --catalog");
         const auto truth = eval::read_attribute_truth(st->truth);
-        auto cat =
-            catalog::open_sqlite_catalog(st->catalog, catalog::OpenOptions{.read_only = true});
+        auto cat = open_catalog(st->catalog, CatalogAccess::kReadOnly);
         std::vector<std::string> photos;
         std::vector<eval::FaceAttributes> faces;
         std::string trained = "trained";

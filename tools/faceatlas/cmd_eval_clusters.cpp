@@ -45,9 +45,7 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
         ->capture_default_str();
     app->add_flag("--json", st->json, "JSON output");
     return {app, [st]() {
-                if (!std::filesystem::exists(st->catalog))
-                    throw Error(ErrorCode::kNotFound, "no catalog here", st->catalog,
-                                "run `faceatlas scan DIR` first or pass --catalog");
+                auto cat = open_catalog(st->catalog, CatalogAccess::kReadOnly);
                 eval::TruthCsvOptions to;
                 to.identity_column = st->identity_column;
                 to.warn_unknown_columns = false;
@@ -55,8 +53,6 @@ Command add_eval_clusters(CLI::App& eval_parent, GlobalOptions& g) {
                 for (const auto& w : truth.warnings)
                     std::cerr << "faceatlas: " << st->truth << ":" << w.line << ": " << w.message
                               << "\n";
-                auto cat = catalog::open_sqlite_catalog(st->catalog,
-                                                        catalog::OpenOptions{.read_only = true});
                 // The face each labelled file name means: catalog::faces_by_file_name, the
                 // matcher of every eval command (largest face; ambiguous names refused).
                 const auto by_name = catalog::faces_by_file_name(*cat, false);

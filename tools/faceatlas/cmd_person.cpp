@@ -11,13 +11,6 @@
 namespace faceatlas::cli {
 namespace {
 
-std::unique_ptr<catalog::Catalog> open_for_edit(const std::string& path) {
-    if (!std::filesystem::exists(path))
-        throw Error(ErrorCode::kNotFound, "no catalog here", path,
-                    "run `faceatlas scan DIR` first or pass --catalog");
-    return catalog::open_sqlite_catalog(path);
-}
-
 void require_person(catalog::Catalog& cat, std::int64_t id) {
     for (const auto& p : cat.persons())
         if (p.id == id) return;
@@ -56,7 +49,7 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
                         if (st->name.empty() && !st->clear_name)
                             throw Error(ErrorCode::kInvalidArgument, "no name given", "person name",
                                         "pass NAME, or --clear to remove the name");
-                        auto cat = open_for_edit(st->catalog);
+                        auto cat = open_catalog(st->catalog, CatalogAccess::kWrite);
                         cat->set_person_name(
                             st->person,
                             st->clear_name ? std::nullopt : std::optional<std::string>(st->name));
@@ -71,7 +64,7 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
     merge->add_option("id", st->person, "the person that stays")->required();
     merge->add_option("others", st->others, "persons merged into it")->required();
     cmds.push_back({merge, [st]() {
-                        auto cat = open_for_edit(st->catalog);
+                        auto cat = open_catalog(st->catalog, CatalogAccess::kWrite);
                         pipeline::merge_persons(*cat, st->person, st->others);
                         std::printf("merged %zu person(s) into %lld\n", st->others.size(),
                                     static_cast<long long>(st->person));
@@ -96,7 +89,7 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
     split->add_flag("--json", st->json, "print the new person ids as JSON");
     cmds.push_back(
         {split, [st]() {
-             auto cat = open_for_edit(st->catalog);
+             auto cat = open_catalog(st->catalog, CatalogAccess::kWrite);
              pipeline::SplitOptions o;
              o.faces = st->faces;
              o.threshold = st->threshold;
@@ -122,7 +115,7 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
     move->add_option("face", st->face, "face id")->required();
     move->add_option("id", st->person, "person id")->required();
     cmds.push_back({move, [st]() {
-                        auto cat = open_for_edit(st->catalog);
+                        auto cat = open_catalog(st->catalog, CatalogAccess::kWrite);
                         require_person(*cat, st->person);
                         cat->pin_face(st->face, st->person);
                         std::printf("face %lld is person %lld\n", static_cast<long long>(st->face),
@@ -138,7 +131,7 @@ std::vector<Command> register_person_commands(CLI::App& root, GlobalOptions& g) 
     notp->add_option("face", st->face, "face id")->required();
     notp->add_option("person", st->person, "person id")->required();
     cmds.push_back({notp, [st]() {
-                        auto cat = open_for_edit(st->catalog);
+                        auto cat = open_catalog(st->catalog, CatalogAccess::kWrite);
                         cat->add_not_person(st->face, st->person);
                         std::printf("face %lld will never be person %lld\n",
                                     static_cast<long long>(st->face),

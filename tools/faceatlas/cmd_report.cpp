@@ -49,13 +49,6 @@ bool open_in_browser(const fs::path& file) {
     return rc == 0;
 }
 
-std::unique_ptr<catalog::Catalog> open_catalog(const std::string& path, bool read_only = true) {
-    if (!fs::exists(path))
-        throw Error(ErrorCode::kNotFound, "no catalog here", path,
-                    "run `faceatlas scan DIR` first or pass --catalog");
-    return catalog::open_sqlite_catalog(path, catalog::OpenOptions{.read_only = read_only});
-}
-
 std::string bar(double share, int width) {
     const int n = static_cast<int>(share * width + 0.5);
     std::string s;
@@ -106,7 +99,7 @@ void write_image(const fs::path& p, const cv::Mat& m) {
 }  // namespace
 
 int run_export_xmp(const std::string& catalog, const std::string& out_dir) {
-    auto cat = open_catalog(catalog);
+    auto cat = open_catalog(catalog, CatalogAccess::kReadOnly);
     const auto r = report::write_xmp_sidecars(*cat, report::XmpExportOptions{.out_dir = out_dir});
     for (const auto& [path, why] : r.failures)
         std::cerr << "faceatlas: " << path << ": " << why << "\n";
@@ -143,7 +136,7 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) 
         ->capture_default_str();
     cmds.push_back(
         {rep, [st]() {
-             auto cat = open_catalog(st->catalog);
+             auto cat = open_catalog(st->catalog, CatalogAccess::kReadOnly);
              st->report.out_dir =
                  st->out.empty() ? fs::path(st->catalog + ".report") : fs::path(st->out);
              st->report.force = st->force;
@@ -167,7 +160,7 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) 
     persons->add_flag("--json", st->json, "JSON output");
     cmds.push_back(
         {persons, [st]() {
-             auto cat = open_catalog(st->catalog);
+             auto cat = open_catalog(st->catalog, CatalogAccess::kReadOnly);
              auto list = cat->persons();
              std::stable_sort(list.begin(), list.end(),
                               [](const auto& a, const auto& b) { return a.faces > b.faces; });
@@ -210,7 +203,7 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) 
     show->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     show->add_flag("--json", st->json, "JSON output");
     cmds.push_back({show, [st]() {
-                        auto cat = open_catalog(st->catalog);
+                        auto cat = open_catalog(st->catalog, CatalogAccess::kReadOnly);
                         const summary::SummaryOptions o;
                         const auto p = summary::summarize_person_in(*cat, st->person, o);
                         if (st->json)
@@ -233,7 +226,7 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) 
     eig->add_option("--catalog", st->catalog, "catalog file")->capture_default_str();
     cmds.push_back(
         {eig, [st]() {
-             auto cat = open_catalog(st->catalog);
+             auto cat = open_catalog(st->catalog, CatalogAccess::kReadOnly);
              const auto p = summary::summarize_person_in(*cat, st->person);
              std::vector<cv::Mat> mats;
              for (const auto id : p.face_ids) {
@@ -276,7 +269,7 @@ std::vector<Command> register_report_commands(CLI::App& root, GlobalOptions& g) 
     dev->add_option("--column", st->column, "identity column")->capture_default_str();
     cmds.push_back(
         {dev, [st]() {
-             auto cat = open_catalog(st->catalog, false);
+             auto cat = open_catalog(st->catalog, CatalogAccess::kWrite);
              const auto table = read_csv(st->labels);
              const auto fc = table.require_column("file"), ic = table.require_column(st->column);
              std::map<std::string, std::string> who;

@@ -1,6 +1,5 @@
-// faceatlas search IMAGE: the catalog faces and persons nearest to each face in IMAGE. Exact for
-// small catalogs; a FAISS index persisted next to the catalog for large ones, kept in step with
-// the catalog incrementally (new faces added; rebuilt when faces disappeared).
+// faceatlas search IMAGE: embeds the faces of IMAGE, asks pipeline::search_faces for the nearest
+// catalog faces and persons, renders them.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,10 +11,9 @@
 #include <unordered_set>
 
 #include "cli_common.h"
-#include "face_data.h"
-#include "faceatlas/cluster/distance.h"
-#include "faceatlas/cluster/vector_index.h"
+#include "faceatlas/catalog/embedding_kind.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/search.h"
 #include "faceatlas/vision/analyzer.h"
 
 namespace faceatlas::cli {
@@ -33,82 +31,18 @@ struct SearchArgs {
     float min_score = 0.5f;
 };
 
-struct Hit {
-    std::size_t face;  // index into CatalogFaces::faces
-    float distance;
-};
-
-struct IndexReport {
-    std::string path;
-    std::string kind;
-    std::size_t added = 0;
-    bool rebuilt = false;
-    std::size_t size = 0;
-};
-
-// Brings the persisted index in step with the live faces; returns it with a report.
-cluster::VectorIndex synced_index(const SearchArgs& a, const CatalogFaces& cf,
-                                  const cluster::Matrix& x, cluster::IndexKind kind,
-                                  IndexReport* report) {
-    const std::string path =
-        a.catalog + "." + a.embedding + "." + cluster::to_string(kind) + ".faiss";
-    report->path = path;
-    report->kind = cluster::to_string(kind);
-    std::unordered_set<std::int64_t> live;
-    for (const auto& f : cf.faces) live.insert(f.id);
-    std::optional<cluster::VectorIndex> index;
-    if (std::filesystem::exists(path)) {
-        try {
-            index.emplace(cluster::VectorIndex::load(path));
-            if (index->dim() != x.cols()) index.reset();
-        } catch (const Error&) {
-            index.reset();  // unreadable: rebuilt below
-        }
-        if (index) {
-            for (auto id : index->ids()) {
-                if (!live.count(id)) {  // a face was deleted or re-scanned: FAISS cannot remove it
-                    index.reset();
-                    break;
-                }
-            }
-        }
-        report->rebuilt = !index.has_value();
-    }
-    if (!index) {
-        cluster::VectorIndexOptions o;
-        o.kind = kind;
-        index.emplace(x.cols(), o);
-    }
-    std::vector<std::int64_t> new_ids;
-    std::vector<float> rows;
-    for (std::size_t i = 0; i < cf.faces.size(); ++i) {
-        if (index->contains(cf.faces[i].id)) continue;
-        new_ids.push_back(cf.faces[i].id);
-        rows.insert(rows.end(), x.row(i), x.row(i) + x.cols());
-    }
-    if (!new_ids.empty()) {
-        index->add(cluster::MatrixView{rows.data(), new_ids.size(), x.cols()}, new_ids);
-        report->added = new_ids.size();
-        try {
-            index->save(path);
-        } catch (const std::exception& e) {
-            std::cerr << "faceatlas: warning: index not saved (" << e.what() << ")\n";
-        }
-    }
-    report->size = index->size();
-    return std::move(*index);
-}
-
 int run_search(const SearchArgs& a, GlobalOptions& g) {
-    if (a.top < 1) throw Error(ErrorCode::kInvalidArgument, "--top must be >= 1", "--top");
-    (void)embedding_dim(a.embedding);
+    pipeline::SearchOptions so;
+    so.top = a.top;
+    so.embedding = a.embedding;
+    so.index = a.index;
+    so.exact_below = a.exact_below;
+    so.validate();
     if (!std::filesystem::exists(a.image)) {
         throw Error(ErrorCode::kNotFound, "no such image", a.image, "check the path");
     }
-    const CatalogFaces cf = load_catalog_faces(a.catalog, true);
-    std::vector<const catalog::FaceRecord*> ptrs;
-    for (const auto& f : cf.faces) ptrs.push_back(&f);
-    const cluster::Matrix x = embedding_matrix(ptrs, a.embedding);
+    auto cat = open_catalog(a.catalog, CatalogAccess::kReadOnly);
+    const auto& kind = catalog::embedding_kind(a.embedding);
 
     vision::AnalyzeOptions ao;
     ao.crops = a.crops;
@@ -119,93 +53,40 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
     if (img.error)
         throw Error(ErrorCode::kCorruptData, *img.error, a.image, "check the image opens");
     const std::size_t nq = img.faces.size();
-    cluster::Matrix q(nq, x.cols());
+    cluster::Matrix q(nq, kind.dim);
     for (std::size_t i = 0; i < nq; ++i) {
         const auto& e =
             a.embedding == "dlib" ? img.faces[i].embedding_dlib : img.faces[i].embedding_faceres;
-        if (e.size() != x.cols()) {
+        if (e.size() != kind.dim) {
             throw Error(ErrorCode::kInternal, "query face has no " + a.embedding + " embedding",
                         a.image);
         }
         std::copy(e.begin(), e.end(), q.row(i));
     }
 
-    std::map<std::int64_t, std::string> person_names;
-    for (const auto& p : cf.catalog->persons()) person_names[p.id] = p.name.value_or("");
-    std::map<std::int64_t, std::size_t> row_of;
-    for (std::size_t i = 0; i < cf.faces.size(); ++i) row_of[cf.faces[i].id] = i;
-
-    // Candidates: more than --top so that persons can be ranked from them.
-    const std::size_t want = std::min<std::size_t>(
-        cf.faces.size(), std::max<std::size_t>(static_cast<std::size_t>(a.top) * 5, 100));
-    std::string mode = a.index;
-    if (mode == "auto") {
-        const auto kind = cluster::auto_index_kind(cf.faces.size(), a.exact_below,
-                                                   cluster::VectorIndex::available());
-        mode = kind ? cluster::to_string(*kind) : "exact";
-        if (!kind && cf.faces.size() >= a.exact_below)
-            std::cerr << "faceatlas: note: exact search of " << cf.faces.size()
-                      << " faces: this faceatlas was built without FAISS (no HNSW index)\n";
-    }
-    std::vector<std::vector<Hit>> hits(nq);
-    IndexReport report;
-    if (want > 0 && nq > 0) {
-        if (mode == "exact") {
-            const cluster::Matrix d =
-                cluster::pairwise_distances(q, x, cluster::Metric::kEuclidean);
-            for (std::size_t i = 0; i < nq; ++i) {
-                std::vector<Hit> all(cf.faces.size());
-                for (std::size_t j = 0; j < all.size(); ++j) all[j] = {j, d(i, j)};
-                std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(want),
-                                  all.end(), [&](const Hit& l, const Hit& r) {
-                                      return l.distance != r.distance
-                                                 ? l.distance < r.distance
-                                                 : cf.faces[l.face].id < cf.faces[r.face].id;
-                                  });
-                hits[i].assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(want));
-            }
-        } else {
-            const auto index =
-                synced_index(a, cf, x, cluster::index_kind_from_string(mode), &report);
-            const auto res = index.search(q, static_cast<int>(want));
-            for (std::size_t i = 0; i < nq; ++i) {
-                for (const auto& n : res[i]) hits[i].push_back({row_of.at(n.id), n.distance});
-            }
-        }
-    }
+    std::string warning;
+    const auto r = pipeline::search_faces(*cat, q, a.catalog, so, &warning);
+    if (!warning.empty()) std::cerr << "faceatlas: warning: " << warning << "\n";
+    if (r.exact_without_faiss)
+        std::cerr << "faceatlas: note: exact search of " << r.catalog_faces
+                  << " faces: this faceatlas was built without FAISS (no HNSW index)\n";
 
     nlohmann::json out_faces = nlohmann::json::array();
     for (std::size_t i = 0; i < nq; ++i) {
         const auto& f = img.faces[i];
         nlohmann::json top = nlohmann::json::array();
-        for (std::size_t t = 0; t < hits[i].size() && t < static_cast<std::size_t>(a.top); ++t) {
-            const auto& face = cf.faces[hits[i][t].face];
-            top.push_back({{"face_id", face.id},
-                           {"file", cf.paths[hits[i][t].face]},
-                           {"distance", hits[i][t].distance},
-                           {"person_id",
-                            face.person_id ? nlohmann::json(*face.person_id) : nlohmann::json()}});
-        }
-        // Persons: distance of their closest face among the candidates.
-        std::map<std::int64_t, std::pair<float, int>> best;
-        for (const auto& h : hits[i]) {
-            const auto& face = cf.faces[h.face];
-            if (!face.person_id) continue;
-            auto [it, inserted] = best.emplace(*face.person_id, std::make_pair(h.distance, 0));
-            it->second.first = std::min(it->second.first, h.distance);
-            ++it->second.second;
-        }
-        std::vector<std::pair<float, std::int64_t>> order;
-        for (const auto& [p, v] : best) order.emplace_back(v.first, p);
-        std::sort(order.begin(), order.end());
+        for (const auto& h : r.queries[i].faces)
+            top.push_back(
+                {{"face_id", h.face_id},
+                 {"file", h.file},
+                 {"distance", h.distance},
+                 {"person_id", h.person_id ? nlohmann::json(*h.person_id) : nlohmann::json()}});
         nlohmann::json persons = nlohmann::json::array();
-        for (std::size_t t = 0; t < order.size() && t < static_cast<std::size_t>(a.top); ++t) {
-            const auto p = order[t].second;
-            persons.push_back({{"person_id", p},
-                               {"name", person_names[p]},
-                               {"distance", order[t].first},
-                               {"faces_among_candidates", best[p].second}});
-        }
+        for (const auto& p : r.queries[i].persons)
+            persons.push_back({{"person_id", p.person_id},
+                               {"name", p.name},
+                               {"distance", p.distance},
+                               {"faces_among_candidates", p.faces_among_candidates}});
         out_faces.push_back({{"box", {f.box[0], f.box[1], f.box[2], f.box[3]}},
                              {"score", f.score},
                              {"faces", top},
@@ -215,24 +96,24 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
         nlohmann::json doc{{"image", a.image},
                            {"catalog", a.catalog},
                            {"embedding", a.embedding},
-                           {"catalog_faces", cf.faces.size()},
-                           {"mode", mode},
+                           {"catalog_faces", r.catalog_faces},
+                           {"mode", r.mode},
                            {"query_faces", out_faces}};
-        if (mode != "exact") {
-            doc["index"] = {{"path", report.path},
-                            {"kind", report.kind},
-                            {"size", report.size},
-                            {"added", report.added},
-                            {"rebuilt", report.rebuilt}};
+        if (r.index) {
+            doc["index"] = {{"path", r.index->path},
+                            {"kind", r.index->kind},
+                            {"size", r.index->size},
+                            {"added", r.index->added},
+                            {"rebuilt", r.index->rebuilt}};
         }
         std::cout << doc.dump() << "\n";
         return kExitOk;
     }
     std::printf("%s: %zu face%s; catalog %zu faces, %s search (%s)\n", a.image.c_str(), nq,
-                nq == 1 ? "" : "s", cf.faces.size(), mode.c_str(), a.embedding.c_str());
-    if (mode != "exact") {
-        std::printf("index %s: %zu vectors, %zu added%s\n", report.path.c_str(), report.size,
-                    report.added, report.rebuilt ? ", rebuilt (faces were removed)" : "");
+                nq == 1 ? "" : "s", r.catalog_faces, r.mode.c_str(), a.embedding.c_str());
+    if (r.index) {
+        std::printf("index %s: %zu vectors, %zu added%s\n", r.index->path.c_str(), r.index->size,
+                    r.index->added, r.index->rebuilt ? ", rebuilt (faces were removed)" : "");
     }
     for (std::size_t i = 0; i < nq; ++i) {
         const auto& jf = out_faces[i];

@@ -10,25 +10,17 @@
 #include "faceatlas/catalog/truth_match.h"
 #include "faceatlas/core/csv.h"
 #include "faceatlas/core/error.h"
+#include "faceatlas/pipeline/live_faces.h"
 
 namespace faceatlas::cli {
 
 CatalogFaces load_catalog_faces(const std::string& path, bool with_embeddings) {
-    if (!std::filesystem::exists(path)) {
-        throw Error(ErrorCode::kNotFound, "no catalog here", path,
-                    "run `faceatlas scan DIR` first or pass --catalog");
-    }
     CatalogFaces out;
-    out.catalog = catalog::open_sqlite_catalog(path, catalog::OpenOptions{.read_only = true});
-    std::map<std::int64_t, catalog::PhotoRecord> photos;
-    for (auto& p : out.catalog->photos()) photos.emplace(p.id, std::move(p));
-    for (auto& f : out.catalog->faces(with_embeddings)) {
-        const auto it = photos.find(f.photo_id);
-        if (it == photos.end() || it->second.status != catalog::MediaStatus::kOk) continue;
-        out.paths.push_back(it->second.path);
-        out.file_names.push_back(std::filesystem::path(it->second.path).filename().string());
-        out.faces.push_back(std::move(f));
-    }
+    out.catalog = open_catalog(path, CatalogAccess::kReadOnly);
+    auto live = pipeline::live_faces(*out.catalog, with_embeddings);
+    out.faces = std::move(live.faces);
+    out.paths = std::move(live.paths);
+    out.file_names = std::move(live.file_names);
     return out;
 }
 
@@ -43,21 +35,7 @@ const std::vector<float>& embedding_of(const catalog::FaceRecord& face,
 
 cluster::Matrix embedding_matrix(const std::vector<const catalog::FaceRecord*>& faces,
                                  const std::string& embedding) {
-    const std::size_t d = embedding_dim(embedding);
-    cluster::Matrix m(faces.size(), d);
-    for (std::size_t i = 0; i < faces.size(); ++i) {
-        const auto& v = embedding_of(*faces[i], embedding);
-        bool finite = v.size() == d;
-        for (std::size_t j = 0; finite && j < d; ++j) finite = std::isfinite(v[j]);
-        if (!finite) {
-            throw Error(ErrorCode::kCorruptData,
-                        "face " + std::to_string(faces[i]->id) + " has no valid " + embedding +
-                            " embedding (" + std::to_string(v.size()) + " values or NaN)",
-                        "catalog", "re-scan the photo (faceatlas scan --rescan)");
-        }
-        std::copy(v.begin(), v.end(), m.row(i));
-    }
-    return m;
+    return pipeline::embedding_matrix(faces, embedding);
 }
 
 LabelFile read_label_file(const std::string& path, const std::string& file_column) {
