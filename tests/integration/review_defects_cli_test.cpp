@@ -1,13 +1,16 @@
 // Defects found in review, through the real CLI: `report --open` starts the browser without a
 // shell (a quote in the path neither breaks nor injects), and the hint for a face with a broken
-// embedding names the scan flag that exists (--rescan).
+// embedding names the scan flag that exists (--rescan), and every command but scan says the same
+// thing, naming the fix, when there is no catalog.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/cli.h"
 #include "faceatlas/catalog/catalog.h"
@@ -123,12 +126,43 @@ TEST(ScanHints, BrokenEmbeddingHintNamesRescan) {
     const fs::path db = tmp / "album.db";
     make_catalog(db, true);
     std::ofstream(tmp / "query.jpg") << "x";
-    // search reads the catalog embeddings (tools/faceatlas/face_data.cpp) before any model.
+    // search reads the catalog embeddings (pipeline/live_faces.cpp) before any model.
     const CliRun r = faceatlas::testing::run_cli_merged(
         "search " + sh_quote((tmp / "query.jpg").string()) + " --catalog " + sh_quote(db.string()));
     EXPECT_EQ(r.code, 1) << r.out;
     EXPECT_NE(r.out.find("NaN"), std::string::npos) << r.out;
     expect_scan_flags_exist(r.out);
+}
+
+// open_catalog (tools/faceatlas/open_catalog.cpp) is the one check: each command that reads or
+// edits a catalog fails with exit 1, "no catalog here", the path and `faceatlas scan DIR`, and
+// creates no file.
+TEST(CatalogOpen, MissingCatalogIsOneErrorForEveryCommand) {
+    TempDir tmp("no_catalog");
+    const std::string db = (tmp / "missing.db").string();
+    std::ofstream(tmp / "query.jpg") << "x";
+    std::ofstream(tmp / "truth.csv") << "file,identity\na.jpg,x\n";
+    const std::string q = sh_quote(db);
+    const std::vector<std::string> commands = {
+        "info --catalog " + q,
+        "faces --catalog " + q,
+        "persons --catalog " + q,
+        "person show 1 --catalog " + q,
+        "person name 1 Ann --catalog " + q,
+        "cluster --catalog " + q,
+        "cluster-attributes --catalog " + q,
+        "report --catalog " + q + " --out " + sh_quote((tmp / "r").string()),
+        "search " + sh_quote((tmp / "query.jpg").string()) + " --catalog " + q,
+        "eval clusters --truth " + sh_quote((tmp / "truth.csv").string()) + " --catalog " + q,
+    };
+    for (const auto& c : commands) {
+        const CliRun r = faceatlas::testing::run_cli_merged(c);
+        EXPECT_EQ(r.code, 1) << c << "\n" << r.out;
+        EXPECT_NE(r.out.find("no catalog here"), std::string::npos) << c << "\n" << r.out;
+        EXPECT_NE(r.out.find(db), std::string::npos) << c << "\n" << r.out;
+        EXPECT_NE(r.out.find("faceatlas scan DIR"), std::string::npos) << c << "\n" << r.out;
+        EXPECT_FALSE(fs::exists(db)) << c << " created the catalog";
+    }
 }
 
 }  // namespace
