@@ -93,12 +93,9 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
                              {"persons", persons}});
     }
     if (a.json) {
-        nlohmann::json doc{{"image", a.image},
-                           {"catalog", a.catalog},
-                           {"embedding", a.embedding},
-                           {"catalog_faces", r.catalog_faces},
-                           {"mode", r.mode},
-                           {"query_faces", out_faces}};
+        nlohmann::json doc{{"image", a.image},         {"catalog", a.catalog},
+                           {"embedding", a.embedding}, {"catalog_faces", r.catalog_faces},
+                           {"mode", r.mode},           {"query_faces", out_faces}};
         if (r.index) {
             doc["index"] = {{"path", r.index->path},
                             {"kind", r.index->kind},

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "cli_common.h"
 #include "faceatlas/catalog/embedding_kind.h"
 #include "faceatlas/catalog/truth_match.h"
 #include "faceatlas/core/csv.h"

@@ -34,7 +34,7 @@ struct FaceHit {
 
 struct PersonHit {
     std::int64_t person_id = 0;
-    std::string name;  // empty when unnamed
+    std::string name;    // empty when unnamed
     float distance = 0;  // of the person's closest face among the candidates
     int faces_among_candidates = 0;
 };
@@ -55,7 +55,7 @@ struct IndexReport {
 struct SearchResult {
     std::string mode;  // "exact" or the index kind used
     std::size_t catalog_faces = 0;
-    std::vector<QueryHits> queries;  // one per query row
+    std::vector<QueryHits> queries;    // one per query row
     std::optional<IndexReport> index;  // when an index was used
     // auto mode fell back to exact search at >= exact_below faces because FAISS is missing.
     bool exact_without_faiss = false;
