@@ -84,25 +84,46 @@ cluster::VectorIndex synced_index(const std::string& path, const LiveFaces& lf,
 
 }  // namespace
 
+SearchGallery load_search_gallery(catalog::Catalog& cat, const std::string& embedding) {
+    SearchGallery g;
+    g.embedding = std::string(catalog::embedding_kind(embedding).name);
+    g.faces = live_faces(cat, true);
+    std::vector<const catalog::FaceRecord*> ptrs;
+    for (const auto& f : g.faces.faces) ptrs.push_back(&f);
+    g.x = embedding_matrix(ptrs, embedding);
+    for (const auto& p : cat.persons()) g.person_names[p.id] = p.name.value_or("");
+    return g;
+}
+
 SearchResult search_faces(catalog::Catalog& cat, const cluster::Matrix& queries,
                           const std::string& index_stem, const SearchOptions& options,
                           std::string* warning) {
     options.validate();
+    return search_faces(load_search_gallery(cat, options.embedding), queries, index_stem, options,
+                        warning);
+}
+
+SearchResult search_faces(const SearchGallery& gallery, const cluster::Matrix& queries,
+                          const std::string& index_stem, const SearchOptions& options,
+                          std::string* warning) {
+    options.validate();
     const auto& kind = catalog::embedding_kind(options.embedding);
+    if (gallery.embedding != kind.name)
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            "the gallery holds " + gallery.embedding + " embeddings, not " + options.embedding,
+            "search");
     if (queries.cols() != kind.dim)
         throw Error(ErrorCode::kInvalidArgument,
                     "query has " + std::to_string(queries.cols()) + " values, " +
                         options.embedding + " embeddings have " + std::to_string(kind.dim),
                     "search");
-    const LiveFaces lf = live_faces(cat, true);
-    std::vector<const catalog::FaceRecord*> ptrs;
-    for (const auto& f : lf.faces) ptrs.push_back(&f);
-    const cluster::Matrix x = embedding_matrix(ptrs, options.embedding);
+    const LiveFaces& lf = gallery.faces;
+    const cluster::Matrix& x = gallery.x;
 
     SearchResult out;
     out.catalog_faces = lf.faces.size();
-    std::map<std::int64_t, std::string> person_names;
-    for (const auto& p : cat.persons()) person_names[p.id] = p.name.value_or("");
+    auto person_names = gallery.person_names;
     std::map<std::int64_t, std::size_t> row_of;
     for (std::size_t i = 0; i < lf.faces.size(); ++i) row_of[lf.faces[i].id] = i;
 

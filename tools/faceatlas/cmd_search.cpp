@@ -43,6 +43,8 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
     }
     auto cat = open_catalog(a.catalog, CatalogAccess::kReadOnly);
     const auto& kind = catalog::embedding_kind(a.embedding);
+    // The catalog side first: a broken stored embedding fails before any network is loaded.
+    const auto gallery = pipeline::load_search_gallery(*cat, a.embedding);
 
     vision::AnalyzeOptions ao;
     ao.crops = a.crops;
@@ -65,7 +67,7 @@ int run_search(const SearchArgs& a, GlobalOptions& g) {
     }
 
     std::string warning;
-    const auto r = pipeline::search_faces(*cat, q, a.catalog, so, &warning);
+    const auto r = pipeline::search_faces(gallery, q, a.catalog, so, &warning);
     if (!warning.empty()) std::cerr << "faceatlas: warning: " << warning << "\n";
     if (r.exact_without_faiss)
         std::cerr << "faceatlas: note: exact search of " << r.catalog_faces

@@ -5,12 +5,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/cluster/matrix.h"
+#include "faceatlas/pipeline/live_faces.h"
 
 namespace faceatlas::pipeline {
 
@@ -61,11 +63,27 @@ struct SearchResult {
     bool exact_without_faiss = false;
 };
 
-// requires: queries.cols() == the embedding's dimension.
+// The searchable side of a catalog: its live faces, their embeddings and person names.
+struct SearchGallery {
+    std::string embedding;
+    LiveFaces faces;
+    cluster::Matrix x;  // one row per face
+    std::map<std::int64_t, std::string> person_names;
+};
+// ensures: the gallery of `embedding` (a kind name). A face with a missing or non-finite
+//          embedding throws kCorruptData naming the face and `scan --rescan` (before the caller
+//          loads any network).
+SearchGallery load_search_gallery(catalog::Catalog& cat, const std::string& embedding);
+
+// requires: gallery.embedding == options.embedding; queries.cols() == its dimension.
 // ensures: for each query row, the `top` nearest live faces (Euclidean; ties to the lower face
 //          id) and the persons ranked by their closest face among 5 x top (at least 100)
 //          candidates. An index is read from and saved to `index_stem` + "." + embedding + "." +
 //          kind + ".faiss" (a save that fails is reported in `warning`, not thrown).
+SearchResult search_faces(const SearchGallery& gallery, const cluster::Matrix& queries,
+                          const std::string& index_stem, const SearchOptions& options,
+                          std::string* warning = nullptr);
+// The same, loading the gallery from `cat`.
 SearchResult search_faces(catalog::Catalog& cat, const cluster::Matrix& queries,
                           const std::string& index_stem, const SearchOptions& options,
                           std::string* warning = nullptr);
