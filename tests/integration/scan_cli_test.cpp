@@ -145,10 +145,15 @@ TEST_F(ScanCli, RerunSkipsUnchangedMovedFilesKeepFacesDeletedAreMarked) {
     auto first = summary_of(run_cli(scan_args()).out);
     ASSERT_EQ(first["photos"].get<int>(), 2);
     const int faces = first["faces"].get<int>();
+    // The six networks' weight files are read once for all workers (vision::ModelSet)...
+    EXPECT_EQ(first["model_files_parsed"].get<int>(), 6);
+    EXPECT_GT(first["model_parse_seconds"].get<double>(), 0.0);
 
     auto again = summary_of(run_cli(scan_args()).out);
     EXPECT_EQ(again["photos"].get<int>(), 0);
     EXPECT_EQ(again["unchanged"].get<int>(), 2);
+    // ... and not at all when nothing needs analysis.
+    EXPECT_EQ(again["model_files_parsed"].get<int>(), 0);
 
     fs::create_directories(a / "sub");
     fs::rename(a / "two.jpg", a / "sub/two_moved.jpg");
