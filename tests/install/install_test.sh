@@ -38,6 +38,7 @@ if [ -e "$build/tools/faceatlas/faceatlas-train" ]; then
         || { cat "$tmp/train_help.txt"; fail "installed faceatlas train attributes --help"; }
     grep -q -- "--backbone" "$tmp/train_help.txt" \
         || fail "faceatlas train attributes --help did not reach faceatlas-train"
+    echo "installed faceatlas-train $version, reached by faceatlas train"
 fi
 echo "installed $(find "$prefix" -type f | wc -l) files"
 
