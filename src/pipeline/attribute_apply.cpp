@@ -22,20 +22,30 @@ struct AttributeRunner::Impl {
     std::optional<vision::AttributeFeatureSpec> spec;
     std::optional<vision::AttributeFeatureExtractor> extractor;
     const attr::ConvSuffix* suffix = nullptr;
+    // Set when the features are a stored embedding (the model's backbone, or "faceres" for a
+    // faceres-blocks model that reads only pw13@0.25).
+    std::string embedding;
 };
 
 AttributeRunner::AttributeRunner(const attr::AttributeModel& model, const nn::ModelManifest* models,
                                  const vision::ModelSet* parsed)
     : model_(model), impl_(std::make_unique<Impl>()) {
     if (model.backbone != attr::kBackboneFaceresBlocks) return;
-    if (!models)
-        throw Error(ErrorCode::kInvalidArgument, "faceres-blocks models need the networks",
-                    "attribute model");
     impl_->spec = vision::AttributeFeatureSpec::from_json(model.preprocessing.at("features"));
     if (impl_->spec->dim() != model.feature_dim)
         throw Error(ErrorCode::kCorruptData, "feature spec size does not match the model",
                     "attribute model");
     impl_->suffix = model.suffix.empty() ? nullptr : &model.suffix;
+    // pw13@0.25 alone, without a finetuned suffix, is the stored faceres embedding bit for bit
+    // (tests/vision/attribute_features_test.cpp): read it instead of running faceres again.
+    if (!impl_->suffix && impl_->spec->blocks.size() == 1 &&
+        impl_->spec->blocks.front() == vision::FeatureBlock{}) {
+        impl_->embedding = "faceres";
+        return;
+    }
+    if (!models)
+        throw Error(ErrorCode::kInvalidArgument, "faceres-blocks models need the networks",
+                    "attribute model");
     // The faceres graph a scan already parsed is reused; otherwise faceres is read here.
     if (parsed && parsed->contains("faceres"))
         impl_->extractor.emplace(
@@ -56,7 +66,8 @@ std::vector<std::optional<std::vector<float>>> AttributeRunner::predict(
     for (std::size_t i = 0; i < faces.size(); ++i) {
         const auto& f = *faces[i];
         if (!needs_image()) {
-            const auto& e = embedding_of(f, model_.backbone);
+            const auto& e =
+                embedding_of(f, impl_->embedding.empty() ? model_.backbone : impl_->embedding);
             if (static_cast<int>(e.size()) != model_.feature_dim) continue;
             x.insert(x.end(), e.begin(), e.end());
             rows.push_back(i);

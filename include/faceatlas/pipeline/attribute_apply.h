@@ -35,7 +35,9 @@ class AttributeRunner {
     AttributeRunner(AttributeRunner&&) noexcept;
     ~AttributeRunner();
 
-    // true when features come from the pixels (faceres-blocks), false when from embeddings.
+    // true when features come from the pixels (faceres-blocks), false when from embeddings
+    // (dlib / faceres models, and faceres-blocks models that read only pw13@0.25, which is the
+    // stored faceres embedding).
     bool needs_image() const;
     const attr::AttributeModel& model() const { return model_; }
 
