@@ -21,14 +21,7 @@ bin="$build/tools/faceatlas/faceatlas"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 album="$work/album"
-mkdir -p "$album"
-for copy in $(seq 0 9); do
-  for f in "$root"/models/vendor/face-api/demo/sample*.jpg; do
-    out="$album/$(basename "$f" .jpg)_$copy.jpg"
-    cp "$f" "$out"
-    printf '%02d' "$copy" >>"$out"
-  done
-done
+bash "$root/bench/demo_album.sh" "$album"
 [ -d "$root/tests/parity/node_modules" ] || (cd "$root/tests/parity" && npm ci --silent --no-audit --no-fund)
 echo "machine: $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 cpp_rates=() js_rates=()

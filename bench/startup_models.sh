@@ -16,16 +16,10 @@ old="$1" new="$2" rounds="${3:-2}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 demo="$root/models/vendor/face-api/demo"
-mkdir -p "$work/one" "$work/six" "$work/album"
+mkdir -p "$work/one" "$work/six"
 cp "$demo/sample1.jpg" "$work/one/"
 cp "$demo"/sample*.jpg "$work/six/"
-for copy in $(seq 0 9); do
-  for f in "$demo"/sample*.jpg; do
-    out="$work/album/$(basename "$f" .jpg)_$copy.jpg"
-    cp "$f" "$out"
-    printf '%02d' "$copy" >>"$out"
-  done
-done
+bash "$root/bench/demo_album.sh" "$work/album"
 "$new" scan "$work/one" --catalog "$work/small.db" --quiet >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

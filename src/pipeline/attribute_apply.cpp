@@ -36,10 +36,8 @@ AttributeRunner::AttributeRunner(const attr::AttributeModel& model, const nn::Mo
         throw Error(ErrorCode::kCorruptData, "feature spec size does not match the model",
                     "attribute model");
     impl_->suffix = model.suffix.empty() ? nullptr : &model.suffix;
-    // pw13@0.25 alone, without a finetuned suffix, is the stored faceres embedding bit for bit
-    // (tests/vision/attribute_features_test.cpp): read it instead of running faceres again.
-    if (!impl_->suffix && impl_->spec->blocks.size() == 1 &&
-        impl_->spec->blocks.front() == vision::FeatureBlock{}) {
+    // The stored faceres embedding stands in for these features: no second faceres pass.
+    if (!impl_->suffix && impl_->spec->is_faceres_embedding()) {
         impl_->embedding = "faceres";
         return;
     }

@@ -98,7 +98,7 @@ SearchGallery load_search_gallery(catalog::Catalog& cat, const std::string& embe
 SearchResult search_faces(catalog::Catalog& cat, const cluster::Matrix& queries,
                           const std::string& index_stem, const SearchOptions& options,
                           std::string* warning) {
-    options.validate();
+    options.validate();  // before reading the catalog
     return search_faces(load_search_gallery(cat, options.embedding), queries, index_stem, options,
                         warning);
 }
@@ -123,7 +123,6 @@ SearchResult search_faces(const SearchGallery& gallery, const cluster::Matrix& q
 
     SearchResult out;
     out.catalog_faces = lf.faces.size();
-    auto person_names = gallery.person_names;
     std::map<std::int64_t, std::size_t> row_of;
     for (std::size_t i = 0; i < lf.faces.size(); ++i) row_of[lf.faces[i].id] = i;
 
@@ -191,7 +190,9 @@ SearchResult search_faces(const SearchGallery& gallery, const cluster::Matrix& q
         std::sort(order.begin(), order.end());
         for (std::size_t t = 0; t < order.size() && t < top; ++t) {
             const auto p = order[t].second;
-            q.persons.push_back({p, person_names[p], order[t].first, best[p].second});
+            const auto name = gallery.person_names.find(p);
+            q.persons.push_back({p, name == gallery.person_names.end() ? "" : name->second,
+                                 order[t].first, best[p].second});
         }
         out.queries.push_back(std::move(q));
     }

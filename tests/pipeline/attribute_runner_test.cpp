@@ -49,6 +49,9 @@ TEST(AttributeRunner, Pw13AtQuarterPaddingReadsTheStoredFaceresEmbedding) {
 }
 
 TEST(AttributeRunner, OtherBlocksNeedTheNetworks) {
+    EXPECT_TRUE(vision::AttributeFeatureSpec::parse("pw13@0.25").is_faceres_embedding());
+    EXPECT_FALSE(vision::AttributeFeatureSpec::parse("pw13g2@0.25").is_faceres_embedding());
+    EXPECT_FALSE(vision::AttributeFeatureSpec::parse("pw13@0.25,pw11@0.25").is_faceres_embedding());
     const auto two = head(attr::kBackboneFaceresBlocks, "pw13@0.25,pw13g2@0.6");
     EXPECT_THROW(AttributeRunner(two, nullptr), Error);
     const auto wide = head(attr::kBackboneFaceresBlocks, "pw13@0.6");

@@ -1,8 +1,11 @@
+#include "cli_common.h"
+
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <system_error>
 
-#include "cli_common.h"
+#include "faceatlas/core/error.h"
 
 namespace faceatlas::cli {
 
@@ -19,6 +22,33 @@ std::filesystem::path resolve_model_dir(const GlobalOptions& g) {
         if (std::filesystem::is_directory(installed, ec)) return installed.lexically_normal();
     }
     return FACEATLAS_DEFAULT_MODEL_DIR;
+}
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+    app.add_option("--models", g.models,
+                   "folder of the unpacked model packages (default: $FACEATLAS_MODELS, else "
+                   "<prefix>/share/faceatlas/models of an installed package, else the build's "
+                   "models/vendor)");
+}
+
+int parse_and_run(CLI::App& app, const std::vector<Command>& commands, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? kExitOk : kExitUsage;
+    }
+    try {
+        for (const auto& c : commands)
+            if (c.app->parsed()) return c.run();
+    } catch (const faceatlas::Error& e) {
+        std::cerr << "faceatlas: " << e.what() << "\n";
+        return e.code() == faceatlas::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    } catch (const std::exception& e) {
+        std::cerr << "faceatlas: internal error: " << e.what() << "\n";
+        return kExitFailure;
+    }
+    return kExitUsage;
 }
 
 }  // namespace faceatlas::cli

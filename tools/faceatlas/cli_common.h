@@ -25,6 +25,8 @@ struct GlobalOptions {
 };
 
 std::filesystem::path resolve_model_dir(const GlobalOptions& g);
+// The options of every executable (faceatlas, faceatlas-train): --models.
+void add_global_options(CLI::App& app, GlobalOptions& g);
 
 enum class CatalogAccess { kReadOnly, kWrite };
 // The catalog at `path` (open_catalog.cpp). Throws faceatlas::Error (kNotFound, "no catalog
@@ -37,6 +39,11 @@ struct Command {
     CLI::App* app = nullptr;
     std::function<int()> run;
 };
+
+// Parses argv and runs the parsed command: the one place that turns errors into "faceatlas: ..."
+// on stderr and exit codes (faceatlas::Error kInvalidArgument and parse errors 2, other failures
+// 1). Returns kExitUsage when no command was parsed.
+int parse_and_run(CLI::App& app, const std::vector<Command>& commands, int argc, char** argv);
 
 // A subcommand several command files add children to (e.g. `person`, `eval`).
 inline CLI::App* find_or_add_subcommand(CLI::App& root, const std::string& name,

@@ -18,10 +18,7 @@ namespace faceatlas::cli {
 CatalogFaces load_catalog_faces(const std::string& path, bool with_embeddings) {
     CatalogFaces out;
     out.catalog = open_catalog(path, CatalogAccess::kReadOnly);
-    auto live = pipeline::live_faces(*out.catalog, with_embeddings);
-    out.faces = std::move(live.faces);
-    out.paths = std::move(live.paths);
-    out.file_names = std::move(live.file_names);
+    static_cast<pipeline::LiveFaces&>(out) = pipeline::live_faces(*out.catalog, with_embeddings);
     return out;
 }
 
@@ -32,11 +29,6 @@ std::size_t embedding_dim(const std::string& embedding) {
 const std::vector<float>& embedding_of(const catalog::FaceRecord& face,
                                        const std::string& embedding) {
     return catalog::embedding_kind(embedding).of(face);
-}
-
-cluster::Matrix embedding_matrix(const std::vector<const catalog::FaceRecord*>& faces,
-                                 const std::string& embedding) {
-    return pipeline::embedding_matrix(faces, embedding);
 }
 
 LabelFile read_label_file(const std::string& path, const std::string& file_column) {

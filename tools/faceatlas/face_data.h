@@ -10,14 +10,13 @@
 
 #include "faceatlas/catalog/catalog.h"
 #include "faceatlas/cluster/matrix.h"
+#include "faceatlas/pipeline/live_faces.h"
 
 namespace faceatlas::cli {
 
-struct CatalogFaces {
+// The live faces (pipeline::LiveFaces: faces, paths, file_names) with the catalog they came from.
+struct CatalogFaces : pipeline::LiveFaces {
     std::unique_ptr<catalog::Catalog> catalog;
-    std::vector<catalog::FaceRecord> faces;  // faces of photos with status ok, by face id
-    std::vector<std::string> paths;          // photo path per face
-    std::vector<std::string> file_names;     // basename of the photo path per face
 };
 
 // ensures: opens `path` read-only (kNotFound with a hint when it does not exist) and loads the
@@ -28,10 +27,8 @@ CatalogFaces load_catalog_faces(const std::string& path, bool with_embeddings);
 std::size_t embedding_dim(const std::string& embedding);
 const std::vector<float>& embedding_of(const catalog::FaceRecord& face,
                                        const std::string& embedding);
-// ensures: rows = the given faces' embeddings; a face without that embedding (or a non-finite
-//          value) throws kCorruptData naming the face id.
-cluster::Matrix embedding_matrix(const std::vector<const catalog::FaceRecord*>& faces,
-                                 const std::string& embedding);
+// Rows = the given faces' embeddings (throws kCorruptData for a missing or non-finite one).
+using pipeline::embedding_matrix;
 
 // A label CSV keyed by the basename of its `file` column.
 struct LabelFile {

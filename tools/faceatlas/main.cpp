@@ -1,8 +1,4 @@
-#include <iostream>
-#include <system_error>
-
 #include "cli_common.h"
-#include "faceatlas/core/error.h"
 #include "faceatlas/version.h"
 
 int main(int argc, char** argv) {
@@ -10,10 +6,7 @@ int main(int argc, char** argv) {
     CLI::App app{"faceatlas: organize photo and video collections by face"};
     app.set_version_flag("--version", std::string("faceatlas ") + faceatlas::kVersion);
     GlobalOptions g;
-    app.add_option("--models", g.models,
-                   "folder of the unpacked model packages (default: $FACEATLAS_MODELS, else "
-                   "<prefix>/share/faceatlas/models of an installed package, else the build's "
-                   "models/vendor)");
+    add_global_options(app, g);
     std::vector<Command> commands;
     commands.push_back(register_analyze(app, g));
     commands.push_back(register_scan(app, g));
@@ -36,22 +29,5 @@ int main(int argc, char** argv) {
     for (auto& c : register_subdiscriminate(app, g)) commands.push_back(std::move(c));
     commands.push_back(register_search(app, g));
     app.require_subcommand(1);
-
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        const int rc = app.exit(e);
-        return rc == 0 ? kExitOk : kExitUsage;
-    }
-    try {
-        for (auto& c : commands)
-            if (c.app->parsed()) return c.run();
-    } catch (const faceatlas::Error& e) {
-        std::cerr << "faceatlas: " << e.what() << "\n";
-        return e.code() == faceatlas::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
-    } catch (const std::exception& e) {
-        std::cerr << "faceatlas: internal error: " << e.what() << "\n";
-        return kExitFailure;
-    }
-    return kExitUsage;
+    return parse_and_run(app, commands, argc, argv);
 }

@@ -59,6 +59,11 @@ struct AttributeFeatureSpec {
     void validate() const;
     int dim() const;
     std::vector<double> paddings() const;  // distinct, in order of first use
+    // true for the single block pw13@0.25 (grid 1): without a finetuned suffix its features are
+    // the analyzer's faceres embedding bit for bit, so a stored embedding can stand in for them.
+    bool is_faceres_embedding() const {
+        return blocks.size() == 1 && blocks.front() == FeatureBlock{};
+    }
 };
 
 struct AugmentOptions {
