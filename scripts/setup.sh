@@ -13,6 +13,7 @@ pkgs=(build-essential cmake pkg-config git ca-certificates openssl
       libopencv-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libexiv2-dev
       libeigen3-dev libopenblas-dev libtorch-dev libxxhash-dev libfaiss-dev libgtest-dev libgmock-dev
       libbenchmark-dev python3-sklearn python3-scipy python3-numpy
+      libheif-dev libheif-examples libraw-dev
       chromium)
 # Node.js/npm may come from elsewhere than Debian (e.g. a newer Node on PATH): only install
 # Debian's when the commands are missing.

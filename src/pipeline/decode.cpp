@@ -6,6 +6,7 @@
 
 #include "faceatlas/core/error.h"
 #include "faceatlas/vision/image_io.h"
+#include "still_decoders.h"
 
 namespace faceatlas::pipeline {
 
@@ -18,9 +19,21 @@ cv::Mat decode_still(const std::filesystem::path& path, MediaType type) {
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
         return rgb;
     }
+    if (type == MediaType::kHeif || type == MediaType::kAvif) return detail::decode_heif(path, {});
+    if (type == MediaType::kRaw) return detail::decode_raw(path, {});
     auto img = vision::load_image_rgb(path);
     if (!img) throw img.error();
     return std::move(img).value();
+}
+
+FormatSupport format_support() {
+    FormatSupport f;
+    f.heic = detail::heif_built() && detail::heif_decodes_hevc();
+    f.avif = detail::heif_built() && detail::heif_decodes_av1();
+    f.raw = detail::raw_built();
+    f.libheif_version = detail::heif_version();
+    f.libraw_version = detail::raw_version();
+    return f;
 }
 
 struct VideoFrames::Impl {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <exiv2/exiv2.hpp>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "faceatlas/core/error.h"
@@ -34,6 +35,12 @@ const char* to_string(MediaType t) {
             return "tiff";
         case MediaType::kGif:
             return "gif";
+        case MediaType::kHeif:
+            return "heif";
+        case MediaType::kAvif:
+            return "avif";
+        case MediaType::kRaw:
+            return "raw";
         case MediaType::kMp4:
             return "mp4";
         case MediaType::kMov:
@@ -60,8 +67,43 @@ MediaType sniff_media_type(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return MediaType::kNone;
     in.read(reinterpret_cast<char*>(head.data()), head.size());
-    return sniff_media_type(head.data(), static_cast<std::size_t>(in.gcount()));
+    return classify_media(head.data(), static_cast<std::size_t>(in.gcount()), path);
 }
+
+MediaType classify_media(const unsigned char* head, std::size_t n, const fs::path& name) {
+    const MediaType t = sniff_media_type(head, n);
+    if (t == MediaType::kTiff && media_type_from_extension(name) == MediaType::kRaw)
+        return MediaType::kRaw;
+    return t;
+}
+
+namespace {
+
+// The `ftyp` box at the start of an ISO-BMFF file: major brand and the compatible brands that
+// lie within the bytes read.
+MediaType classify_ftyp(const unsigned char* h, std::size_t n) {
+    std::size_t box = n >= 4 ? (std::size_t{h[0]} << 24 | std::size_t{h[1]} << 16 |
+                                std::size_t{h[2]} << 8 | std::size_t{h[3]})
+                             : 0;
+    box = std::min(box, n);
+    auto brand = [&](std::size_t at) {
+        return std::string(reinterpret_cast<const char*>(h + at), 4);
+    };
+    if (n < 12) return MediaType::kMp4;
+    const std::string major = brand(8);
+    std::set<std::string> brands{major};
+    for (std::size_t at = 16; at + 4 <= box; at += 4) brands.insert(brand(at));
+    static const std::set<std::string> kHeifBrands{"heic", "heix", "heim", "heis", "hevc", "hevx",
+                                                   "hevm", "hevs", "mif1", "msf1", "mif2", "mif3"};
+    if (major == "avif" || major == "avis") return MediaType::kAvif;
+    if (major == "crx ") return MediaType::kRaw;  // Canon CR3
+    if (kHeifBrands.count(major))
+        return brands.count("avif") || brands.count("avis") ? MediaType::kAvif : MediaType::kHeif;
+    if (major == "qt  ") return MediaType::kMov;
+    return MediaType::kMp4;
+}
+
+}  // namespace
 
 MediaType sniff_media_type(const unsigned char* h, std::size_t n) {
     auto starts = [&](const char* sig, std::size_t len, std::size_t at = 0) {
@@ -72,9 +114,15 @@ MediaType sniff_media_type(const unsigned char* h, std::size_t n) {
     if (starts("RIFF", 4) && starts("WEBP", 4, 8)) return MediaType::kWebp;
     if (starts("RIFF", 4) && starts("AVI ", 4, 8)) return MediaType::kAvi;
     if (starts("BM", 2) && n >= 14) return MediaType::kBmp;
+    // Camera RAW formats with a header of their own (the TIFF-based rest: classify_media).
+    if (starts("FUJIFILMCCD-RAW", 15)) return MediaType::kRaw;                                // RAF
+    if (starts("IIRO", 4) || starts("IIRS", 4) || starts("MMOR", 4)) return MediaType::kRaw;  // ORF
+    if (starts("IIU\0", 4)) return MediaType::kRaw;                                           // RW2
+    if (starts("\0MRM", 4) || starts("FOVb", 4)) return MediaType::kRaw;       // MRW, X3F
+    if (starts("II*\0", 4) && starts("CR\x02", 3, 8)) return MediaType::kRaw;  // CR2
     if (starts("II*\0", 4) || starts("MM\0*", 4)) return MediaType::kTiff;
     if (starts("GIF87a", 6) || starts("GIF89a", 6)) return MediaType::kGif;
-    if (starts("ftyp", 4, 4)) return starts("qt  ", 4, 8) ? MediaType::kMov : MediaType::kMp4;
+    if (starts("ftyp", 4, 4)) return classify_ftyp(h, n);
     if (starts("\x1A\x45\xDF\xA3", 4)) {
         // EBML: Matroska or WebM; the doctype string appears early in the header.
         const std::string head(reinterpret_cast<const char*>(h), n);
@@ -94,6 +142,13 @@ MediaType media_type_from_extension(const fs::path& p) {
     if (e == ".bmp" || e == ".dib") return MediaType::kBmp;
     if (e == ".tif" || e == ".tiff") return MediaType::kTiff;
     if (e == ".gif") return MediaType::kGif;
+    if (e == ".heic" || e == ".heif" || e == ".hif" || e == ".heics") return MediaType::kHeif;
+    if (e == ".avif") return MediaType::kAvif;
+    static const std::set<std::string> kRawExtensions{
+        ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2",
+        ".raf", ".orf", ".rw2", ".rwl", ".pef", ".ptx", ".srw", ".erf", ".kdc",
+        ".dcr", ".mos", ".mef", ".mrw", ".3fr", ".fff", ".iiq", ".x3f", ".raw"};
+    if (kRawExtensions.count(e)) return MediaType::kRaw;
     if (e == ".mp4" || e == ".m4v") return MediaType::kMp4;
     if (e == ".mov" || e == ".qt") return MediaType::kMov;
     if (e == ".avi") return MediaType::kAvi;
@@ -157,7 +212,7 @@ class Walker {
         }
         in.read(reinterpret_cast<char*>(head.data()), head.size());
         const auto n = static_cast<std::size_t>(in.gcount());
-        f.type = sniff_media_type(head.data(), n);
+        f.type = classify_media(head.data(), n, p);
         if (f.type == MediaType::kNone) {
             if (by_name != MediaType::kNone || depth == 0)
                 out_.skipped.push_back(
@@ -189,6 +244,22 @@ WalkResult walk_media(const std::vector<fs::path>& roots, const WalkOptions& opt
     Walker w(options);
     for (const auto& r : roots) w.visit(r, 0);
     return w.take();
+}
+
+std::vector<SkipGroup> group_skips(
+    const std::vector<std::pair<std::string, std::string>>& skipped) {
+    std::vector<SkipGroup> out;
+    std::map<std::string, std::size_t> at;
+    for (const auto& [path, reason] : skipped) {
+        auto [it, fresh] = at.emplace(reason, out.size());
+        if (fresh) out.push_back({reason, {}});
+        out[it->second].paths.push_back(path);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const SkipGroup& a, const SkipGroup& b) {
+        if (a.paths.size() != b.paths.size()) return a.paths.size() > b.paths.size();
+        return a.reason < b.reason;
+    });
+    return out;
 }
 
 std::string content_hash(const fs::path& path) {
@@ -242,6 +313,9 @@ std::optional<std::string> normalize_date(std::string s) {
 CaptureDate read_capture_date(const fs::path& path, std::int64_t file_mtime) {
     CaptureDate out;
     try {
+#ifdef EXV_ENABLE_BMFF
+        Exiv2::enableBMFF(true);  // HEIC/AVIF/CR3 metadata (off by default in exiv2 0.27)
+#endif
         auto image = Exiv2::ImageFactory::open(path.string());
         if (image.get() != nullptr) {
             image->readMetadata();

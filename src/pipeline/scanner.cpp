@@ -78,6 +78,12 @@ struct Done {
     std::size_t attribute_skipped = 0;  // faces the attribute model found no features for
 };
 
+// A skip reason: the error's message and what to do about it, without the file name (the
+// record names the file), so that files skipped for one cause share one reason.
+std::string reason_of(const Error& e) {
+    return e.hint().empty() ? e.message() : e.message() + "; " + e.hint();
+}
+
 class Worker {
   public:
     // Builds this thread's sessions from the shared, already parsed weights.
@@ -154,7 +160,7 @@ class Worker {
         try {
             rgb = decode_still(job.file.path, job.file.type);
         } catch (const Error& e) {
-            return skip(d, e.message());  // the reason alone: the record names the file
+            return skip(d, reason_of(e));  // no file name: the record names the file
         }
         d.photo.width = rgb.cols;
         d.photo.height = rgb.rows;
@@ -166,7 +172,7 @@ class Worker {
         try {
             opened.emplace(job.file.path, o_.video_frame_step);
         } catch (const Error& e) {
-            return skip(d, e.message());
+            return skip(d, reason_of(e));
         }
         auto& video = *opened;
         d.photo.width = video.width();

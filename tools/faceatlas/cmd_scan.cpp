@@ -10,6 +10,7 @@
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/pipeline/attribute_apply.h"
+#include "faceatlas/pipeline/media.h"
 #include "faceatlas/pipeline/scanner.h"
 
 namespace faceatlas::cli {
@@ -172,6 +173,9 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();
             for (const auto& [p, r] : s.skipped) skipped.push_back({{"file", p}, {"reason", r}});
+            nlohmann::json by_reason = nlohmann::json::array();
+            for (const auto& g : pipeline::group_skips(s.skipped))
+                by_reason.push_back({{"reason", g.reason}, {"files", g.paths.size()}});
             std::cout << nlohmann::json{{"event", "summary"},
                                         {"found", s.found},
                                         {"photos", s.photos},
@@ -181,6 +185,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                                         {"moved", s.moved},
                                         {"deleted", s.deleted},
                                         {"skipped", skipped},
+                                        {"skipped_by_reason", by_reason},
                                         {"seconds", s.seconds},
                                         {"faces_per_second", fps},
                                         {"model_files_parsed", s.model_files_parsed},
@@ -193,8 +198,18 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                 "%zu unchanged, %zu moved, %zu deleted, %zu skipped\n",
                 s.found, s.seconds, s.photos, s.videos, s.faces, fps, s.unchanged, s.moved,
                 s.deleted, s.skipped.size());
-            for (const auto& [p, r] : s.skipped)
-                std::printf("  skipped %s: %s\n", p.c_str(), r.c_str());
+            // One line per file for a few, one line per reason for many (412 HEIC photos of a
+            // build without libheif are one line, not 412).
+            constexpr std::size_t kListedPerReason = 3;
+            for (const auto& g : pipeline::group_skips(s.skipped)) {
+                if (g.paths.size() <= kListedPerReason) {
+                    for (const auto& p : g.paths)
+                        std::printf("  skipped %s: %s\n", p.c_str(), g.reason.c_str());
+                } else {
+                    std::printf("  %zu files skipped: %s (e.g. %s)\n", g.paths.size(),
+                                g.reason.c_str(), g.paths.front().c_str());
+                }
+            }
             if (attr_model)
                 std::printf("attributes: %zu faces x %zu attributes\n", attributed,
                             attr_model->attributes.size());

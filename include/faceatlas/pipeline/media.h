@@ -19,6 +19,9 @@ enum class MediaType {
     kBmp,
     kTiff,
     kGif,
+    kHeif,  // HEIC/HEIF still image (ISO-BMFF with an image brand: heic, heix, mif1, ...)
+    kAvif,  // AV1 image file (ftyp avif/avis, or mif1 with an avif brand)
+    kRaw,   // camera RAW: DNG, CR2/CR3, NEF, ARW, RAF, ORF, RW2, PEF, ...
     kMp4,
     kMov,
     kAvi,
@@ -30,9 +33,16 @@ const char* to_string(MediaType t);
 bool is_video(MediaType t);
 bool is_image(MediaType t);
 
-// Type from the first bytes of the file; kNone when no known signature matches.
+// Type from the first bytes of the file (64 are enough); kNone when no known signature matches.
+// ISO-BMFF files are told apart by their `ftyp` brands: HEIF/AVIF image brands, Canon CR3
+// (`crx `), else video (`qt  ` is QuickTime, the rest MP4). TIFF-based RAW formats whose header
+// is a plain TIFF (DNG, NEF, ARW, PEF, ...) come back as kTiff: the name decides (next function).
 MediaType sniff_media_type(const unsigned char* head, std::size_t n);
-// Type from the first bytes of the file at `path`; kNone when it cannot be read or matches none.
+// The type of a file from its first bytes and, for a TIFF header, its name: a TIFF-structured
+// file named like a camera RAW (.dng, .nef, .arw, ...) is kRaw.
+MediaType classify_media(const unsigned char* head, std::size_t n,
+                         const std::filesystem::path& name);
+// classify_media on the file at `path`; kNone when it cannot be read or matches none.
 MediaType sniff_media_type(const std::filesystem::path& path);
 // Type suggested by the file name's extension (any case); kNone for other names.
 MediaType media_type_from_extension(const std::filesystem::path& p);
@@ -48,6 +58,14 @@ struct SkippedFile {
     std::filesystem::path path;
     std::string reason;
 };
+
+// Skipped files grouped by reason (most files first, then the reason's text), so that 412 HEIC
+// photos of a build without libheif read as one line, not 412.
+struct SkipGroup {
+    std::string reason;
+    std::vector<std::string> paths;  // in the order given
+};
+std::vector<SkipGroup> group_skips(const std::vector<std::pair<std::string, std::string>>& skipped);
 
 struct WalkOptions {
     bool follow_symlinks = true;  // directories reached twice (symlink loops) are visited once
