@@ -198,6 +198,15 @@ class SqliteCatalog final : public Catalog {
             tins.run();
             track_ids.push_back(db_.last_insert_id());
         }
+        insert_faces(id, faces, track_ids);
+        tx.commit();
+        return id;
+    }
+
+    // Inserts `faces` of photo `id` (inside the caller's transaction); returns their ids.
+    std::vector<std::int64_t> insert_faces(std::int64_t id, const std::vector<FaceRecord>& faces,
+                                           const std::vector<std::int64_t>& track_ids) {
+        std::vector<std::int64_t> ids;
         Statement ins(db_,
                       "INSERT INTO faces (photo_id, frame_index, track_id, x, y, w, h, score, "
                       "landmarks, face_size, "
@@ -232,8 +241,9 @@ class SqliteCatalog final : public Catalog {
             ins.bind_blob(21, f.thumbnail.data(), f.thumbnail.size());
             ins.bind(22, f.person_id);
             ins.run();
+            const auto face_id = db_.last_insert_id();
+            ids.push_back(face_id);
             if (!f.attributes.empty()) {
-                const auto face_id = db_.last_insert_id();
                 Statement a(db_,
                             "INSERT OR REPLACE INTO face_attributes (face_id, name, prob) "
                             "VALUES (?, ?, ?)");
@@ -243,8 +253,24 @@ class SqliteCatalog final : public Catalog {
                 }
             }
         }
+        return ids;
+    }
+
+    std::vector<std::int64_t> add_faces(std::int64_t photo_id,
+                                        const std::vector<FaceRecord>& faces) override {
+        Transaction tx(db_);
+        Statement s(db_, "SELECT kind FROM photos WHERE id = ? AND status = 'ok'");
+        s.bind(1, photo_id);
+        if (!s.step())
+            throw Error(ErrorCode::kNotFound,
+                        "no photo " + std::to_string(photo_id) + " to add faces to");
+        for (const auto& f : faces)
+            if (f.track_index)
+                throw Error(ErrorCode::kInvalidArgument,
+                            "add_faces: faces of video tracks cannot be added");
+        auto ids = insert_faces(photo_id, faces, {});
         tx.commit();
-        return id;
+        return ids;
     }
 
     std::vector<TrackRecord> tracks() override {

@@ -12,6 +12,9 @@
 namespace faceatlas::catalog {
 class Catalog;
 }
+namespace faceatlas::pipeline {
+struct TagImportResult;
+}
 
 namespace faceatlas::cli {
 
@@ -111,6 +114,10 @@ Command register_cluster_attributes(CLI::App& root, GlobalOptions& g);
 std::vector<Command> register_subdiscriminate(CLI::App& root, GlobalOptions& g);
 // `faceatlas search IMAGE` (cmd_search.cpp).
 Command register_search(CLI::App& root, GlobalOptions& g);
+// import-tags, relocate (cmd_library.cpp).
+std::vector<Command> register_library_commands(CLI::App& root, GlobalOptions& g);
+// What import_face_tags did, as text or one JSON line (import-tags, scan --import-tags).
+void print_tag_import(const pipeline::TagImportResult& r, bool json);
 // `faceatlas eval identification`, registered under the `eval` parent
 // (cmd_eval_identification.cpp).
 Command add_eval_identification(CLI::App& eval_parent, GlobalOptions& g);

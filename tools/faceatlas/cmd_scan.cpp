@@ -10,6 +10,7 @@
 #include "faceatlas/attr/attribute_model.h"
 #include "faceatlas/core/error.h"
 #include "faceatlas/pipeline/attribute_apply.h"
+#include "faceatlas/pipeline/face_tags.h"
 #include "faceatlas/pipeline/media.h"
 #include "faceatlas/pipeline/scanner.h"
 
@@ -67,6 +68,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
         std::vector<std::string> inputs;
         std::string catalog = "faceatlas.db";
         bool json = false;
+        bool import_tags = false;
         std::string attributes;  // attribute model applied after the scan
         pipeline::ScanOptions opts;
     };
@@ -112,6 +114,8 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
     app->add_option(
         "--attributes", st->attributes,
         "attribute model (faceatlas train attributes): store every face's attribute probabilities");
+    app->add_flag("--import-tags", st->import_tags,
+                  "then read the face names in the photos' XMP and sidecars (as import-tags)");
     app->add_flag("--json", st->json, "emit progress and result events as JSON lines on stdout");
     app->add_flag("--quiet", g.quiet, "print nothing but errors");
     Command cmd;
@@ -169,6 +173,16 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
             attributed += pipeline::apply_attribute_model(*cat, *attr_model, &manifest, false,
                                                           scanner.model_set().get())
                               .labelled;
+        std::optional<pipeline::TagImportResult> tags;
+        if (st->import_tags && !s.cancelled && !st->opts.crops) {
+            pipeline::TagImportOptions to;
+            to.roots.assign(st->inputs.begin(), st->inputs.end());
+            to.models = &manifest;
+            to.analyze = st->opts.analyze;
+            to.thumbnail_size = st->opts.thumbnail_size;
+            to.thumbnail_quality = st->opts.thumbnail_quality;
+            tags = pipeline::import_face_tags(*cat, to);
+        }
         const double fps = s.seconds > 0 ? static_cast<double>(s.faces) / s.seconds : 0;
         if (st->json) {
             nlohmann::json skipped = nlohmann::json::array();
@@ -192,6 +206,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                                         {"model_parse_seconds", s.model_parse_seconds}}
                              .dump()
                       << std::endl;
+            if (tags) print_tag_import(*tags, true);
         } else if (!g.quiet) {
             std::printf(
                 "scanned %zu files in %.1f s: %zu photos, %zu videos, %zu faces (%.1f faces/s); "
@@ -210,6 +225,7 @@ Command register_scan(CLI::App& root, GlobalOptions& g) {
                                 g.reason.c_str(), g.paths.front().c_str());
                 }
             }
+            if (tags) print_tag_import(*tags, false);
             if (attr_model)
                 std::printf("attributes: %zu faces x %zu attributes\n", attributed,
                             attr_model->attributes.size());

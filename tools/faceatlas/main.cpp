@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     commands.push_back(register_cluster_attributes(app, g));
     for (auto& c : register_subdiscriminate(app, g)) commands.push_back(std::move(c));
     commands.push_back(register_search(app, g));
+    for (auto& c : register_library_commands(app, g)) commands.push_back(std::move(c));
     app.require_subcommand(1);
     return parse_and_run(app, commands, argc, argv);
 }

@@ -128,6 +128,11 @@ class Catalog {
     // Replaces the photo's faces atomically: either all of them are stored, or nothing changes.
     virtual std::int64_t store_photo(const PhotoRecord& photo, const std::vector<FaceRecord>& faces,
                                      const std::vector<TrackRecord>& tracks = {}) = 0;
+    // Adds faces to a stored photo (faces from imported tags), keeping its other faces; all or
+    // none are stored. Returns the new face ids in order. Throws Error(kNotFound) for an unknown
+    // or skipped photo.
+    virtual std::vector<std::int64_t> add_faces(std::int64_t photo_id,
+                                                const std::vector<FaceRecord>& faces) = 0;
     virtual std::vector<TrackRecord> tracks() = 0;
     virtual void update_photo_location(std::int64_t photo_id, const std::string& path,
                                        std::int64_t mtime) = 0;
